@@ -1,0 +1,52 @@
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from ..services import profile_get_or_create, profile_update
+
+
+class MeOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField(source="user.id")
+    email = serializers.EmailField(source="user.email")
+    full_name = serializers.CharField()
+    photo = serializers.ImageField(allow_null=True)
+    bio = serializers.CharField()
+    company = serializers.CharField()
+    job_title = serializers.CharField()
+    interests = serializers.SerializerMethodField()
+    stream = serializers.SerializerMethodField()
+
+    def get_interests(self, profile) -> list[str]:
+        return [interest.name for interest in profile.interests.all()]
+
+    def get_stream(self, profile) -> str:
+        return f"user:{profile.user_id}"
+
+
+class MeView(APIView):
+    """The signed-in user and their profile."""
+
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
+
+    class InputSerializer(serializers.Serializer):
+        full_name = serializers.CharField(max_length=150, required=False, allow_blank=True)
+        bio = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+        company = serializers.CharField(max_length=150, required=False, allow_blank=True)
+        job_title = serializers.CharField(max_length=150, required=False, allow_blank=True)
+        photo = serializers.ImageField(required=False)
+        interests = serializers.ListField(child=serializers.CharField(max_length=60), max_length=30, required=False)
+
+    @extend_schema(responses=MeOutputSerializer)
+    def get(self, request: Request) -> Response:
+        profile = profile_get_or_create(user=request.user)
+        return Response(MeOutputSerializer(profile, context={"request": request}).data)
+
+    @extend_schema(request=InputSerializer, responses=MeOutputSerializer)
+    def patch(self, request: Request) -> Response:
+        data = self.InputSerializer(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        profile = profile_update(user=request.user, **data.validated_data)
+        return Response(MeOutputSerializer(profile, context={"request": request}).data)

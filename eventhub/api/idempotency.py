@@ -1,0 +1,106 @@
+"""``Idempotency-Key`` for writes a phone may retry (DESIGN §4).
+
+The first request with a key runs and its response is stored; a retry with the same key and
+the same request gets the stored response again; the same key with a different request is a
+422; a retry while the first is still running is a 409. Server errors are not stored, so a retry
+after a 5xx runs again (the transaction that failed left nothing behind).
+"""
+
+import hashlib
+from datetime import timedelta
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.http import HttpResponse
+from django.utils import timezone
+from rest_framework import status
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from eventhub.api.errors import ApiError
+from eventhub.models import IdempotencyRecord
+
+HEADER = "Idempotency-Key"
+_UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
+_ABANDONED_AFTER = timedelta(minutes=2)
+
+
+class _Replay(Exception):
+    def __init__(self, record: IdempotencyRecord) -> None:
+        self.record = record
+
+
+def _fingerprint(request: Request) -> str:
+    digest = hashlib.sha256()
+    digest.update(request.method.encode())
+    digest.update(request.get_full_path().encode())
+    digest.update(request.body)
+    return digest.hexdigest()
+
+
+def _claim(*, user_id: int, key: str, fingerprint: str) -> IdempotencyRecord:
+    try:
+        with transaction.atomic():
+            return IdempotencyRecord.objects.create(user_id=user_id, key=key, fingerprint=fingerprint)
+    except IntegrityError:
+        pass
+    record = IdempotencyRecord.objects.get(user_id=user_id, key=key)
+    if record.fingerprint != fingerprint:
+        raise ApiError(
+            code="idempotency_key_reused",
+            detail="This Idempotency-Key was used for a different request.",
+            status_code=status.HTTP_422_UNPROCESSABLE_ENTITY,
+        )
+    if record.status_code is not None:
+        raise _Replay(record)
+    if record.created_at < timezone.now() - _ABANDONED_AFTER:
+        taken = IdempotencyRecord.objects.filter(pk=record.pk, status_code=None, created_at=record.created_at).update(
+            created_at=timezone.now()
+        )
+        if taken:
+            return record
+    raise ApiError(
+        code="request_in_progress",
+        detail="A request with this Idempotency-Key is still being processed.",
+        status_code=status.HTTP_409_CONFLICT,
+    )
+
+
+class IdempotentMixin:
+    """Mix into an APIView before it: unsafe methods honour the ``Idempotency-Key`` header."""
+
+    _idempotency_record: IdempotencyRecord | None = None
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        super().initial(request, *args, **kwargs)  # type: ignore[misc]
+        key = request.headers.get(HEADER)
+        if key and request.method in _UNSAFE and request.user.is_authenticated:
+            if len(key) > 128:
+                raise ApiError(code="invalid", detail="Idempotency-Key is limited to 128 characters.")
+            self._idempotency_record = _claim(user_id=request.user.pk, key=key, fingerprint=_fingerprint(request))
+
+    def handle_exception(self, exc: Exception) -> HttpResponse:
+        if isinstance(exc, _Replay):
+            record = exc.record
+            response = HttpResponse(
+                bytes(record.response_body or b""), status=record.status_code, content_type=record.content_type
+            )
+            response["Idempotent-Replayed"] = "true"
+            return response
+        return super().handle_exception(exc)  # type: ignore[misc]
+
+    def finalize_response(self, request: Request, response: Response, *args: Any, **kwargs: Any) -> HttpResponse:
+        response = super().finalize_response(request, response, *args, **kwargs)  # type: ignore[misc]
+        record = self._idempotency_record
+        if record is not None:
+            self._idempotency_record = None
+            if response.status_code >= 500:
+                record.delete()
+            else:
+                if hasattr(response, "render"):
+                    response.render()
+                record.status_code = response.status_code
+                record.response_body = response.content
+                record.content_type = response.get("Content-Type", "application/json")
+                record.save(update_fields=["status_code", "response_body", "content_type"])
+        return response

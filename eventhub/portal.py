@@ -1,0 +1,51 @@
+"""Access to portal pages: every organizer page resolves its organization (and event) from the
+URL through these decorators, so a page of another tenant — or one the user may not see — is a
+404 identical to a missing one."""
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+
+from events.selectors import event_get_for_member, organization_get_for_member
+
+View = Callable[..., HttpResponse]
+
+
+def organization_page(permission: str = "events.view_organization") -> Callable[[View], View]:
+    """``view(request, organization, **kwargs)``; the URL has an ``organization`` slug."""
+
+    def decorator(view: View) -> View:
+        @login_required
+        @wraps(view)
+        def wrapper(request: HttpRequest, organization: str, **kwargs: Any) -> HttpResponse:
+            org = organization_get_for_member(user=request.user, slug=organization)
+            if org is None or not request.user.has_perm(permission, org):
+                raise Http404
+            request.organization = org
+            return view(request, org, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+def event_page(permission: str = "events.view_organization") -> Callable[[View], View]:
+    """``view(request, event, **kwargs)``; the URL has ``organization`` and ``event`` slugs."""
+
+    def decorator(view: View) -> View:
+        @login_required
+        @wraps(view)
+        def wrapper(request: HttpRequest, organization: str, event: str, **kwargs: Any) -> HttpResponse:
+            org = organization_get_for_member(user=request.user, slug=organization)
+            found = event_get_for_member(user=request.user, organization=org, slug=event) if org else None
+            if found is None or not request.user.has_perm(permission, found):
+                raise Http404
+            request.organization, request.event = org, found
+            return view(request, found, **kwargs)
+
+        return wrapper
+
+    return decorator

@@ -1,0 +1,19 @@
+from django.contrib import admin
+
+from .models import StreamEntry, StreamHead
+
+
+@admin.register(StreamHead)
+class StreamHeadAdmin(admin.ModelAdmin):
+    list_display = ("stream", "seq", "updated_at")
+    search_fields = ("stream",)
+    readonly_fields = ("stream", "seq", "updated_at")
+
+
+@admin.register(StreamEntry)
+class StreamEntryAdmin(admin.ModelAdmin):
+    list_display = ("stream", "seq", "type", "created_at")
+    list_filter = ("type",)
+    search_fields = ("stream", "type")
+    date_hierarchy = "created_at"
+    readonly_fields = ("stream", "seq", "type", "data", "created_at")

@@ -1,0 +1,255 @@
+"""The ``/ws/v1/`` consumer: authenticates, authorizes each subscription and speaks the stream
+protocol of DESIGN §3. Broadcast delivery goes through the process's ``StreamHub``, not the
+channel layer."""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import json
+import logging
+import time
+from collections.abc import Coroutine
+from http.cookies import CookieError, SimpleCookie
+from typing import Any
+from urllib.parse import urlsplit
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncWebsocketConsumer
+from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
+
+from .frames import dumps
+from .hub import Subscription, get_hub
+from .selectors import stream_position
+from .streams import InvalidStreamName, stream_can_read, stream_kind
+
+logger = logging.getLogger(__name__)
+
+CLOSE_POLICY_VIOLATION = 1008
+CLOSE_TRY_AGAIN_LATER = 1013
+
+
+def _user_for_session_key(key: str) -> Any:
+    """The user of an allauth session token or a portal session cookie (both are Django
+    session keys), or None."""
+    from allauth.headless.internal.sessionkit import authenticate_by_x_session_token
+
+    authenticated = authenticate_by_x_session_token(key)
+    return authenticated[0] if authenticated else None
+
+
+def _origin_allowed(origin: str, host: str) -> bool:
+    if not origin:
+        return False
+    parsed = urlsplit(origin)
+    if parsed.netloc and parsed.netloc == host:
+        return True
+    allowed = set(settings.STREAMS["ALLOWED_ORIGINS"]) | set(settings.CSRF_TRUSTED_ORIGINS)
+    return origin in allowed
+
+
+class _TokenBucket:
+    def __init__(self, rate: float, burst: int) -> None:
+        self.rate, self.burst = rate, burst
+        self.tokens = float(burst)
+        self.stamp = time.monotonic()
+
+    def take(self) -> bool:
+        now = time.monotonic()
+        self.tokens = min(self.burst, self.tokens + (now - self.stamp) * self.rate)
+        self.stamp = now
+        if self.tokens >= 1:
+            self.tokens -= 1
+            return True
+        return False
+
+
+class _BadRequest(Exception):
+    def __init__(self, code: str, detail: str) -> None:
+        super().__init__(detail)
+        self.code, self.detail = code, detail
+
+
+class StreamConsumer(AsyncWebsocketConsumer):
+    channel_layer_alias = "__none__"  # broadcasts come through the hub, never the channel layer
+
+    async def websocket_connect(self, message: dict[str, Any]) -> None:
+        config = settings.STREAMS
+        self.user: Any = AnonymousUser()
+        self.subscriptions: dict[str, Subscription] = {}
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._bucket = _TokenBucket(config["FRAMES_PER_SECOND"], config["FRAME_BURST"])
+        self._violations = 0
+        self._closed = False
+        self._transport = self._daphne_transport()
+
+        headers = {name.decode("latin-1").lower(): value.decode("latin-1") for name, value in self.scope["headers"]}
+        # The query string is never read: a token in the URL would end up in access logs.
+        token = headers.get("x-session-token")
+        if token:
+            self.user = await database_sync_to_async(_user_for_session_key)(token)
+            if self.user is None:
+                await self.close()  # before accept: the handshake is refused with 403
+                return
+        else:
+            session_key = self._session_cookie(headers.get("cookie", ""))
+            if session_key:
+                if not _origin_allowed(headers.get("origin", ""), headers.get("host", "")):
+                    await self.close()
+                    return
+                self.user = await database_sync_to_async(_user_for_session_key)(session_key) or AnonymousUser()
+        await self.accept()
+        self.hub = get_hub()
+        self.hub.connections.add(self)
+
+    async def websocket_disconnect(self, message: dict[str, Any]) -> None:
+        self._closed = True
+        hub = getattr(self, "hub", None)
+        if hub is not None:
+            hub.connections.discard(self)
+            for subscription in self.subscriptions.values():
+                hub.leave(subscription)
+        self.subscriptions = {}
+        for task in list(getattr(self, "_tasks", ())):
+            task.cancel()
+        await super().websocket_disconnect(message)
+
+    # -- outbound ---------------------------------------------------------------------------
+    def _daphne_transport(self) -> Any:
+        """Daphne buffers outbound bytes in Twisted without limit; find its transport so the
+        buffer can be bounded. Other servers (uvicorn) apply back-pressure in ``send``."""
+        send = self.base_send
+        if isinstance(send, functools.partial) and send.args:
+            return getattr(send.args[0], "transport", None)
+        return None
+
+    def _buffered_bytes(self) -> int:
+        transport = self._transport
+        if transport is None:
+            return 0
+        data_buffer = getattr(transport, "dataBuffer", b"")
+        return len(data_buffer) - getattr(transport, "offset", 0) + getattr(transport, "_tempDataLen", 0)
+
+    async def send_text(self, frame: str) -> None:
+        if self._closed:
+            return
+        await self.base_send({"type": "websocket.send", "text": frame})
+        if self._buffered_bytes() > settings.STREAMS["MAX_OUTBOUND_BYTES"]:
+            # A reader this slow would grow server memory without bound; drop it. The client
+            # reconnects and resumes with `since`, losing nothing.
+            self._closed = True
+            logger.info("closing a WebSocket whose reader fell %d bytes behind", self._buffered_bytes())
+            self._transport.abortConnection()
+
+    async def send_op(self, op: str, ref: Any = None, **fields: Any) -> None:
+        await self.send_text(dumps({"op": op, **fields, "ref": ref}))
+
+    async def send_error(self, code: str, detail: str, ref: Any = None) -> None:
+        await self.send_text(dumps({"op": "error", "code": code, "detail": detail, "ref": ref}))
+
+    def spawn(self, coro: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.get_running_loop().create_task(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    # -- inbound ----------------------------------------------------------------------------
+    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
+        if not self._bucket.take():
+            self._violations += 1
+            if self._violations > settings.STREAMS["FLOOD_CLOSE_AFTER"]:
+                await self.close(code=CLOSE_POLICY_VIOLATION)
+                self._closed = True
+            else:
+                await self.send_error("rate_limited", "Too many frames; slow down.")
+            return
+        ref = None
+        try:
+            if text_data is None:
+                raise _BadRequest("bad_request", "Frames must be JSON text.")
+            if len(text_data) > settings.STREAMS["MAX_FRAME_BYTES"]:
+                raise _BadRequest("bad_request", f"Frames are limited to {settings.STREAMS['MAX_FRAME_BYTES']} bytes.")
+            try:
+                frame = json.loads(text_data)
+            except ValueError:
+                raise _BadRequest("bad_request", "Frames must be JSON objects.") from None
+            if not isinstance(frame, dict):
+                raise _BadRequest("bad_request", "Frames must be JSON objects.")
+            ref = frame.get("ref")
+            handler = self._handlers.get(frame.get("op"))
+            if handler is None:
+                raise _BadRequest("bad_request", f"Unknown op {frame.get('op')!r}.")
+            await handler(self, frame, ref)
+        except _BadRequest as error:
+            await self.send_error(error.code, error.detail, ref)
+
+    @staticmethod
+    def _session_cookie(cookie_header: str) -> str | None:
+        try:
+            morsel = SimpleCookie(cookie_header).get(settings.SESSION_COOKIE_NAME)
+        except CookieError:
+            return None
+        return morsel.value if morsel else None
+
+    # -- ops --------------------------------------------------------------------------------
+    async def op_ping(self, frame: dict[str, Any], ref: Any) -> None:
+        await self.send_op("pong", ref)
+
+    async def op_auth(self, frame: dict[str, Any], ref: Any) -> None:
+        token = frame.get("token")
+        if not isinstance(token, str) or not token:
+            raise _BadRequest("bad_request", "auth needs a token.")
+        if self.user.is_authenticated:
+            raise _BadRequest("bad_request", "This socket is already authenticated.")
+        user = await database_sync_to_async(_user_for_session_key)(token)
+        if user is None:
+            raise _BadRequest("forbidden", "Invalid or expired session token.")
+        self.user = user
+        await self.send_op("authenticated", ref)
+
+    async def op_subscribe(self, frame: dict[str, Any], ref: Any) -> None:
+        stream, since = frame.get("stream"), frame.get("since")
+        if not isinstance(stream, str):
+            raise _BadRequest("bad_request", "subscribe needs a stream name.")
+        if since is not None and (not isinstance(since, int) or isinstance(since, bool) or since < 0):
+            raise _BadRequest("bad_request", "since must be a non-negative integer.")
+        try:
+            stream_kind(stream)
+        except InvalidStreamName as error:
+            raise _BadRequest("bad_request", str(error)) from None
+        if stream in self.subscriptions:
+            raise _BadRequest("bad_request", f"Already subscribed to {stream}.")
+        if len(self.subscriptions) >= settings.STREAMS["MAX_SUBSCRIPTIONS"]:
+            raise _BadRequest("bad_request", "Too many subscriptions on this socket.")
+        # Missing and not-allowed answer the same, so the error confirms nothing.
+        if not await database_sync_to_async(stream_can_read)(user=self.user, stream=stream):
+            raise _BadRequest("forbidden", f"You may not read {stream}.")
+
+        subscription = Subscription(connection=self, stream=stream, last=0)
+        self.subscriptions[stream] = subscription
+        await self.hub.join(subscription)
+        position = await database_sync_to_async(stream_position)(stream=stream)
+        await self.send_op("subscribed", ref, stream=stream, head=position.head)
+        if since is None:
+            subscription.last = position.head
+        elif position.can_replay_from(since):
+            subscription.last = since
+        else:
+            await self.send_op("reset", ref, stream=stream, head=position.head)
+            subscription.last = position.head
+        await subscription.catch_up()
+
+    async def op_unsubscribe(self, frame: dict[str, Any], ref: Any) -> None:
+        stream = frame.get("stream")
+        subscription = self.subscriptions.pop(stream, None) if isinstance(stream, str) else None
+        if subscription is None:
+            raise _BadRequest("not_found", f"Not subscribed to {stream!r}.")
+        self.hub.leave(subscription)
+        await self.send_op("unsubscribed", ref, stream=stream)
+
+    _handlers = {
+        "ping": op_ping,
+        "auth": op_auth,
+        "subscribe": op_subscribe,
+        "unsubscribe": op_unsubscribe,
+    }

@@ -1,0 +1,28 @@
+"""Append entries to a stream from this process, e.g. to drive the fan-out benchmark:
+manage.py stream_append --stream event:1 --count 20 --interval 0.3
+"""
+
+import time
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from eventhub.realtime.services import stream_append
+
+
+class Command(BaseCommand):
+    help = "Append N entries to a stream, each in its own transaction, INTERVAL seconds apart."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--stream", required=True)
+        parser.add_argument("--count", type=int, default=1)
+        parser.add_argument("--interval", type=float, default=0.0)
+        parser.add_argument("--type", default="bench.tick")
+
+    def handle(self, *args, stream: str, count: int, interval: float, type: str, **options):
+        for index in range(count):
+            with transaction.atomic():
+                entry = stream_append(stream=stream, type=type, data={"index": index})
+            self.stdout.write(f"{entry.stream} {entry.seq}")
+            if interval and index < count - 1:
+                time.sleep(interval)

@@ -1,0 +1,76 @@
+"""Tenant resolution: the only place that maps a URL, an event id or a user to organizations.
+
+Every event-owned model has a django-scopes ``ScopedManager(organization=...)``; a query outside
+a scope raises ``ScopeError`` instead of leaking. The two lookups below are the sanctioned
+unscoped reads: they return tenant keys (organization ids), never tenant data.
+"""
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+from django.http import HttpRequest, HttpResponse
+from django.urls import Resolver404, resolve
+from django_scopes import scope
+
+from events.models import Event, OrganizationMember, Participant
+
+
+def organization_ids_for_event(event_id: int) -> list[int]:
+    return list(Event.objects.with_scopes_disabled().filter(pk=event_id).values_list("organization_id", flat=True))
+
+
+def organization_ids_for_user(user_id: int | None) -> list[int]:
+    """The organizations a user belongs to or takes part in an event of."""
+    if user_id is None:
+        return []
+    member_of = OrganizationMember.objects.with_scopes_disabled().filter(user_id=user_id)
+    participant_in = Participant.objects.with_scopes_disabled().filter(user_id=user_id)
+    return sorted(
+        set(member_of.values_list("organization_id", flat=True))
+        | set(participant_in.values_list("event__organization_id", flat=True))
+    )
+
+
+@contextmanager
+def event_scope(event_id: int) -> Iterator[None]:
+    """Enter the scope of an event's organization (an empty scope if the event does not exist)."""
+    with scope(organization=organization_ids_for_event(event_id)):
+        yield
+
+
+@contextmanager
+def user_scope(user_id: int | None) -> Iterator[None]:
+    """Enter the scope of every organization the user is part of, for personal cross-tenant
+    lists such as "my events"."""
+    with scope(organization=organization_ids_for_user(user_id)):
+        yield
+
+
+def _organization_ids_for_url_kwargs(kwargs: dict) -> list[int] | None:
+    from events.models import Organization
+
+    if "organization" in kwargs:
+        return list(Organization.objects.filter(slug=kwargs["organization"]).values_list("pk", flat=True))
+    if "event_id" in kwargs:
+        return organization_ids_for_event(kwargs["event_id"])
+    return None
+
+
+class TenantScopeMiddleware:
+    """Enters the tenant scope named by the URL (``organization`` slug or ``event_id``) around
+    the view. URLs without a tenant run without a scope: their views touch scoped models only
+    through ``user_scope``/``event_scope``."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        try:
+            match = resolve(request.path_info)
+        except Resolver404:
+            return self.get_response(request)
+        organization_ids = _organization_ids_for_url_kwargs(match.kwargs)
+        if organization_ids is None:
+            return self.get_response(request)
+        with scope(organization=organization_ids):
+            return self.get_response(request)

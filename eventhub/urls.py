@@ -1,0 +1,35 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path, re_path
+from django.views.generic import RedirectView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from eventhub.api.errors import json_404
+from eventhub.realtime.api import StreamEntriesView
+
+api_v1 = [
+    path("", include("accounts.api.urls")),
+    path("", include("events.api.urls")),
+    path("streams/<str:stream>/entries", StreamEntriesView.as_view(), name="stream-entries"),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    # Unknown API paths answer JSON even with DEBUG on (Django's debug 404 page is HTML).
+    re_path(r"^.*$", json_404, name="not-found"),
+]
+
+urlpatterns = [
+    path("", RedirectView.as_view(pattern_name="portal:home", permanent=False)),
+    path("api/v1/", include((api_v1, "api"))),
+    path("portal/", include("events.portal.urls")),
+    path("accounts/", include("allauth.urls")),
+    path("_allauth/", include("allauth.headless.urls")),
+    path("admin/", admin.site.urls),
+]
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+handler404 = "eventhub.views.not_found"
+handler500 = "eventhub.views.server_error"

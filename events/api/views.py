@@ -1,0 +1,108 @@
+from django.http import Http404
+from drf_spectacular.utils import extend_schema
+from rest_framework import generics, serializers, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from eventhub.api.fields import EventTimeField
+from eventhub.api.idempotency import IdempotentMixin
+from eventhub.tenancy import user_scope
+
+from ..models import Event
+from ..rules import member_role
+from ..selectors import event_get_visible, events_for_user, memberships_for_user, participant_get
+from ..services import participant_join
+
+
+class OrganizationBriefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    slug = serializers.SlugField()
+    name = serializers.CharField()
+
+
+class EventOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    organization = OrganizationBriefSerializer()
+    name = serializers.CharField()
+    slug = serializers.SlugField()
+    timezone = serializers.CharField(help_text="IANA time zone; start and end carry its offset.")
+    start = EventTimeField(event_attr="")
+    end = EventTimeField(event_attr="")
+    venue_name = serializers.CharField()
+    venue_address = serializers.CharField()
+    description = serializers.CharField()
+    status = serializers.CharField()
+    visibility = serializers.CharField()
+    open_registration = serializers.BooleanField()
+    stream = serializers.CharField(help_text="Subscribe to this stream for live updates.")
+
+
+class MembershipOutputSerializer(serializers.Serializer):
+    organization = OrganizationBriefSerializer()
+    role = serializers.CharField()
+
+
+class MyOrganizationsView(APIView):
+    """Organizations I am a member of, with my role."""
+
+    @extend_schema(responses=MembershipOutputSerializer(many=True))
+    def get(self, request: Request) -> Response:
+        memberships = memberships_for_user(user=request.user)
+        return Response(MembershipOutputSerializer(memberships, many=True).data)
+
+
+class MyEventsView(generics.ListAPIView):
+    """Events I take part in, or whose organization I belong to."""
+
+    serializer_class = EventOutputSerializer
+    ordering = ("-start", "-id")
+
+    def list(self, request: Request, *args, **kwargs) -> Response:
+        with user_scope(request.user.pk):
+            return super().list(request, *args, **kwargs)
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Event.objects.none()
+        return events_for_user(user=self.request.user)
+
+
+class EventDetailView(APIView):
+    """One event I may see, with my part in it."""
+
+    permission_classes: list = []
+
+    class EventDetailOutputSerializer(EventOutputSerializer):
+        my_role = serializers.CharField(allow_null=True, help_text="My organization role, if any.")
+        my_participation = serializers.CharField(allow_null=True, help_text="My participant kind, if any.")
+
+    @extend_schema(responses=EventDetailOutputSerializer)
+    def get(self, request: Request, event_id: int) -> Response:
+        event = event_get_visible(user=request.user, event_id=event_id)
+        if event is None:
+            raise Http404
+        participant = participant_get(event=event, user=request.user)
+        event.my_role = member_role(request.user, event)
+        event.my_participation = participant.kind if participant else None
+        return Response(self.EventDetailOutputSerializer(event).data)
+
+
+class EventJoinView(IdempotentMixin, APIView):
+    """Join an open event as an attendee. Idempotent; accepts an ``Idempotency-Key``."""
+
+    class ParticipationOutputSerializer(serializers.Serializer):
+        event = serializers.IntegerField(source="event_id")
+        kind = serializers.CharField()
+        joined_at = serializers.DateTimeField(source="created_at")
+
+    @extend_schema(request=None, responses={201: ParticipationOutputSerializer, 200: ParticipationOutputSerializer})
+    def post(self, request: Request, event_id: int) -> Response:
+        event = event_get_visible(user=request.user, event_id=event_id)
+        if event is None:
+            raise Http404
+        participant, created = participant_join(user=request.user, event=event)
+        return Response(
+            self.ParticipationOutputSerializer(participant).data,
+            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+        )

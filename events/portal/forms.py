@@ -1,0 +1,73 @@
+import zoneinfo
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from ..enums import MemberRole
+from ..models import Event, Organization
+
+TIME_ZONES = sorted(zoneinfo.available_timezones())
+
+
+class OrganizationForm(forms.ModelForm):
+    class Meta:
+        model = Organization
+        fields = ["name", "slug"]
+        help_texts = {"slug": "Used in addresses, e.g. /portal/<slug>/."}
+
+
+class EventForm(forms.ModelForm):
+    """Start and end are entered in the event's own time zone."""
+
+    timezone = forms.ChoiceField(choices=[(tz, tz) for tz in TIME_ZONES], initial="Europe/Berlin")
+    start = forms.DateTimeField(widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+    end = forms.DateTimeField(widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+
+    class Meta:
+        model = Event
+        fields = [
+            "name",
+            "slug",
+            "timezone",
+            "start",
+            "end",
+            "venue_name",
+            "venue_address",
+            "description",
+            "status",
+            "visibility",
+            "open_registration",
+        ]
+        widgets = {"venue_address": forms.Textarea(attrs={"rows": 2}), "description": forms.Textarea(attrs={"rows": 4})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            tz = self.instance.tz
+            for name in ("start", "end"):
+                self.initial[name] = getattr(self.instance, name).astimezone(tz).replace(tzinfo=None)
+
+    def clean(self):
+        data = super().clean()
+        tz_name = data.get("timezone")
+        if tz_name:
+            tz = zoneinfo.ZoneInfo(tz_name)
+            for name in ("start", "end"):
+                if data.get(name):
+                    data[name] = data[name].replace(tzinfo=None).replace(tzinfo=tz)
+        if data.get("start") and data.get("end") and data["end"] <= data["start"]:
+            raise ValidationError({"end": "The event must end after it starts."})
+        return data
+
+    def _post_clean(self):
+        # The service validates the model (constraints need the organization); skip ModelForm's.
+        pass
+
+
+class MemberAddForm(forms.Form):
+    email = forms.EmailField()
+    role = forms.ChoiceField(choices=MemberRole.choices, initial=MemberRole.EDITOR)
+
+
+class MemberRoleForm(forms.Form):
+    role = forms.ChoiceField(choices=MemberRole.choices)

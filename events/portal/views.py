@@ -1,0 +1,165 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.forms import Form
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from eventhub.portal import event_page, organization_page
+
+from .. import selectors, services
+from ..models import Event, Organization
+from .forms import EventForm, MemberAddForm, MemberRoleForm, OrganizationForm
+
+
+def _apply_service_errors(form: Form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, errors in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error.messages)
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    return render(request, "events/home.html")
+
+
+@login_required
+def organization_create(request: HttpRequest) -> HttpResponse:
+    form = OrganizationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            organization = services.organization_create(actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _apply_service_errors(form, error)
+        else:
+            messages.success(request, f"Organization “{organization.name}” created.")
+            return redirect("portal:organization", organization=organization.slug)
+    return render(request, "events/organization_form.html", {"form": form})
+
+
+@organization_page()
+def organization_detail(request: HttpRequest, organization: Organization) -> HttpResponse:
+    events = selectors.organization_events(organization=organization)
+    can_add = request.user.has_perm("events.add_event", organization)
+    return render(request, "events/organization.html", {"events": events, "can_add_event": can_add})
+
+
+@organization_page("events.add_event")
+def event_create(request: HttpRequest, organization: Organization) -> HttpResponse:
+    form = EventForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            event = services.event_create(actor=request.user, organization=organization, **form.cleaned_data)
+        except ValidationError as error:
+            _apply_service_errors(form, error)
+        else:
+            messages.success(request, f"Event “{event.name}” created.")
+            return redirect("portal:event", organization=organization.slug, event=event.slug)
+    return render(request, "events/event_form.html", {"form": form})
+
+
+@event_page()
+def event_detail(request: HttpRequest, event: Event) -> HttpResponse:
+    counts = selectors.event_participant_counts(event=event)
+    return render(
+        request,
+        "events/event.html",
+        {
+            "counts": counts,
+            "participants": sum(counts.values()),
+            "can_change": request.user.has_perm("events.change_event", event),
+        },
+    )
+
+
+@event_page("events.change_event")
+def event_edit(request: HttpRequest, event: Event) -> HttpResponse:
+    form = EventForm(request.POST or None, instance=event)
+    if request.method == "POST" and form.is_valid():
+        try:
+            event = services.event_update(actor=request.user, event=event, **form.cleaned_data)
+        except ValidationError as error:
+            _apply_service_errors(form, error)
+        else:
+            messages.success(request, "Event saved.")
+            return redirect("portal:event", organization=event.organization.slug, event=event.slug)
+    return render(request, "events/event_form.html", {"form": form, "editing": True})
+
+
+@organization_page()
+def members(request: HttpRequest, organization: Organization) -> HttpResponse:
+    can_manage = request.user.has_perm("events.manage_members", organization)
+    form = MemberAddForm(request.POST or None)
+    if request.method == "POST":
+        if not can_manage:
+            raise Http404
+        if form.is_valid():
+            try:
+                services.member_add(actor=request.user, organization=organization, **form.cleaned_data)
+            except ValidationError as error:
+                _apply_service_errors(form, error)
+            else:
+                messages.success(request, f"{form.cleaned_data['email']} added.")
+                return redirect("portal:members", organization=organization.slug)
+    return render(
+        request,
+        "events/members.html",
+        {
+            "members": selectors.organization_members(organization=organization),
+            "form": form,
+            "can_manage": can_manage,
+            "role_form": MemberRoleForm(),
+        },
+    )
+
+
+def _member_or_404(organization: Organization, member_id: int):
+    member = selectors.organization_members(organization=organization).filter(pk=member_id).first()
+    if member is None:
+        raise Http404
+    return member
+
+
+@require_POST
+@organization_page("events.manage_members")
+def member_role(request: HttpRequest, organization: Organization, member_id: int) -> HttpResponse:
+    member = _member_or_404(organization, member_id)
+    form = MemberRoleForm(request.POST)
+    error = None
+    if form.is_valid():
+        try:
+            member = services.member_change_role(actor=request.user, member=member, role=form.cleaned_data["role"])
+        except ValidationError as exc:
+            error = " ".join(exc.messages)
+            member.refresh_from_db()
+    else:
+        error = "Choose a valid role."
+    context = {"member": member, "can_manage": True, "role_form": MemberRoleForm(), "row_error": error}
+    if request.htmx:
+        return render(request, "events/_member_row.html", context)
+    if error:
+        messages.error(request, error)
+    return redirect("portal:members", organization=organization.slug)
+
+
+@require_POST
+@organization_page("events.manage_members")
+def member_remove(request: HttpRequest, organization: Organization, member_id: int) -> HttpResponse:
+    member = _member_or_404(organization, member_id)
+    try:
+        services.member_remove(actor=request.user, member=member)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"{member.user.email} removed.")
+    return redirect("portal:members", organization=organization.slug)
+
+
+@organization_page("events.view_audit_log")
+def audit_log(request: HttpRequest, organization: Organization) -> HttpResponse:
+    page = Paginator(selectors.organization_audit_log(organization=organization), 50).get_page(request.GET.get("page"))
+    return render(request, "events/audit_log.html", {"page": page})

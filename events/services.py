@@ -1,0 +1,210 @@
+"""Writes for organizations, members, events and participants.
+
+Every organizer action writes an audit entry; every change that clients see is a stream entry
+appended in the same transaction (broadcast on commit)."""
+
+from datetime import datetime
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import User
+from eventhub.audit import audit_log, diff, snapshot
+from eventhub.realtime.services import stream_append
+from eventhub.realtime.streams import event_staff_stream, event_stream, user_stream
+
+from .enums import EventStatus, MemberRole, ParticipantKind
+from .models import Event, Organization, OrganizationMember, Participant
+
+EVENT_FIELDS = [
+    "name",
+    "slug",
+    "timezone",
+    "start",
+    "end",
+    "venue_name",
+    "venue_address",
+    "description",
+    "status",
+    "visibility",
+    "open_registration",
+]
+# What attendees see of an event on its public stream.
+PUBLIC_EVENT_FIELDS = [f for f in EVENT_FIELDS if f != "slug"]
+
+
+def _require(user: User, permission: str, obj: Any) -> None:
+    if not user.has_perm(permission, obj):
+        raise PermissionDenied(permission)
+
+
+@transaction.atomic
+def organization_create(*, actor: User, name: str, slug: str) -> Organization:
+    """Create an organization with ``actor`` as its owner."""
+    if Organization.objects.filter(slug=slug).exists():
+        raise ValidationError({"slug": "This address is taken."})
+    organization = Organization.objects.create(name=name, slug=slug)
+    OrganizationMember.objects.create(organization=organization, user=actor, role=MemberRole.OWNER)
+    audit_log(actor=actor, organization_id=organization.pk, action="organization.created", obj=organization)
+    return organization
+
+
+def _validate_event(event: Event) -> None:
+    event.full_clean(exclude=["organization"])
+    if Event.objects.filter(organization_id=event.organization_id, slug=event.slug).exclude(pk=event.pk).exists():
+        raise ValidationError({"slug": "Another event of this organization uses this address."})
+
+
+@transaction.atomic
+def event_create(*, actor: User, organization: Organization, **fields: Any) -> Event:
+    _require(actor, "events.add_event", organization)
+    event = Event(organization=organization, **{k: v for k, v in fields.items() if k in EVENT_FIELDS})
+    _validate_event(event)
+    event.save()
+    audit_log(
+        actor=actor,
+        organization_id=organization.pk,
+        event_id=event.pk,
+        action="event.created",
+        obj=event,
+        changes={"after": snapshot(event, EVENT_FIELDS)},
+    )
+    return event
+
+
+@transaction.atomic
+def event_update(*, actor: User | None, event: Event, **fields: Any) -> Event:
+    """Change an event. Side effects: audit entry; ``event.updated`` on the event stream with the
+    changed public fields and their old values. ``actor=None`` is the system (scheduled tasks)."""
+    if actor is not None:
+        _require(actor, "events.change_event", event)
+    event = Event.objects.select_for_update().get(pk=event.pk)
+    before = snapshot(event, EVENT_FIELDS)
+    for name, value in fields.items():
+        if name not in EVENT_FIELDS:
+            raise ValidationError({name: "This field cannot be changed."})
+        setattr(event, name, value)
+    _validate_event(event)
+    changes = diff(before, snapshot(event, EVENT_FIELDS))
+    if not changes:
+        return event
+    event.save()
+    audit_log(
+        actor=actor,
+        organization_id=event.organization_id,
+        event_id=event.pk,
+        action="event.updated",
+        obj=event,
+        changes=changes,
+    )
+    public_changes = {name: change for name, change in changes.items() if name in PUBLIC_EVENT_FIELDS}
+    if public_changes:
+        stream_append(
+            stream=event_stream(event.pk), type="event.updated", data={"id": event.pk, "changes": public_changes}
+        )
+    return event
+
+
+def event_advance_statuses(*, now: datetime | None = None) -> list[int]:
+    """Published events whose start has come go live; live events whose end has passed end.
+    Idempotent: an event already advanced is not touched again. Returns the changed event ids."""
+    now = now or timezone.now()
+    changed = []
+    transitions = [
+        (EventStatus.PUBLISHED, "start__lte", EventStatus.LIVE),
+        (EventStatus.LIVE, "end__lte", EventStatus.ENDED),
+    ]
+    for current, field, target in transitions:
+        for event in Event.objects.filter(status=current, **{field: now}).only("pk", "organization_id"):
+            event_update(actor=None, event=event, status=target)
+            changed.append(event.pk)
+    return changed
+
+
+@transaction.atomic
+def participant_join(*, user: User, event: Event) -> tuple[Participant, bool]:
+    """Join an open event as an attendee. Idempotent: joining twice returns the same participant.
+    Side effects on first join: ``participant.joined`` on the staff stream (with the new count)
+    and ``participation.created`` on the user's stream."""
+    _require(user, "events.join_event", event)
+    participant, created = Participant.objects.get_or_create(
+        event=event, user=user, defaults={"kind": ParticipantKind.ATTENDEE}
+    )
+    if created:
+        count = Participant.objects.filter(event=event).count()
+        stream_append(
+            stream=event_staff_stream(event.pk),
+            type="participant.joined",
+            data={"participant": participant.pk, "kind": participant.kind, "participants": count},
+        )
+        stream_append(
+            stream=user_stream(user.pk),
+            type="participation.created",
+            data={"event": event.pk, "kind": participant.kind},
+        )
+    return participant, created
+
+
+@transaction.atomic
+def member_add(*, actor: User, organization: Organization, email: str, role: str) -> OrganizationMember:
+    _require(actor, "events.manage_members", organization)
+    if role not in MemberRole.values:
+        raise ValidationError({"role": "Unknown role."})
+    user = User.objects.filter(email__iexact=email.strip()).first()
+    if user is None:
+        raise ValidationError({"email": "No account uses this email address; ask them to sign up first."})
+    if OrganizationMember.objects.filter(organization=organization, user=user).exists():
+        raise ValidationError({"email": "This person is already a member."})
+    member = OrganizationMember.objects.create(organization=organization, user=user, role=role)
+    audit_log(
+        actor=actor,
+        organization_id=organization.pk,
+        action="member.added",
+        obj=member,
+        changes={"user": user.email, "role": role},
+    )
+    return member
+
+
+def _ensure_an_owner_remains(organization: Organization, leaving: OrganizationMember) -> None:
+    owners = OrganizationMember.objects.select_for_update().filter(organization=organization, role=MemberRole.OWNER)
+    if leaving.role == MemberRole.OWNER and owners.exclude(pk=leaving.pk).count() == 0:
+        raise ValidationError({"role": "An organization needs at least one owner."})
+
+
+@transaction.atomic
+def member_change_role(*, actor: User, member: OrganizationMember, role: str) -> OrganizationMember:
+    _require(actor, "events.manage_members", member.organization)
+    if role not in MemberRole.values:
+        raise ValidationError({"role": "Unknown role."})
+    if role == member.role:
+        return member
+    if role != MemberRole.OWNER:
+        _ensure_an_owner_remains(member.organization, member)
+    old = member.role
+    member.role = role
+    member.save(update_fields=["role"])
+    audit_log(
+        actor=actor,
+        organization_id=member.organization_id,
+        action="member.role_changed",
+        obj=member,
+        changes={"role": {"old": old, "new": role}},
+    )
+    return member
+
+
+@transaction.atomic
+def member_remove(*, actor: User, member: OrganizationMember) -> None:
+    _require(actor, "events.manage_members", member.organization)
+    _ensure_an_owner_remains(member.organization, member)
+    audit_log(
+        actor=actor,
+        organization_id=member.organization_id,
+        action="member.removed",
+        obj=member,
+        changes={"user": member.user.email, "role": member.role},
+    )
+    member.delete()

@@ -1,0 +1,21 @@
+"""The event stream kinds: ``event:<id>`` (public updates) and ``event:<id>:staff`` (operations)."""
+
+from eventhub.realtime.streams import StreamReader, register_stream_kind
+from eventhub.tenancy import event_scope
+
+from .models import Event
+
+
+def _event_permission(permission: str):
+    def can_read(user: StreamReader, event_id: int) -> bool:
+        with event_scope(event_id):
+            event = Event.objects.filter(pk=event_id).first()
+            return event is not None and user.has_perm(permission, event)
+
+    return can_read
+
+
+register_stream_kind(name="event", pattern=r"event:(\d+)", can_read=_event_permission("events.view_event"))
+register_stream_kind(
+    name="event_staff", pattern=r"event:(\d+):staff", can_read=_event_permission("events.read_staff_stream")
+)

@@ -1,0 +1,1 @@
+"""Models of the ticketing domain arrive with its issue; the app exists so the layout is fixed."""
