@@ -118,12 +118,13 @@ TEMPLATES = [
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'eventhub.sqlite3'}")}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env.bool("DATABASE_POOL", default=True):
     DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
         "min_size": env.int("DATABASE_POOL_MIN", default=2),
         "max_size": env.int("DATABASE_POOL_MAX", default=20),
         "timeout": env.float("DATABASE_POOL_TIMEOUT", default=10.0),
     }
-else:
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # IMMEDIATE takes SQLite's write lock at BEGIN, so stream seq allocation never deadlocks
     # on a lock upgrade; WAL lets readers run beside the writer.
     DATABASES["default"].setdefault("OPTIONS", {}).update(
@@ -263,9 +264,10 @@ STREAMS = {
     "FRAMES_PER_SECOND": 20.0,
     "FRAME_BURST": 40,
     "FLOOD_CLOSE_AFTER": 100,
-    "MAX_OUTBOUND_BYTES": 1024 * 1024,
+    "MAX_OUTBOUND_BYTES": env.int("STREAM_MAX_OUTBOUND_BYTES", default=1024 * 1024),
     "REPLAY_BATCH": 500,
     "ALLOWED_ORIGINS": env.list("WEBSOCKET_ALLOWED_ORIGINS", default=[]),
+    "CHANNEL_PREFIX": env.str("STREAM_CHANNEL_PREFIX", default="eventhub:stream:"),
 }
 
 # --- celery ---------------------------------------------------------------------------------

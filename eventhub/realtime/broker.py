@@ -14,11 +14,15 @@ from django.conf import settings
 
 logger = logging.getLogger(__name__)
 
-CHANNEL_PREFIX = "eventhub:stream:"
-
 
 def channel_for(stream: str) -> str:
-    return CHANNEL_PREFIX + stream
+    # Pub/Sub channels ignore Redis's database number, so installs sharing a Redis keep apart
+    # by prefix.
+    return settings.STREAMS["CHANNEL_PREFIX"] + stream
+
+
+def stream_for(channel: str) -> str:
+    return channel.removeprefix(settings.STREAMS["CHANNEL_PREFIX"])
 
 
 def encode_message(*, seq: int, frame: str) -> str:

@@ -23,7 +23,7 @@ import redis.asyncio as aioredis
 from channels.db import database_sync_to_async
 from django.conf import settings
 
-from .broker import channel_for, decode_message
+from .broker import channel_for, decode_message, stream_for
 from .frames import dumps
 from .selectors import stream_frames_since, stream_heads, stream_position
 
@@ -184,7 +184,7 @@ class RedisTransport:
         channel = message["channel"].decode()
         if message["type"] == "message":
             seq, frame = decode_message(message["data"])
-            self.hub.deliver(stream=channel.removeprefix("eventhub:stream:"), seq=seq, frame=frame)
+            self.hub.deliver(stream=stream_for(channel), seq=seq, frame=frame)
         elif message["type"] == "subscribe":
             confirmed = self._confirmations.pop(channel, None)
             if confirmed is not None and not confirmed.done():

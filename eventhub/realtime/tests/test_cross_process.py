@@ -1,0 +1,61 @@
+import httpx
+import pytest
+from django.db import transaction
+
+from eventhub.realtime.services import stream_append
+from eventhub.testing.factories import UserFactory
+from eventhub.testing.live import session_token_for, ws_url
+from eventhub.testing.ws import StreamClient
+
+pytestmark = [pytest.mark.live, pytest.mark.django_db(transaction=True)]
+
+
+async def test_entry_appended_in_another_server_reaches_subscriber_in_order(
+    event, organizer_token, server, second_server
+):
+    client = await StreamClient.open(ws_url(server), token=organizer_token)
+    subscribed = await client.subscribe(event.staff_stream, ref="s1")
+    assert subscribed == {"op": "subscribed", "stream": event.staff_stream, "head": 0, "ref": "s1"}
+
+    joiners = [await _user() for _ in range(3)]
+    async with httpx.AsyncClient(base_url=second_server) as http:
+        for joiner in joiners:
+            response = await http.post(f"/api/v1/events/{event.pk}/join", headers={"X-Session-Token": joiner})
+            assert response.status_code == 201, response.text
+
+    entries = await client.entries(event.staff_stream, 3)
+    assert [e["seq"] for e in entries] == [1, 2, 3]
+    assert [e["type"] for e in entries] == ["participant.joined"] * 3
+    assert [e["data"]["participants"] for e in entries] == [1, 2, 3]
+    await client.close()
+
+
+async def test_entry_appended_by_this_process_reaches_both_servers(event, server, second_server):
+    clients = [await StreamClient.open(ws_url(url)) for url in (server, second_server)]
+    for client in clients:
+        assert (await client.subscribe(event.stream))["op"] == "subscribed"
+
+    await _append(event.stream, 5)
+
+    for client in clients:
+        entries = await client.entries(event.stream, 5)
+        assert [e["seq"] for e in entries] == [1, 2, 3, 4, 5]
+        assert [e["data"] for e in entries] == [{"n": n} for n in range(5)]
+        await client.close()
+
+
+async def _user() -> str:
+    from asgiref.sync import sync_to_async
+
+    return await sync_to_async(lambda: session_token_for(UserFactory()))()
+
+
+async def _append(stream: str, count: int) -> None:
+    from asgiref.sync import sync_to_async
+
+    def append() -> None:
+        for n in range(count):
+            with transaction.atomic():
+                stream_append(stream=stream, type="test.tick", data={"n": n})
+
+    await sync_to_async(append)()
