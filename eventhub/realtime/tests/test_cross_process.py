@@ -1,4 +1,5 @@
 import httpx
+from channels.db import database_sync_to_async
 import pytest
 from django.db import transaction
 
@@ -45,17 +46,13 @@ async def test_entry_appended_by_this_process_reaches_both_servers(event, server
 
 
 async def _user() -> str:
-    from asgiref.sync import sync_to_async
-
-    return await sync_to_async(lambda: session_token_for(UserFactory()))()
+    return await database_sync_to_async(lambda: session_token_for(UserFactory()))()
 
 
 async def _append(stream: str, count: int) -> None:
-    from asgiref.sync import sync_to_async
-
     def append() -> None:
         for n in range(count):
             with transaction.atomic():
                 stream_append(stream=stream, type="test.tick", data={"n": n})
 
-    await sync_to_async(append)()
+    await database_sync_to_async(append)()
