@@ -262,7 +262,7 @@ STREAMS = {
     "MAX_SUBSCRIPTIONS": 50,
     "MAX_FRAME_BYTES": 8 * 1024,
     "FRAMES_PER_SECOND": 20.0,
-    "FRAME_BURST": 40,
+    "FRAME_BURST": 60,  # above MAX_SUBSCRIPTIONS: a reconnecting client resubscribes at once
     "FLOOD_CLOSE_AFTER": 100,
     "MAX_OUTBOUND_BYTES": env.int("STREAM_MAX_OUTBOUND_BYTES", default=1024 * 1024),
     "REPLAY_BATCH": 500,

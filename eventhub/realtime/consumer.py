@@ -27,7 +27,6 @@ from .streams import InvalidStreamName, stream_can_read, stream_kind
 logger = logging.getLogger(__name__)
 
 CLOSE_POLICY_VIOLATION = 1008
-CLOSE_TRY_AGAIN_LATER = 1013
 
 
 def _user_for_session_key(key: str) -> Any:
@@ -82,7 +81,8 @@ class StreamConsumer(AsyncWebsocketConsumer):
         self._bucket = _TokenBucket(config["FRAMES_PER_SECOND"], config["FRAME_BURST"])
         self._violations = 0
         self._closed = False
-        self._transport = self._daphne_transport()
+        self._protocol = self._daphne_protocol()
+        self._transport = getattr(self._protocol, "transport", None)
 
         headers = {name.decode("latin-1").lower(): value.decode("latin-1") for name, value in self.scope["headers"]}
         # The query string is never read: a token in the URL would end up in access logs.
@@ -116,13 +116,22 @@ class StreamConsumer(AsyncWebsocketConsumer):
         await super().websocket_disconnect(message)
 
     # -- outbound ---------------------------------------------------------------------------
-    def _daphne_transport(self) -> Any:
-        """Daphne buffers outbound bytes in Twisted without limit; find its transport so the
-        buffer can be bounded. Other servers (uvicorn) apply back-pressure in ``send``."""
+    def _daphne_protocol(self) -> Any:
+        """Daphne's protocol object behind ``send``: its Twisted transport buffers outbound bytes
+        without limit, so we bound the buffer ourselves; and through it we can send close codes
+        (1008) that the ASGI close message refuses. Other servers (uvicorn) give None and apply
+        back-pressure in ``send`` instead."""
         send = self.base_send
-        if isinstance(send, functools.partial) and send.args:
-            return getattr(send.args[0], "transport", None)
+        if isinstance(send, functools.partial) and send.args and hasattr(send.args[0], "sendCloseFrame"):
+            return send.args[0]
         return None
+
+    async def close_policy_violation(self) -> None:
+        self._closed = True
+        if self._protocol is not None:
+            self._protocol.sendCloseFrame(code=CLOSE_POLICY_VIOLATION, isReply=False)
+        else:
+            await self.close(code=4000 + CLOSE_POLICY_VIOLATION)
 
     def _buffered_bytes(self) -> int:
         transport = self._transport
@@ -158,8 +167,8 @@ class StreamConsumer(AsyncWebsocketConsumer):
         if not self._bucket.take():
             self._violations += 1
             if self._violations > settings.STREAMS["FLOOD_CLOSE_AFTER"]:
-                await self.close(code=CLOSE_POLICY_VIOLATION)
-                self._closed = True
+                if not self._closed:
+                    await self.close_policy_violation()
             else:
                 await self.send_error("rate_limited", "Too many frames; slow down.")
             return

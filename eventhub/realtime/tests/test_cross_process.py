@@ -1,12 +1,12 @@
 import httpx
-from channels.db import database_sync_to_async
 import pytest
-from django.db import transaction
+from channels.db import database_sync_to_async
 
-from eventhub.realtime.services import stream_append
 from eventhub.testing.factories import UserFactory
 from eventhub.testing.live import session_token_for, ws_url
 from eventhub.testing.ws import StreamClient
+
+from .conftest import append
 
 pytestmark = [pytest.mark.live, pytest.mark.django_db(transaction=True)]
 
@@ -36,7 +36,7 @@ async def test_entry_appended_by_this_process_reaches_both_servers(event, server
     for client in clients:
         assert (await client.subscribe(event.stream))["op"] == "subscribed"
 
-    await _append(event.stream, 5)
+    await append(event.stream, 5)
 
     for client in clients:
         entries = await client.entries(event.stream, 5)
@@ -47,12 +47,3 @@ async def test_entry_appended_by_this_process_reaches_both_servers(event, server
 
 async def _user() -> str:
     return await database_sync_to_async(lambda: session_token_for(UserFactory()))()
-
-
-async def _append(stream: str, count: int) -> None:
-    def append() -> None:
-        for n in range(count):
-            with transaction.atomic():
-                stream_append(stream=stream, type="test.tick", data={"n": n})
-
-    await database_sync_to_async(append)()
