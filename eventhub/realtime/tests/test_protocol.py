@@ -8,12 +8,12 @@ from django.db import transaction
 from django.utils import timezone
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
-from events.enums import EventStatus, EventVisibility
 from eventhub.realtime.models import StreamEntry
 from eventhub.realtime.services import stream_append, stream_purge_expired
 from eventhub.testing.factories import EventFactory, UserFactory
 from eventhub.testing.live import session_token_for
 from eventhub.testing.ws import StreamClient
+from events.enums import EventStatus, EventVisibility
 
 from .conftest import append
 
@@ -100,11 +100,12 @@ async def test_rolled_back_append_is_never_delivered_and_leaves_no_gap(event, ws
     await client.subscribe(event.stream)
 
     def append_then_roll_back() -> None:
-        with pytest.raises(RuntimeError), transaction.atomic():
+        with transaction.atomic():
             stream_append(stream=event.stream, type="test.rolled_back", data={})
             raise RuntimeError("abort")
 
-    await database_sync_to_async(append_then_roll_back)()
+    with pytest.raises(RuntimeError):
+        await database_sync_to_async(append_then_roll_back)()
     await append(event.stream, 1)
     entries = await client.entries(event.stream, 1)
     extra = await client.quiet(1.5)
@@ -304,12 +305,22 @@ async def test_frame_beyond_the_server_limit_closes_only_that_socket(event, ws):
     client = await StreamClient.open(ws)
 
     with pytest.raises(ConnectionClosed):
-        await client.send('{"op": "ping", "pad": "' + "a" * (2 * 1024 * 1024) + '"}')
-        await client.recv(timeout=5)
+        await _send_then_receive(client, '{"op": "ping", "pad": "' + "a" * (2 * 1024 * 1024) + '"}')
     await append(event.stream, 1)
 
     assert [e["seq"] for e in await bystander.entries(event.stream, 1)] == [1]
     await bystander.close()
+
+
+async def _send_then_receive(client: StreamClient, text: str) -> None:
+    await client.send(text)
+    await client.recv(timeout=5)
+
+
+async def _collect_until_closed(client: StreamClient, codes: list[str]) -> None:
+    while True:
+        frame = await client.recv(timeout=5)
+        codes.append(frame.get("code") or frame["op"])
 
 
 async def test_flood_is_rate_limited_then_closed_with_1008(event, ws, settings):
@@ -322,11 +333,9 @@ async def test_flood_is_rate_limited_then_closed_with_1008(event, ws, settings):
             await client.send({"op": "ping"})
         except ConnectionClosed:
             break
-    codes = []
+    codes: list[str] = []
     with pytest.raises(ConnectionClosed) as closed:
-        while True:
-            frame = await client.recv(timeout=5)
-            codes.append(frame.get("code") or frame["op"])
+        await _collect_until_closed(client, codes)
 
     assert closed.value.rcvd.code == 1008
     # The burst passes (a little refill may add one or two), then rate_limited until the close.
