@@ -40,7 +40,10 @@ class StreamClient:
         if since is not None:
             frame["since"] = since
         await self.send(frame)
-        return await self.recv()
+        while True:
+            answer = await self.recv()
+            if answer.get("op") != "heartbeat":
+                return answer
 
     async def entries(self, stream: str, count: int, timeout: float = 10.0) -> list[dict[str, Any]]:
         """The next ``count`` entries of ``stream`` (skipping heartbeats and other streams)."""
