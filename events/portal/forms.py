@@ -7,6 +7,7 @@ from ..enums import MemberRole
 from ..models import Event, Organization
 
 TIME_ZONES = sorted(zoneinfo.available_timezones())
+DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
 
 
 class OrganizationForm(forms.ModelForm):
@@ -20,8 +21,15 @@ class EventForm(forms.ModelForm):
     """Start and end are entered in the event's own time zone."""
 
     timezone = forms.ChoiceField(choices=[(tz, tz) for tz in TIME_ZONES], initial="Europe/Berlin")
-    start = forms.DateTimeField(widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
-    end = forms.DateTimeField(widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+    # datetime-local inputs send and accept only "YYYY-MM-DDTHH:MM" (no seconds, a "T").
+    start = forms.DateTimeField(
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DATETIME_LOCAL),
+        help_text="In the event's time zone.",
+    )
+    end = forms.DateTimeField(
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DATETIME_LOCAL),
+        help_text="In the event's time zone.",
+    )
 
     class Meta:
         model = Event
@@ -65,7 +73,7 @@ class EventForm(forms.ModelForm):
 
 
 class MemberAddForm(forms.Form):
-    email = forms.EmailField()
+    email = forms.EmailField(help_text="They need an EventHub account with this address.")
     role = forms.ChoiceField(choices=MemberRole.choices, initial=MemberRole.EDITOR)
 
 

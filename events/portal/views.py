@@ -5,11 +5,14 @@ from django.core.paginator import Paginator
 from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from eventhub.portal import event_page, organization_page
+from eventhub.realtime.selectors import stream_heads
 
 from .. import selectors, services
+from ..enums import ParticipantKind
 from ..models import Event, Organization
 from .forms import EventForm, MemberAddForm, MemberRoleForm, OrganizationForm
 
@@ -44,8 +47,7 @@ def organization_create(request: HttpRequest) -> HttpResponse:
 @organization_page()
 def organization_detail(request: HttpRequest, organization: Organization) -> HttpResponse:
     events = selectors.organization_events(organization=organization)
-    can_add = request.user.has_perm("events.add_event", organization)
-    return render(request, "events/organization.html", {"events": events, "can_add_event": can_add})
+    return render(request, "events/organization.html", {"events": events})
 
 
 @organization_page("events.add_event")
@@ -64,14 +66,18 @@ def event_create(request: HttpRequest, organization: Organization) -> HttpRespon
 
 @event_page()
 def event_detail(request: HttpRequest, event: Event) -> HttpResponse:
+    # The head is read before the counts: the page subscribes with ``since=head``, so every
+    # join committed after this point reaches the page, none is lost between render and
+    # subscribe (one committed in between may arrive twice, harmless for an absolute count).
+    head = stream_heads(streams=[event.staff_stream])[event.staff_stream]
     counts = selectors.event_participant_counts(event=event)
     return render(
         request,
         "events/event.html",
         {
-            "counts": counts,
+            "kinds": [(kind, label, counts.get(kind, 0)) for kind, label in ParticipantKind.choices],
             "participants": sum(counts.values()),
-            "can_change": request.user.has_perm("events.change_event", event),
+            "stream_head": head,
         },
     )
 
@@ -87,7 +93,7 @@ def event_edit(request: HttpRequest, event: Event) -> HttpResponse:
         else:
             messages.success(request, "Event saved.")
             return redirect("portal:event", organization=event.organization.slug, event=event.slug)
-    return render(request, "events/event_form.html", {"form": form, "editing": True})
+    return render(request, "events/event_form.html", {"form": form, "editing": True, "event": event})
 
 
 @organization_page()
@@ -138,6 +144,11 @@ def member_role(request: HttpRequest, organization: Organization, member_id: int
             member.refresh_from_db()
     else:
         error = "Choose a valid role."
+    if request.htmx and not request.user.has_perm("events.manage_members", organization):
+        # The actor demoted themselves: the page they are on is no longer theirs to manage.
+        response = HttpResponse(status=204)
+        response["HX-Refresh"] = "true"
+        return response
     context = {"member": member, "can_manage": True, "role_form": MemberRoleForm(), "row_error": error}
     if request.htmx:
         return render(request, "events/_member_row.html", context)
@@ -153,13 +164,39 @@ def member_remove(request: HttpRequest, organization: Organization, member_id: i
     try:
         services.member_remove(actor=request.user, member=member)
     except ValidationError as error:
+        if request.htmx:
+            context = {"member": member, "can_manage": True, "role_form": MemberRoleForm()}
+            return render(request, "events/_member_row.html", {**context, "row_error": " ".join(error.messages)})
         messages.error(request, " ".join(error.messages))
     else:
+        if request.htmx:
+            if member.user_id == request.user.pk:
+                response = HttpResponse(status=204)
+                response["HX-Redirect"] = reverse("portal:home")
+                return response
+            return HttpResponse("")  # the row is swapped for nothing
         messages.success(request, f"{member.user.email} removed.")
+        if member.user_id == request.user.pk:
+            return redirect("portal:home")
     return redirect("portal:members", organization=organization.slug)
+
+
+def _audit_changes(changes: dict) -> list[dict]:
+    """Audit ``changes`` as rows for the template: ``{"old": .., "new": ..}`` values are shown as
+    a change, ``{"after": {...}}`` (creations) field by field, anything else as a value."""
+    rows: list[dict] = []
+    for key, value in changes.items():
+        if key in ("after", "before") and isinstance(value, dict):
+            rows.extend({"field": name, "value": item} for name, item in value.items() if item not in ("", None))
+        elif isinstance(value, dict) and set(value) == {"old", "new"}:
+            rows.append({"field": key, "old": value["old"], "new": value["new"], "changed": True})
+        else:
+            rows.append({"field": key, "value": value})
+    return rows
 
 
 @organization_page("events.view_audit_log")
 def audit_log(request: HttpRequest, organization: Organization) -> HttpResponse:
     page = Paginator(selectors.organization_audit_log(organization=organization), 50).get_page(request.GET.get("page"))
-    return render(request, "events/audit_log.html", {"page": page})
+    entries = [(entry, _audit_changes(entry.changes)) for entry in page]
+    return render(request, "events/audit_log.html", {"page": page, "entries": entries})
