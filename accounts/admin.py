@@ -2,6 +2,8 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
+from eventhub.admin import ScopedAdminMixin
+
 from .models import Interest, Profile, User
 
 
@@ -12,7 +14,8 @@ class ProfileInline(admin.StackedInline):
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(ScopedAdminMixin, DjangoUserAdmin):
+    # Scopes disabled: deleting a user lists their memberships and participations.
     ordering = ("email",)
     list_display = ("email", "is_active", "is_staff", "date_joined", "last_login")
     list_filter = ("is_active", "is_staff", "is_superuser")
@@ -29,12 +32,14 @@ class UserAdmin(DjangoUserAdmin):
 @admin.register(Interest)
 class InterestAdmin(admin.ModelAdmin):
     list_display = ("name", "slug")
-    search_fields = ("name",)
+    search_fields = ("name", "slug")
     prepopulated_fields = {"slug": ("name",)}
 
 
 @admin.register(Profile)
 class ProfileAdmin(admin.ModelAdmin):
     list_display = ("user", "full_name", "company", "job_title", "updated_at")
+    list_select_related = ("user",)
+    autocomplete_fields = ("user",)
     search_fields = ("user__email", "full_name", "company")
     filter_horizontal = ("interests",)

@@ -1,19 +1,51 @@
 from django.contrib import admin
+from django_scopes import scopes_disabled
 
 from .models import AuditLogEntry, IdempotencyRecord
 
 
 class ScopedAdminMixin:
-    """Staff see every tenant in the admin: the admin site is the platform's back office."""
+    """Staff see every tenant in the admin: the admin site is the platform's back office.
+
+    Every view runs with scopes disabled, and renders its response inside that block: forms
+    validate foreign keys and unique constraints, list filters list related objects and inlines
+    load their rows through the scoped default managers, which would raise ``ScopeError``
+    outside a scope (and the admin has none)."""
 
     def get_queryset(self, request):
-        return self.model.objects.with_scopes_disabled().all()
+        manager = self.model._default_manager
+        if hasattr(manager, "with_scopes_disabled"):
+            queryset = manager.with_scopes_disabled().all()
+        else:
+            queryset = manager.get_queryset()
+        ordering = self.get_ordering(request)
+        return queryset.order_by(*ordering) if ordering else queryset
+
+    def _unscoped(self, view, *args, **kwargs):
+        with scopes_disabled():
+            response = view(*args, **kwargs)
+            if hasattr(response, "render") and not getattr(response, "is_rendered", True):
+                response.render()
+            return response
+
+    def changelist_view(self, request, extra_context=None):
+        return self._unscoped(super().changelist_view, request, extra_context)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        return self._unscoped(super().changeform_view, request, object_id, form_url, extra_context)
+
+    def delete_view(self, request, object_id, extra_context=None):
+        return self._unscoped(super().delete_view, request, object_id, extra_context)
+
+    def history_view(self, request, object_id, extra_context=None):
+        return self._unscoped(super().history_view, request, object_id, extra_context)
 
 
 @admin.register(AuditLogEntry)
 class AuditLogEntryAdmin(ScopedAdminMixin, admin.ModelAdmin):
     list_display = ("created_at", "organization", "event", "actor", "action", "object_type", "object_id")
     list_filter = ("action", "object_type", "organization")
+    list_select_related = ("organization", "event", "actor")
     search_fields = ("action", "object_id", "actor__email")
     date_hierarchy = "created_at"
     readonly_fields = [f.name for f in AuditLogEntry._meta.fields]
@@ -28,6 +60,8 @@ class AuditLogEntryAdmin(ScopedAdminMixin, admin.ModelAdmin):
 @admin.register(IdempotencyRecord)
 class IdempotencyRecordAdmin(admin.ModelAdmin):
     list_display = ("created_at", "user", "key", "status_code")
+    list_select_related = ("user",)
+    readonly_fields = ("response_body",)
     list_filter = ("status_code",)
     search_fields = ("key", "user__email")
     date_hierarchy = "created_at"

@@ -15,7 +15,7 @@ class MemberInline(admin.TabularInline):
 
 
 @admin.register(Organization)
-class OrganizationAdmin(admin.ModelAdmin):
+class OrganizationAdmin(ScopedAdminMixin, admin.ModelAdmin):
     list_display = ("name", "slug", "created_at")
     search_fields = ("name", "slug")
     prepopulated_fields = {"slug": ("name",)}
@@ -26,6 +26,7 @@ class OrganizationAdmin(admin.ModelAdmin):
 class OrganizationMemberAdmin(ScopedAdminMixin, admin.ModelAdmin):
     list_display = ("user", "organization", "role", "created_at")
     list_filter = ("role", "organization")
+    list_select_related = ("user", "organization")
     search_fields = ("user__email", "organization__name")
     autocomplete_fields = ("user", "organization")
 
@@ -42,6 +43,7 @@ class RoomInline(admin.TabularInline):
 class EventAdmin(ScopedAdminMixin, admin.ModelAdmin):
     list_display = ("name", "organization", "start", "end", "timezone", "status", "visibility", "open_registration")
     list_filter = ("status", "visibility", "open_registration", "organization")
+    list_select_related = ("organization",)
     search_fields = ("name", "slug", "venue_name")
     date_hierarchy = "start"
     autocomplete_fields = ("organization",)
@@ -51,7 +53,8 @@ class EventAdmin(ScopedAdminMixin, admin.ModelAdmin):
 @admin.register(Participant)
 class ParticipantAdmin(ScopedAdminMixin, admin.ModelAdmin):
     list_display = ("user", "event", "kind", "created_at")
-    list_filter = ("kind", "event")
+    list_filter = ("kind", "event__organization")
+    list_select_related = ("user", "event")
     search_fields = ("user__email", "event__name")
     autocomplete_fields = ("user", "event")
 
@@ -59,5 +62,7 @@ class ParticipantAdmin(ScopedAdminMixin, admin.ModelAdmin):
 @admin.register(Room)
 class RoomAdmin(ScopedAdminMixin, admin.ModelAdmin):
     list_display = ("name", "event", "capacity", "floor", "position")
-    list_filter = ("event",)
+    list_filter = ("event__organization",)
+    list_select_related = ("event",)
+    autocomplete_fields = ("event",)
     search_fields = ("name", "event__name")
