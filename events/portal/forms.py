@@ -1,4 +1,5 @@
 import zoneinfo
+from datetime import UTC
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -20,7 +21,7 @@ class OrganizationForm(forms.ModelForm):
 class EventForm(forms.ModelForm):
     """Start and end are entered in the event's own time zone."""
 
-    timezone = forms.ChoiceField(choices=[(tz, tz) for tz in TIME_ZONES], initial="Europe/Berlin")
+    timezone = forms.ChoiceField(label="Time zone", choices=[(tz, tz) for tz in TIME_ZONES], initial="Europe/Berlin")
     # datetime-local inputs send and accept only "YYYY-MM-DDTHH:MM" (no seconds, a "T").
     start = forms.DateTimeField(
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DATETIME_LOCAL),
@@ -62,7 +63,9 @@ class EventForm(forms.ModelForm):
             tz = zoneinfo.ZoneInfo(tz_name)
             for name in ("start", "end"):
                 if data.get(name):
-                    data[name] = data[name].replace(tzinfo=None).replace(tzinfo=tz)
+                    # Wall time in the event's zone, stored as UTC: an unchanged time then
+                    # compares equal to the stored one and does not show up as a change.
+                    data[name] = data[name].replace(tzinfo=None).replace(tzinfo=tz).astimezone(UTC)
         if data.get("start") and data.get("end") and data["end"] <= data["start"]:
             raise ValidationError({"end": "The event must end after it starts."})
         return data

@@ -16,6 +16,15 @@ from ..enums import ParticipantKind
 from ..models import Event, Organization
 from .forms import EventForm, MemberAddForm, MemberRoleForm, OrganizationForm
 
+KIND_PLURALS = {
+    ParticipantKind.ATTENDEE: "Attendees",
+    ParticipantKind.SPEAKER: "Speakers",
+    ParticipantKind.VENDOR: "Vendors",
+    ParticipantKind.SPONSOR: "Sponsors",
+    ParticipantKind.VOLUNTEER: "Volunteers",
+    ParticipantKind.STAFF: "Staff",
+}
+
 
 def _apply_service_errors(form: Form, error: ValidationError) -> None:
     if hasattr(error, "error_dict"):
@@ -75,7 +84,7 @@ def event_detail(request: HttpRequest, event: Event) -> HttpResponse:
         request,
         "events/event.html",
         {
-            "kinds": [(kind, label, counts.get(kind, 0)) for kind, label in ParticipantKind.choices],
+            "kinds": [(kind, KIND_PLURALS[kind], counts.get(kind, 0)) for kind in ParticipantKind.values],
             "participants": sum(counts.values()),
             "stream_head": head,
         },
@@ -149,7 +158,13 @@ def member_role(request: HttpRequest, organization: Organization, member_id: int
         response = HttpResponse(status=204)
         response["HX-Refresh"] = "true"
         return response
-    context = {"member": member, "can_manage": True, "role_form": MemberRoleForm(), "row_error": error}
+    context = {
+        "member": member,
+        "can_manage": True,
+        "role_form": MemberRoleForm(),
+        "row_error": error,
+        "row_saved": error is None,
+    }
     if request.htmx:
         return render(request, "events/_member_row.html", context)
     if error:

@@ -340,6 +340,39 @@ def test_edit_event_writes_audit_and_redirects_to_new_slug(client, as_role, org,
     assert entry.changes["name"] == {"old": "Acme Conf", "new": "Acme Conf 2027"}
 
 
+def test_saving_unchanged_event_records_no_change(client, as_role, org):
+    berlin = ZoneInfo("Europe/Berlin")
+    EventFactory(
+        organization=org,
+        slug="winter",
+        name="Winter",
+        timezone="Europe/Berlin",
+        start=datetime(2026, 12, 8, 9, 0, tzinfo=berlin),
+        end=datetime(2026, 12, 9, 18, 0, tzinfo=berlin),
+        venue_name="Hall",
+        status="published",
+        visibility="public",
+        open_registration=False,
+    )
+    as_role("owner")
+
+    response = client.post(
+        reverse("portal:event-edit", kwargs={"organization": "acme", "event": "winter"}),
+        _event_form(
+            name="Winter",
+            slug="winter",
+            timezone="Europe/Berlin",
+            start="2026-12-08T09:00",
+            end="2026-12-09T18:00",
+            venue_name="Hall",
+            status="published",
+        ),
+    )
+
+    assert response.status_code == 302
+    assert _audit("event.updated") == []
+
+
 def test_edit_event_end_before_start_keeps_event(client, as_role, org, event):
     as_role("editor")
     with scopes_disabled():
@@ -366,8 +399,8 @@ def test_event_overview_shows_counts_and_stream(client, as_role, org, event):
 
     html = response.content.decode()
     assert response.context["participants"] == 4
-    assert ("attendee", "Attendee", 3) in response.context["kinds"]
-    assert ("speaker", "Speaker", 1) in response.context["kinds"]
+    assert ("attendee", "Attendees", 3) in response.context["kinds"]
+    assert ("speaker", "Speakers", 1) in response.context["kinds"]
     assert f'data-stream="event:{event.pk}:staff"' in html
     assert 'data-since="0"' in html
     assert 'data-live="participants"' in html
