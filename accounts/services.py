@@ -3,6 +3,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.utils.text import slugify
 from PIL import Image, UnidentifiedImageError
 
 from .models import Interest, Profile, User
@@ -29,10 +30,25 @@ def _checked_photo(photo: UploadedFile) -> UploadedFile:
     return photo
 
 
+def _interest_slugs(names: list[str]) -> dict[str, str]:
+    """Interest slug -> display name, in the given order; rejects names without a usable slug."""
+    slugs: dict[str, str] = {}
+    for name in names:
+        slug = slugify(name)[:60]
+        if not slug:
+            raise ValidationError({"interests": f"{name!r} is not a usable interest."})
+        slugs.setdefault(slug, name.strip()[:60])
+    return slugs
+
+
 @transaction.atomic
 def profile_update(*, user: User, interests: list[str] | None = None, **fields: Any) -> Profile:
-    """Update the user's own profile; ``interests`` are names, created on first use."""
+    """Update the user's own profile; ``interests`` are names, created on first use.
+
+    Everything is validated before anything is written, so a rejected update leaves neither
+    rows nor an uploaded photo file behind."""
     profile = profile_get_or_create(user=user)
+    slugs = _interest_slugs(interests) if interests is not None else None
     for name in ("full_name", "bio", "company", "job_title"):
         if name in fields:
             setattr(profile, name, fields[name])
@@ -40,15 +56,7 @@ def profile_update(*, user: User, interests: list[str] | None = None, **fields: 
         profile.photo = _checked_photo(fields["photo"])
     profile.full_clean()
     profile.save()
-    if interests is not None:
-        from django.utils.text import slugify
-
-        objs = []
-        for name in interests:
-            slug = slugify(name)[:60]
-            if not slug:
-                raise ValidationError({"interests": f"{name!r} is not a usable interest."})
-            interest, _ = Interest.objects.get_or_create(slug=slug, defaults={"name": name.strip()[:60]})
-            objs.append(interest)
+    if slugs is not None:
+        objs = [Interest.objects.get_or_create(slug=slug, defaults={"name": name})[0] for slug, name in slugs.items()]
         profile.interests.set(objs)
     return profile

@@ -3,7 +3,9 @@
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
 from django_scopes import ScopeError
 from rest_framework import exceptions, status
 from rest_framework.response import Response
@@ -45,6 +47,15 @@ def _flatten(detail: Any) -> Any:
     return [str(detail)]
 
 
+def _django_validation_detail(exc: DjangoValidationError) -> dict[str, list[str]]:
+    if hasattr(exc, "error_dict"):
+        return {
+            ("non_field_errors" if field == "__all__" else field): messages
+            for field, messages in exc.message_dict.items()
+        }
+    return {"non_field_errors": exc.messages}
+
+
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     if isinstance(exc, ScopeError):
         raise exc  # a programming error: never disguise a missing tenant scope as a 404
@@ -52,6 +63,10 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied()
+    elif isinstance(exc, DjangoValidationError):
+        # Services and model validation speak Django's ValidationError: a 400 with its fields,
+        # never a 500.
+        exc = exceptions.ValidationError(detail=_django_validation_detail(exc))
     response = drf_exception_handler(exc, context)
     if response is None:
         return None
@@ -69,9 +84,17 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     return response
 
 
+def _json(body: dict[str, Any], status: int) -> JsonResponse:
+    # DRF's compact rendering, so an unknown path and a missing object answer the same bytes.
+    return JsonResponse(body, status=status, json_dumps_params={"separators": (",", ":"), "ensure_ascii": False})
+
+
+# It changes nothing; without the exemption an unsafe request to an unknown API path would get
+# the CSRF middleware's HTML 403 instead of this JSON 404.
+@csrf_exempt
 def json_404(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:
-    return JsonResponse(error_body(code="not_found", detail="Not found."), status=404)
+    return _json(error_body(code="not_found", detail="Not found."), status=404)
 
 
 def json_500(request: HttpRequest) -> JsonResponse:
-    return JsonResponse(error_body(code="server_error", detail="Internal server error."), status=500)
+    return _json(error_body(code="server_error", detail="Internal server error."), status=500)
