@@ -87,16 +87,27 @@ class IdempotentMixin:
             )
             response["Idempotent-Replayed"] = "true"
             return response
-        return super().handle_exception(exc)  # type: ignore[misc]
+        try:
+            return super().handle_exception(exc)  # type: ignore[misc]
+        except BaseException:
+            # An unhandled error (a 500) skips finalize_response: release the claim here, or a
+            # retry would be told "in progress" until the claim counts as abandoned.
+            self._release_claim()
+            raise
+
+    def _release_claim(self) -> None:
+        record, self._idempotency_record = self._idempotency_record, None
+        if record is not None:
+            record.delete()
 
     def finalize_response(self, request: Request, response: Response, *args: Any, **kwargs: Any) -> HttpResponse:
         response = super().finalize_response(request, response, *args, **kwargs)  # type: ignore[misc]
         record = self._idempotency_record
         if record is not None:
-            self._idempotency_record = None
             if response.status_code >= 500:
-                record.delete()
+                self._release_claim()
             else:
+                self._idempotency_record = None
                 if hasattr(response, "render"):
                     response.render()
                 record.status_code = response.status_code
