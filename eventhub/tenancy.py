@@ -23,8 +23,9 @@ def organization_ids_for_user(user_id: int | None) -> list[int]:
     """The organizations a user belongs to or takes part in an event of."""
     if user_id is None:
         return []
-    member_of = OrganizationMember.objects.with_scopes_disabled().filter(user_id=user_id)
-    participant_in = Participant.objects.with_scopes_disabled().filter(user_id=user_id)
+    # order_by(): the models' default orderings would join users and events for nothing.
+    member_of = OrganizationMember.objects.with_scopes_disabled().filter(user_id=user_id).order_by()
+    participant_in = Participant.objects.with_scopes_disabled().filter(user_id=user_id).order_by()
     return sorted(
         set(member_of.values_list("organization_id", flat=True))
         | set(participant_in.values_list("event__organization_id", flat=True))

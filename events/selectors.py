@@ -9,6 +9,7 @@ from accounts.models import User
 from eventhub.models import AuditLogEntry
 from eventhub.tenancy import user_scope
 
+from .enums import EventStatus
 from .models import Event, Organization, OrganizationMember, Participant
 
 
@@ -34,18 +35,25 @@ def event_get_for_member(*, user, organization: Organization, slug: str) -> Even
     return event
 
 
+def memberships_of_user(*, user: User) -> QuerySet[OrganizationMember]:
+    """The user's memberships with their organizations. Evaluate inside ``user_scope``."""
+    return OrganizationMember.objects.filter(user=user).select_related("organization")
+
+
 def memberships_for_user(*, user: User) -> list[OrganizationMember]:
     with user_scope(user.pk):
-        return list(OrganizationMember.objects.filter(user=user).select_related("organization"))
+        return list(memberships_of_user(user=user))
 
 
 def events_for_user(*, user: User) -> QuerySet[Event]:
-    """Events the user takes part in or whose organization they belong to. Evaluate inside
+    """Events the user takes part in or whose organization they belong to: the events
+    ``events.view_event`` lets them see, so a draft shows to members only. Evaluate inside
     ``user_scope`` (the API view does)."""
     member_of = OrganizationMember.objects.filter(user=user).values("organization_id")
     participant_in = Participant.objects.filter(user=user).values("event_id")
     return (
-        Event.objects.filter(organization_id__in=member_of) | Event.objects.filter(pk__in=participant_in)
+        Event.objects.filter(organization_id__in=member_of)
+        | Event.objects.filter(pk__in=participant_in).exclude(status=EventStatus.DRAFT)
     ).select_related("organization")
 
 

@@ -1,17 +1,21 @@
 from django.http import Http404
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, serializers, status
+from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from eventhub.api.fields import EventTimeField
+from eventhub.api.idempotency import HEADER as IDEMPOTENCY_HEADER
 from eventhub.api.idempotency import IdempotentMixin
 from eventhub.tenancy import user_scope
 
-from ..models import Event
+from ..enums import EventStatus, EventVisibility, MemberRole, ParticipantKind
+from ..models import Event, OrganizationMember
 from ..rules import member_role
-from ..selectors import event_get_visible, events_for_user, memberships_for_user, participant_get
+from ..selectors import event_get_visible, events_for_user, memberships_of_user, participant_get
 from ..services import participant_join
 
 
@@ -32,31 +36,38 @@ class EventOutputSerializer(serializers.Serializer):
     venue_name = serializers.CharField()
     venue_address = serializers.CharField()
     description = serializers.CharField()
-    status = serializers.CharField()
-    visibility = serializers.CharField()
+    status = serializers.ChoiceField(choices=EventStatus.choices)
+    visibility = serializers.ChoiceField(choices=EventVisibility.choices)
     open_registration = serializers.BooleanField()
     stream = serializers.CharField(help_text="Subscribe to this stream for live updates.")
 
 
 class MembershipOutputSerializer(serializers.Serializer):
     organization = OrganizationBriefSerializer()
-    role = serializers.CharField()
+    role = serializers.ChoiceField(choices=MemberRole.choices)
 
 
-class MyOrganizationsView(APIView):
+class MyOrganizationsView(generics.ListAPIView):
     """Organizations I am a member of, with my role."""
 
-    @extend_schema(responses=MembershipOutputSerializer(many=True))
-    def get(self, request: Request) -> Response:
-        memberships = memberships_for_user(user=request.user)
-        return Response(MembershipOutputSerializer(memberships, many=True).data)
+    serializer_class = MembershipOutputSerializer
+
+    def list(self, request: Request, *args, **kwargs) -> Response:
+        with user_scope(request.user.pk):
+            return super().list(request, *args, **kwargs)
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return OrganizationMember.objects.none()
+        return memberships_of_user(user=self.request.user)
 
 
 class MyEventsView(generics.ListAPIView):
     """Events I take part in, or whose organization I belong to."""
 
+    # Paged by the cursor on "-id" (eventhub.api.pagination): stable while events are added or
+    # rescheduled, which an order by start would not be for a phone that syncs page by page.
     serializer_class = EventOutputSerializer
-    ordering = ("-start", "-id")
 
     def list(self, request: Request, *args, **kwargs) -> Response:
         with user_scope(request.user.pk):
@@ -71,11 +82,13 @@ class MyEventsView(generics.ListAPIView):
 class EventDetailView(APIView):
     """One event I may see, with my part in it."""
 
-    permission_classes: list = []
+    permission_classes = [AllowAny]  # public events are readable anonymously; the selector decides
 
     class EventDetailOutputSerializer(EventOutputSerializer):
-        my_role = serializers.CharField(allow_null=True, help_text="My organization role, if any.")
-        my_participation = serializers.CharField(allow_null=True, help_text="My participant kind, if any.")
+        # Plain strings: the role and kind enums are named where they first appear (RoleEnum,
+        # KindEnum); a second field over the same choices would make a second enum name.
+        my_role = serializers.CharField(allow_null=True, help_text="My organization role (RoleEnum), if any.")
+        my_participation = serializers.CharField(allow_null=True, help_text="My participant kind (KindEnum), if any.")
 
     @extend_schema(responses=EventDetailOutputSerializer)
     def get(self, request: Request, event_id: int) -> Response:
@@ -93,10 +106,22 @@ class EventJoinView(IdempotentMixin, APIView):
 
     class ParticipationOutputSerializer(serializers.Serializer):
         event = serializers.IntegerField(source="event_id")
-        kind = serializers.CharField()
-        joined_at = serializers.DateTimeField(source="created_at")
+        kind = serializers.ChoiceField(choices=ParticipantKind.choices)
+        joined_at = EventTimeField(source="created_at")
 
-    @extend_schema(request=None, responses={201: ParticipationOutputSerializer, 200: ParticipationOutputSerializer})
+    @extend_schema(
+        request=None,
+        parameters=[
+            OpenApiParameter(
+                IDEMPOTENCY_HEADER,
+                OpenApiTypes.STR,
+                location=OpenApiParameter.HEADER,
+                description="A client-generated key (at most 128 characters): a retry with the same key gets "
+                "the first answer again.",
+            )
+        ],
+        responses={201: ParticipationOutputSerializer, 200: ParticipationOutputSerializer},
+    )
     def post(self, request: Request, event_id: int) -> Response:
         event = event_get_visible(user=request.user, event_id=event_id)
         if event is None:
