@@ -123,16 +123,26 @@ def event_advance_statuses(*, now: datetime | None = None) -> list[int]:
     return changed
 
 
+def _lock_event_participants(event: Event) -> None:
+    """Serialize the joins of one event until the transaction ends, so that each join counts
+    every participant committed before it (without it, concurrent joins each count only their
+    own row and publish the same total). ``FOR NO KEY UPDATE`` leaves inserts of rows that
+    reference the event (rooms, tickets) unblocked."""
+    Event.objects.select_for_update(no_key=True).filter(pk=event.pk).values_list("pk").get()
+
+
 @transaction.atomic
 def participant_join(*, user: User, event: Event) -> tuple[Participant, bool]:
     """Join an open event as an attendee. Idempotent: joining twice returns the same participant.
     Side effects on first join: ``participant.joined`` on the staff stream (with the new count)
-    and ``participation.created`` on the user's stream."""
+    and ``participation.created`` on the user's stream. Locking: a first join holds the event's
+    participant lock (``_lock_event_participants``) until the transaction ends."""
     _require(user, "events.join_event", event)
     participant, created = Participant.objects.get_or_create(
         event=event, user=user, defaults={"kind": ParticipantKind.ATTENDEE}
     )
     if created:
+        _lock_event_participants(event)
         count = Participant.objects.filter(event=event).count()
         stream_append(
             stream=event_staff_stream(event.pk),
