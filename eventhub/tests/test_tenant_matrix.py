@@ -1,0 +1,319 @@
+"""Cross-tenant matrix, generated from the URL resolver (DESIGN §2).
+
+Every route of the project is classified by its URL kwargs. A route whose kwargs name a tenant
+object (an organization, an event, a member, a stream) joins the matrix automatically: for every
+method, a member of organization A who points it at organization B's objects gets exactly the
+answer (status and body) they get for an id or slug that does not exist, and none of B's rows
+change. A route with a kwarg nobody classified, or a kwarg-less route missing from the explicit
+allowlist below, fails ``test_url_routes_are_all_classified`` so that no new route escapes.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django_scopes import scopes_disabled
+
+from eventhub.audit import audit_log
+from eventhub.models import AuditLogEntry
+from eventhub.realtime.models import StreamEntry
+from eventhub.testing.factories import (
+    EventFactory,
+    MemberFactory,
+    OrganizationFactory,
+    ParticipantFactory,
+    RoomFactory,
+)
+from events.enums import EventStatus, EventVisibility, MemberRole
+from events.models import Event, Organization, OrganizationMember, Participant, Room
+
+METHODS = ("GET", "POST", "PATCH", "PUT", "DELETE")
+
+# URL kwargs that name a tenant object, and how each one is filled in.
+TENANT_KWARGS = frozenset({"organization", "event", "event_id", "member_id", "stream"})
+
+# Whole URL trees outside tenancy, by prefix, with the reason.
+NON_TENANT_PREFIXES = {
+    "accounts/": "allauth browser pages (login, signup, password reset): the caller's own account",
+    "_allauth/": "allauth headless API (mobile and browser clients): the caller's own account",
+    "admin/": "Django admin: staff only, guarded by its own permissions, not by tenant URLs",
+}
+
+# Kwarg-less routes, each with the reason it is not a tenant route.
+NON_TENANT_ROUTES = {
+    "": "redirect to the portal home",
+    "api/v1/me": "the caller's own profile",
+    "api/v1/me/organizations": "the caller's own memberships (read in user_scope)",
+    "api/v1/me/events": "the caller's own events (read in user_scope)",
+    "api/v1/schema/": "OpenAPI schema, no data",
+    "api/v1/docs/": "API documentation page, no data",
+    "api/v1/^.*$": "JSON 404 for unknown API paths",
+    "portal/": "portal home: the caller's own organizations",
+    "portal/organizations/new": "creates a new organization owned by the caller",
+}
+
+MISSING = {
+    "organization": "no-such-organization",
+    "event": "no-such-event",
+    "event_id": 987654321,
+    "member_id": 987654321,
+    "stream": "event:987654321:staff",
+}
+
+# Sent with every unsafe request: valid input for the portal forms, so a missing check would
+# show up as a changed row rather than as a form error.
+PAYLOAD = {
+    "name": "Taken over",
+    "slug": "taken-over",
+    "email": "intruder@example.org",
+    "role": MemberRole.OWNER,
+    "timezone": "UTC",
+    "start": "2031-05-01T09:00",
+    "end": "2031-05-02T18:00",
+    "status": EventStatus.PUBLISHED,
+    "visibility": EventVisibility.PUBLIC,
+    "open_registration": "on",
+}
+
+
+@dataclass(frozen=True)
+class Route:
+    pattern: str
+    name: str | None
+    kwargs: frozenset[str]
+    positional: int
+
+    @property
+    def is_organizer_route(self) -> bool:
+        """Organizer-only: anything addressed by organization, and the (staff) stream probe."""
+        return "organization" in self.kwargs or "stream" in self.kwargs
+
+
+def _kwargs_of(pattern) -> tuple[set[str], int]:
+    converters = getattr(pattern, "converters", None)
+    if converters is not None and not hasattr(pattern, "_regex"):
+        return set(converters), 0
+    regex = pattern.regex
+    return set(regex.groupindex), regex.groups - len(regex.groupindex)
+
+
+def _walk(patterns, prefix: str = "", namespace: str = "", kwargs=frozenset(), positional: int = 0):
+    for entry in patterns:
+        named, unnamed = _kwargs_of(entry.pattern)
+        here = kwargs | named
+        if isinstance(entry, URLResolver):
+            inner_namespace = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+            yield from _walk(
+                entry.url_patterns, prefix + str(entry.pattern), inner_namespace, here, positional + unnamed
+            )
+        elif isinstance(entry, URLPattern):
+            name = f"{namespace}{entry.name}" if entry.name else None
+            yield Route(prefix + str(entry.pattern), name, frozenset(here), positional + unnamed)
+
+
+ROUTES = list(_walk(get_resolver().url_patterns))
+
+
+def _is_allowlisted_prefix(route: Route) -> bool:
+    return route.pattern.startswith(tuple(NON_TENANT_PREFIXES))
+
+
+def _classification_problems(route: Route) -> list[str]:
+    if _is_allowlisted_prefix(route):
+        return []
+    problems = []
+    if route.positional:
+        problems.append(f"{route.pattern!r}: unnamed URL groups cannot be classified")
+    unknown = route.kwargs - TENANT_KWARGS
+    if unknown:
+        problems.append(f"{route.pattern!r}: unclassified URL kwargs {sorted(unknown)}")
+    if not route.kwargs and not route.positional and route.pattern not in NON_TENANT_ROUTES:
+        problems.append(f"{route.pattern!r}: kwarg-less route missing from NON_TENANT_ROUTES")
+    if route.kwargs and route.name is None:
+        problems.append(f"{route.pattern!r}: tenant routes need a name so the matrix can reverse them")
+    return problems
+
+
+def _is_tenant_route(route: Route) -> bool:
+    return not _is_allowlisted_prefix(route) and bool(route.kwargs) and not _classification_problems(route)
+
+
+TENANT_ROUTES = [route for route in ROUTES if _is_tenant_route(route)]
+
+
+def _foreign_combinations(route: Route) -> list[frozenset[str]]:
+    """Every non-empty set of kwargs that point at B (the rest stay A's own)."""
+    names = sorted(route.kwargs)
+    return [frozenset(c) for n in range(1, len(names) + 1) for c in itertools.combinations(names, n)]
+
+
+MEMBER_CASES = [
+    pytest.param(route, foreign, method, id=f"{route.pattern}|B:{'+'.join(sorted(foreign))}|{method}")
+    for route in TENANT_ROUTES
+    for foreign in _foreign_combinations(route)
+    for method in METHODS
+]
+ATTENDEE_CASES = [
+    pytest.param(route, method, id=f"{route.pattern}|{method}")
+    for route in TENANT_ROUTES
+    if route.is_organizer_route
+    for method in METHODS
+]
+
+
+# --- the world: two organizations with data that could leak ------------------------------
+
+
+@dataclass
+class Tenant:
+    organization: Organization
+    owner: object
+    member: OrganizationMember
+    event: Event
+    room: Room
+
+
+@dataclass
+class World:
+    a: Tenant
+    b: Tenant
+    b_attendee: object
+
+
+def _tenant(*, event_visibility: str) -> Tenant:
+    organization = OrganizationFactory()
+    owner = MemberFactory(organization=organization, role=MemberRole.OWNER).user
+    member = MemberFactory(organization=organization, role=MemberRole.EDITOR)
+    event = EventFactory(organization=organization, visibility=event_visibility, open_registration=True)
+    room = RoomFactory(event=event)
+    ParticipantFactory(event=event)
+    audit_log(actor=owner, organization_id=organization.pk, event_id=event.pk, action="event.created", obj=event)
+    return Tenant(organization=organization, owner=owner, member=member, event=event, room=room)
+
+
+@pytest.fixture
+def world(db, plain_static_storage) -> World:
+    with scopes_disabled():
+        a = _tenant(event_visibility=EventVisibility.PUBLIC)
+        # B's event is private: A's members must not even learn that it exists.
+        b = _tenant(event_visibility=EventVisibility.PRIVATE)
+        b_attendee = ParticipantFactory(event=b.event).user
+    return World(a=a, b=b, b_attendee=b_attendee)
+
+
+def _values(tenant: Tenant) -> dict[str, object]:
+    return {
+        "organization": tenant.organization.slug,
+        "event": tenant.event.slug,
+        "event_id": tenant.event.pk,
+        "member_id": tenant.member.pk,
+        "stream": tenant.event.staff_stream,
+    }
+
+
+def _url(route: Route, values: dict[str, object]) -> str:
+    url = reverse(route.name, kwargs={name: values[name] for name in route.kwargs})
+    return url + "?since=0" if "stream" in route.kwargs else url
+
+
+def _request(client: Client, method: str, url: str):
+    if method == "GET":
+        return client.get(url)
+    if method == "POST":
+        return client.post(url, PAYLOAD)
+    body = urlencode(PAYLOAD)
+    return client.generic(method, url, body, content_type="application/x-www-form-urlencoded")
+
+
+def _rows(tenant: Tenant) -> dict[str, list[dict]]:
+    """Every row that belongs to the tenant, plus the tables' sizes (an insert anywhere shows)."""
+    organization_id = tenant.organization.pk
+    with scopes_disabled():
+        event_ids = list(Event.objects.filter(organization_id=organization_id).values_list("pk", flat=True))
+        streams = [f"event:{pk}" for pk in event_ids] + [f"event:{pk}:staff" for pk in event_ids]
+        return {
+            "organization": list(Organization.objects.filter(pk=organization_id).values()),
+            "events": list(Event.objects.filter(pk__in=event_ids).order_by("pk").values()),
+            "members": list(OrganizationMember.objects.filter(organization_id=organization_id).order_by("pk").values()),
+            "participants": list(Participant.objects.filter(event_id__in=event_ids).order_by("pk").values()),
+            "rooms": list(Room.objects.filter(event_id__in=event_ids).order_by("pk").values()),
+            "audit": list(AuditLogEntry.objects.filter(organization_id=organization_id).order_by("pk").values()),
+            "stream_entries": list(StreamEntry.objects.filter(stream__in=streams).order_by("pk").values()),
+            "table_sizes": [
+                model.objects.all().count()
+                for model in (Organization, Event, OrganizationMember, Participant, Room, AuditLogEntry, StreamEntry)
+            ],
+        }
+
+
+def _logged_in(user) -> Client:
+    client = Client()
+    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    return client
+
+
+# --- tests -----------------------------------------------------------------------------------
+
+
+def test_url_routes_are_all_classified():
+    problems = [problem for route in ROUTES for problem in _classification_problems(route)]
+    patterns = {route.pattern for route in ROUTES}
+    stale = sorted(set(NON_TENANT_ROUTES) - patterns)
+
+    assert problems == []
+    assert stale == [], "allowlisted routes that no longer exist"
+    assert TENANT_ROUTES, "the matrix found no tenant routes at all"
+
+
+@pytest.mark.parametrize(("route", "foreign", "method"), MEMBER_CASES)
+def test_tenant_route_for_other_tenants_objects_is_identical_to_missing(world, route, foreign, method):
+    own, theirs = _values(world.a), _values(world.b)
+    foreign_url = _url(route, {**own, **{name: theirs[name] for name in foreign}})
+    missing_url = _url(route, {**own, **{name: MISSING[name] for name in foreign}})
+    client = _logged_in(world.a.owner)
+    before = _rows(world.b)
+
+    foreign_response = _request(client, method, foreign_url)
+    missing_response = _request(client, method, missing_url)
+
+    assert (foreign_response.status_code, foreign_response.content) == (
+        missing_response.status_code,
+        missing_response.content,
+    )
+    assert foreign_response.status_code in (404, 405)
+    assert _rows(world.b) == before
+
+
+@pytest.mark.parametrize(("route", "method"), ATTENDEE_CASES)
+def test_organizer_route_for_attendee_is_identical_to_missing(world, route, method):
+    theirs = _values(world.b)
+    foreign_url = _url(route, theirs)
+    missing_url = _url(route, {**theirs, **MISSING})
+    client = _logged_in(world.b_attendee)
+    before = _rows(world.b)
+
+    foreign_response = _request(client, method, foreign_url)
+    missing_response = _request(client, method, missing_url)
+
+    assert (foreign_response.status_code, foreign_response.content) == (
+        missing_response.status_code,
+        missing_response.content,
+    )
+    assert foreign_response.status_code in (404, 405)
+    assert _rows(world.b) == before
+
+
+@pytest.mark.parametrize("route", TENANT_ROUTES, ids=lambda route: route.pattern)
+def test_tenant_route_for_own_objects_is_found(world, route):
+    """The positive control: the URLs the matrix builds do reach the objects of one's own
+    organization, so the 404s above come from the tenant check, not from a broken URL."""
+    client = _logged_in(world.a.owner)
+
+    response = client.get(_url(route, _values(world.a)))
+
+    assert response.status_code in (200, 405), response.content[:300]
