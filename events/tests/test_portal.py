@@ -719,3 +719,25 @@ def test_home_queries_do_not_grow(client, owner, org, django_assert_num_queries)
 
     with django_assert_num_queries(one):
         client.get(reverse("portal:home"))
+
+
+def test_password_reset_by_code_pages_use_portal_layout(client, owner, mailoutbox):
+    response = client.post("/accounts/password/reset/", {"email": "owner@example.org"}, follow=True)
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert 'class="card entrance-card"' in html
+    assert 'name="code"' in html
+    assert [message.to for message in mailoutbox] == [["owner@example.org"]]
+
+
+def test_logout_confirmation_page_signs_out(client, owner):
+    client.force_login(owner)
+
+    page = client.get("/accounts/logout/")
+    response = client.post("/accounts/logout/")
+
+    assert page.status_code == 200
+    assert 'class="manage-nav card"' in page.content.decode()
+    assert response.status_code == 302
+    assert client.get("/portal/").status_code == 302

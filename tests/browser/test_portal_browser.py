@@ -188,3 +188,23 @@ def test_participant_number_updates_live(page: Page, server, acme, screenshot, n
     expect(page.locator("[data-kind-count='attendee']")).to_have_text("2")
     no_reload.assert_same()
     screenshot("30-event-live-count")
+
+
+@pytest.mark.parametrize(
+    ("path", "heading"),
+    [
+        ("/accounts/email/", "Email Addresses"),
+        ("/accounts/password/change/", "Change Password"),
+        ("/accounts/2fa/", "Two-Factor Authentication"),
+        ("/accounts/logout/", "Sign Out"),
+        ("/portal/acme/events/no-such-event/", "Page not found"),
+    ],
+)
+def test_account_and_error_pages_render_in_the_layout(page: Page, server, acme, screenshot, path, heading):
+    _login_with_cookie(page, server, UserFactory._meta.model.objects.get(email="olivia@example.org"))
+
+    page.goto(f"{server}{path}")
+
+    expect(page.locator("main h1")).to_have_text(heading)
+    expect(page.locator("header.topbar")).to_be_visible()
+    screenshot("40-page-" + path.strip("/").replace("/", "-"))
