@@ -24,3 +24,22 @@ def entry_payload(*, stream: str, seq: int, type: str, data: Any, created_at: da
 
 def entry_frame(**entry: Any) -> str:
     return dumps(entry_payload(**entry))
+
+
+class OutgoingFrame:
+    """A text frame sent to many sockets: UTF-8 encoded and WebSocket-framed at most once."""
+
+    __slots__ = ("text", "_wire")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._wire: bytes | None = None
+
+    @property
+    def wire(self) -> bytes:
+        """The complete server-to-client WebSocket frame (unmasked, uncompressed)."""
+        if self._wire is None:
+            from autobahn.websocket.protocol import PreparedMessage
+
+            self._wire = PreparedMessage(self.text.encode(), False, False, False).payloadHybi
+        return self._wire

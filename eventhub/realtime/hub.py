@@ -24,7 +24,7 @@ from channels.db import database_sync_to_async
 from django.conf import settings
 
 from .broker import channel_for, decode_message, stream_for
-from .frames import dumps
+from .frames import OutgoingFrame, dumps
 from .selectors import stream_frames_since, stream_heads, stream_position
 
 logger = logging.getLogger(__name__)
@@ -39,7 +39,9 @@ class Connection(Protocol):
 
     subscriptions: dict[str, Subscription]
 
-    async def send_text(self, frame: str) -> None: ...
+    async def send_text(self, text: str) -> None: ...
+
+    async def send_frame(self, frame: OutgoingFrame, *, wait_for_drain: bool = False) -> None: ...
 
     def spawn(self, coro: Coroutine[Any, Any, None]) -> None: ...
 
@@ -55,7 +57,7 @@ class Subscription:
         self.syncing = True
         self.pending_max = 0
 
-    async def offer(self, seq: int, frame: str) -> None:
+    async def offer(self, seq: int, frame: OutgoingFrame) -> None:
         if self.syncing:
             self.pending_max = max(self.pending_max, seq)
             return
@@ -63,7 +65,7 @@ class Subscription:
             return
         if seq == self.last + 1:
             self.last = seq
-            await self.connection.send_text(frame)
+            await self.connection.send_frame(frame)
             return
         self.pending_max = seq
         self.syncing = True
@@ -87,7 +89,7 @@ class Subscription:
                     continue
                 for seq, frame in frames:
                     self.last = seq
-                    await self.connection.send_text(frame)
+                    await self.connection.send_frame(OutgoingFrame(frame), wait_for_drain=True)
                 if len(frames) < batch and self.pending_max <= self.last:
                     return
         finally:
@@ -283,12 +285,16 @@ class StreamHub:
     async def _fanout(self, local: _LocalStream, frames: list[tuple[int, str]]) -> None:
         # Sequential with a yield every ~100 sockets: daphne's send is effectively synchronous,
         # and Twisted flushes nothing until we yield; a task per socket costs more than it saves.
-        for count, subscription in enumerate(list(local.subscriptions), start=1):
-            for seq, frame in frames:
+        # Frame by frame, yielding in between, so the server flushes one frame to every socket
+        # before it buffers the next.
+        subscriptions = list(local.subscriptions)
+        for seq, text in frames:
+            frame = OutgoingFrame(text)
+            for count, subscription in enumerate(subscriptions, start=1):
                 await subscription.offer(seq, frame)
-            if count % _FANOUT_YIELD_EVERY == 0:
-                await asyncio.sleep(0)
-        await asyncio.sleep(0)
+                if count % _FANOUT_YIELD_EVERY == 0:
+                    await asyncio.sleep(0)
+            await asyncio.sleep(0)
 
     # -- the periodic tick: fill trailing losses, renew, heartbeat ---------------------------
     async def _tick(self) -> None:

@@ -18,11 +18,13 @@ class Command(BaseCommand):
         parser.add_argument("--count", type=int, default=1)
         parser.add_argument("--interval", type=float, default=0.0)
         parser.add_argument("--type", default="bench.tick")
+        parser.add_argument("--payload-bytes", type=int, default=0, help="Pad each entry's data to about this size.")
 
-    def handle(self, *args, stream: str, count: int, interval: float, type: str, **options):
+    def handle(self, *args, stream: str, count: int, interval: float, type: str, payload_bytes: int, **options):
+        padding = {"padding": "x" * payload_bytes} if payload_bytes else {}
         for index in range(count):
             with transaction.atomic():
-                entry = stream_append(stream=stream, type=type, data={"index": index})
+                entry = stream_append(stream=stream, type=type, data={"index": index, **padding})
             self.stdout.write(f"{entry.stream} {entry.seq}")
             if interval and index < count - 1:
                 time.sleep(interval)
