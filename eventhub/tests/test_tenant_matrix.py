@@ -11,6 +11,7 @@ allowlist below, fails ``test_url_routes_are_all_classified`` so that no new rou
 from __future__ import annotations
 
 import itertools
+import re
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
@@ -22,6 +23,7 @@ from django_scopes import scopes_disabled
 from eventhub.audit import audit_log
 from eventhub.models import AuditLogEntry
 from eventhub.realtime.models import StreamEntry
+from eventhub.realtime.services import stream_append
 from eventhub.testing.factories import (
     EventFactory,
     MemberFactory,
@@ -251,6 +253,15 @@ def _rows(tenant: Tenant) -> dict[str, list[dict]]:
         }
 
 
+# The portal layout (also on its 404 page) embeds the CSRF token, masked afresh per response;
+# everything else in the page must be identical.
+_CSRF_TOKEN = re.compile(rb'("X-CSRFToken": "|name="csrfmiddlewaretoken" value=")[A-Za-z0-9]+')
+
+
+def _answer(response) -> tuple[int, bytes]:
+    return response.status_code, _CSRF_TOKEN.sub(rb"\1<csrf-token>", response.content)
+
+
 def _logged_in(user) -> Client:
     client = Client()
     client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
@@ -281,10 +292,7 @@ def test_tenant_route_for_other_tenants_objects_is_identical_to_missing(world, r
     foreign_response = _request(client, method, foreign_url)
     missing_response = _request(client, method, missing_url)
 
-    assert (foreign_response.status_code, foreign_response.content) == (
-        missing_response.status_code,
-        missing_response.content,
-    )
+    assert _answer(foreign_response) == _answer(missing_response)
     assert foreign_response.status_code in (404, 405)
     assert _rows(world.b) == before
 
@@ -300,11 +308,35 @@ def test_organizer_route_for_attendee_is_identical_to_missing(world, route, meth
     foreign_response = _request(client, method, foreign_url)
     missing_response = _request(client, method, missing_url)
 
-    assert (foreign_response.status_code, foreign_response.content) == (
-        missing_response.status_code,
-        missing_response.content,
-    )
+    assert _answer(foreign_response) == _answer(missing_response)
     assert foreign_response.status_code in (404, 405)
+    assert _rows(world.b) == before
+
+
+@pytest.mark.parametrize(
+    ("stream", "missing"),
+    [
+        ("event:{b_event}", "event:987654321"),
+        ("event:{b_event}:staff", "event:987654321:staff"),
+        ("user:{b_owner}", "user:987654321"),
+    ],
+    ids=["private-event", "private-event-staff", "other-user"],
+)
+def test_stream_catch_up_of_other_tenant_is_identical_to_missing(world, stream, missing):
+    """Every stream kind of B's that A's owner may not read answers like a stream of nothing."""
+    name = stream.format(b_event=world.b.event.pk, b_owner=world.b.owner.pk)
+    client = _logged_in(world.a.owner)
+    with scopes_disabled():
+        stream_append(stream=name, type="test.secret", data={"secret": True})
+    before = _rows(world.b)
+
+    foreign_response = client.get(f"/api/v1/streams/{name}/entries", {"since": 0})
+    missing_response = client.get(f"/api/v1/streams/{missing}/entries", {"since": 0})
+    owner_response = _logged_in(world.b.owner).get(f"/api/v1/streams/{name}/entries", {"since": 0})
+
+    assert [entry["data"] for entry in owner_response.json()["entries"]] == [{"secret": True}]  # it could leak
+    assert _answer(foreign_response) == _answer(missing_response)
+    assert foreign_response.json() == {"error": {"code": "not_found", "detail": "Not found.", "fields": {}}}
     assert _rows(world.b) == before
 
 
