@@ -2,18 +2,17 @@
 daphne on the test database. Tests here are marked ``browser`` and ``live``; they need
 ``transaction=True`` so the server process sees the data they create."""
 
+import asyncio
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import Page, sync_playwright
 
 from eventhub.testing.live import ROOT, daphne
-
-# Playwright's sync API keeps an event loop in the main thread; Django then refuses ORM calls
-# from the test body ("you cannot call this from an async context") although they are sync.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -29,18 +28,6 @@ SCREENSHOTS = ROOT / "var" / "screenshots"
 
 
 @pytest.fixture(scope="session")
-def browser_type_launch_args(browser_type_launch_args):
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: apt-get install chromium (never `playwright install`).")
-    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
-
-
-@pytest.fixture(scope="session")
-def browser_context_args(browser_context_args):
-    return {**browser_context_args, "viewport": {"width": 1280, "height": 860}, "locale": "en-US"}
-
-
-@pytest.fixture(scope="session")
 def _collected_static():
     """daphne serves static files from the collected manifest (DEBUG is off, as in production)."""
     subprocess.run(
@@ -53,8 +40,34 @@ def _collected_static():
 
 @pytest.fixture
 def server(tmp_path, transactional_db, _collected_static):
-    with daphne(tmp_path) as url:
+    # DJANGO_ALLOW_ASYNC_UNSAFE="" keeps Django's async-safety check on in the server even
+    # when the test process has it switched off (see `page`).
+    with daphne(tmp_path, DJANGO_ALLOW_ASYNC_UNSAFE="") as url:
         yield url
+
+
+@pytest.fixture
+def page(server, monkeypatch) -> Iterator[Page]:
+    """A chromium page, one browser per test, started after the server and the database.
+
+    Playwright's sync API marks its event loop as running in this thread between calls, so
+    Django takes the test's plain ORM calls for calls from async code: the check is off while
+    the browser runs, and the loop mark is cleared when it stops, before the database is flushed
+    and before any later (non-browser) test runs."""
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: apt-get install chromium (never `playwright install`).")
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    playwright = sync_playwright().start()
+    try:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        context = browser.new_context(viewport={"width": 1280, "height": 860}, locale="en-US")
+        context.set_default_timeout(15_000)
+        yield context.new_page()
+        context.close()
+        browser.close()
+    finally:
+        playwright.stop()
+        asyncio.events._set_running_loop(None)
 
 
 @pytest.fixture
