@@ -3,11 +3,13 @@
 Every organizer action writes an audit entry; every change that clients see is a stream entry
 appended in the same transaction (broadcast on commit)."""
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.models import User
@@ -34,27 +36,56 @@ EVENT_FIELDS = [
 # What attendees see of an event on its public stream.
 PUBLIC_EVENT_FIELDS = [f for f in EVENT_FIELDS if f != "slug"]
 
+ORGANIZATION_SLUG_TAKEN = "This address is taken."
+EVENT_SLUG_TAKEN = "Another event of this organization uses this address."
+ALREADY_MEMBER = "This person is already a member."
+
 
 def _require(user: User, permission: str, obj: Any) -> None:
     if not user.has_perm(permission, obj):
         raise PermissionDenied(permission)
 
 
+@contextmanager
+def _unique_or_invalid(*, field: str, message: str, taken: Callable[[], bool]) -> Iterator[None]:
+    """Write in a savepoint. The callers check uniqueness first for a friendly error, but a
+    concurrent writer can insert the same key between that check and our write: the unique
+    constraint then refuses it, and this turns that into the same ValidationError (not a 500)."""
+    try:
+        with transaction.atomic():
+            yield
+    except IntegrityError:
+        if taken():
+            raise ValidationError({field: message}) from None
+        raise
+
+
 @transaction.atomic
 def organization_create(*, actor: User, name: str, slug: str) -> Organization:
     """Create an organization with ``actor`` as its owner."""
-    if Organization.objects.filter(slug=slug).exists():
-        raise ValidationError({"slug": "This address is taken."})
-    organization = Organization.objects.create(name=name, slug=slug)
+    taken = Organization.objects.filter(slug=slug).exists
+    if taken():
+        raise ValidationError({"slug": ORGANIZATION_SLUG_TAKEN})
+    with _unique_or_invalid(field="slug", message=ORGANIZATION_SLUG_TAKEN, taken=taken):
+        organization = Organization.objects.create(name=name, slug=slug)
     OrganizationMember.objects.create(organization=organization, user=actor, role=MemberRole.OWNER)
     audit_log(actor=actor, organization_id=organization.pk, action="organization.created", obj=organization)
     return organization
 
 
+def _event_slug_taken(event: Event) -> bool:
+    return Event.objects.filter(organization_id=event.organization_id, slug=event.slug).exclude(pk=event.pk).exists()
+
+
 def _validate_event(event: Event) -> None:
     event.full_clean(exclude=["organization"])
-    if Event.objects.filter(organization_id=event.organization_id, slug=event.slug).exclude(pk=event.pk).exists():
-        raise ValidationError({"slug": "Another event of this organization uses this address."})
+    if _event_slug_taken(event):
+        raise ValidationError({"slug": EVENT_SLUG_TAKEN})
+
+
+def _save_event(event: Event) -> None:
+    with _unique_or_invalid(field="slug", message=EVENT_SLUG_TAKEN, taken=lambda: _event_slug_taken(event)):
+        event.save()
 
 
 @transaction.atomic
@@ -62,7 +93,7 @@ def event_create(*, actor: User, organization: Organization, **fields: Any) -> E
     _require(actor, "events.add_event", organization)
     event = Event(organization=organization, **{k: v for k, v in fields.items() if k in EVENT_FIELDS})
     _validate_event(event)
-    event.save()
+    _save_event(event)
     audit_log(
         actor=actor,
         organization_id=organization.pk,
@@ -90,7 +121,7 @@ def event_update(*, actor: User | None, event: Event, **fields: Any) -> Event:
     changes = diff(before, snapshot(event, EVENT_FIELDS))
     if not changes:
         return event
-    event.save()
+    _save_event(event)
     audit_log(
         actor=actor,
         organization_id=event.organization_id,
@@ -165,9 +196,11 @@ def member_add(*, actor: User, organization: Organization, email: str, role: str
     user = User.objects.filter(email__iexact=email.strip()).first()
     if user is None:
         raise ValidationError({"email": "No account uses this email address; ask them to sign up first."})
-    if OrganizationMember.objects.filter(organization=organization, user=user).exists():
-        raise ValidationError({"email": "This person is already a member."})
-    member = OrganizationMember.objects.create(organization=organization, user=user, role=role)
+    taken = OrganizationMember.objects.filter(organization=organization, user=user).exists
+    if taken():
+        raise ValidationError({"email": ALREADY_MEMBER})
+    with _unique_or_invalid(field="email", message=ALREADY_MEMBER, taken=taken):
+        member = OrganizationMember.objects.create(organization=organization, user=user, role=role)
     audit_log(
         actor=actor,
         organization_id=organization.pk,

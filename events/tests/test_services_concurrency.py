@@ -1,10 +1,13 @@
-"""Concurrent joins of one event: every ``participant.joined`` entry carries the true total.
+"""Concurrent writes: joins of one event each publish the true total; two writers of one
+unique key (organization slug, event slug, membership) get one success and ValidationErrors.
 
-Real concurrent requests (threads, each with its own database connection, through the whole
-HTTP stack) released together by a barrier; the negative control turns the event lock off and
-shows that the race then happens, so the positive test is not passing by luck of timing."""
+Real concurrency (threads, each with its own database connection) released together by a
+barrier; the negative controls turn the protection off and show that the race then happens, so
+the positive tests do not pass by luck of timing."""
 
+import contextlib
 import threading
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.db import connection
@@ -12,10 +15,11 @@ from django.test import Client
 from django_scopes import scopes_disabled
 
 from eventhub.realtime.models import StreamEntry
-from eventhub.testing.factories import EventFactory, UserFactory
+from eventhub.testing.factories import EventFactory, MemberFactory, UserFactory
 from eventhub.testing.live import session_token_for
 from events import services
-from events.models import Participant
+from events.enums import MemberRole
+from events.models import Event, Organization, OrganizationMember, Participant
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -79,3 +83,101 @@ def test_concurrent_joins_without_the_lock_publish_wrong_totals(monkeypatch):
             break
 
     assert reproduced[-1] is True
+
+
+# --- unique keys written concurrently: a ValidationError for the loser, never a 500 ---------
+
+
+def _concurrently(calls) -> list[str]:
+    """Run the calls at once (each in its own thread and connection); each outcome is "ok" or
+    the name of the exception it raised."""
+    barrier = threading.Barrier(len(calls))
+    outcomes: list[str] = []
+
+    def run(call) -> None:
+        try:
+            barrier.wait(timeout=10)
+            with scopes_disabled():
+                call()
+            outcomes.append("ok")
+        except Exception as error:  # the outcome is what the tests compare
+            outcomes.append(f"{type(error).__name__}: {getattr(error, 'message_dict', error)}")
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(call,)) for call in calls]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    return sorted(outcomes)
+
+
+def _creators(count: int) -> list:
+    return [UserFactory() for _ in range(count)]
+
+
+def test_concurrent_organization_create_with_one_slug_refuses_all_but_one():
+    users = _creators(4)
+
+    outcomes = _concurrently(
+        [lambda user=user: services.organization_create(actor=user, name="Same", slug="same") for user in users]
+    )
+
+    assert outcomes == ["ValidationError: {'slug': ['This address is taken.']}"] * 3 + ["ok"]
+    assert Organization.objects.filter(slug="same").count() == 1
+    with scopes_disabled():
+        assert OrganizationMember.objects.filter(organization__slug="same").count() == 1
+
+
+def test_concurrent_organization_create_without_the_guard_fails_with_integrity_errors(monkeypatch):
+    """Negative control: the pre-check alone lets the losers through to the unique index."""
+    monkeypatch.setattr(services, "_unique_or_invalid", lambda **kwargs: contextlib.nullcontext())
+    users = _creators(4)
+
+    outcomes = _concurrently(
+        [lambda user=user: services.organization_create(actor=user, name="Same", slug="same") for user in users]
+    )
+
+    assert any(outcome.startswith("IntegrityError") for outcome in outcomes)
+
+
+def test_concurrent_member_add_of_one_person_refuses_all_but_one():
+    with scopes_disabled():
+        organization = MemberFactory(role=MemberRole.OWNER).organization
+        admins = [MemberFactory(organization=organization, role=MemberRole.ADMIN).user for _ in range(4)]
+    newcomer = UserFactory()
+
+    outcomes = _concurrently(
+        [
+            lambda actor=actor: services.member_add(
+                actor=actor, organization=organization, email=newcomer.email, role=MemberRole.EDITOR
+            )
+            for actor in admins
+        ]
+    )
+
+    assert outcomes == ["ValidationError: {'email': ['This person is already a member.']}"] * 3 + ["ok"]
+    with scopes_disabled():
+        assert OrganizationMember.objects.filter(organization=organization, user=newcomer).count() == 1
+
+
+def test_concurrent_event_create_with_one_slug_refuses_all_but_one():
+    with scopes_disabled():
+        organization = MemberFactory(role=MemberRole.OWNER).organization
+        editors = [MemberFactory(organization=organization, role=MemberRole.EDITOR).user for _ in range(4)]
+    start = datetime(2031, 3, 1, 9, tzinfo=UTC)
+    fields = {"name": "Same", "slug": "same", "timezone": "UTC", "start": start, "end": start + timedelta(hours=8)}
+
+    outcomes = _concurrently(
+        [
+            lambda editor=editor: services.event_create(actor=editor, organization=organization, **fields)
+            for editor in editors
+        ]
+    )
+
+    assert outcomes == ["ValidationError: {'slug': ['Another event of this organization uses this address.']}"] * 3 + [
+        "ok"
+    ]
+    with scopes_disabled():
+        assert Event.objects.filter(organization=organization, slug="same").count() == 1
