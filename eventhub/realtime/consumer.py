@@ -84,6 +84,8 @@ class StreamConsumer(AsyncWebsocketConsumer):
         self._closed = False
         self._protocol = self._daphne_protocol()
         self._transport = getattr(self._protocol, "transport", None)
+        # Plain TCP only (TLS transports must encrypt through Twisted).
+        self._socket = getattr(self._transport, "socket", None) if not getattr(self._transport, "TLS", False) else None
 
         headers = {name.decode("latin-1").lower(): value.decode("latin-1") for name, value in self.scope["headers"]}
         # The query string is never read: a token in the URL would end up in access logs.
@@ -141,25 +143,49 @@ class StreamConsumer(AsyncWebsocketConsumer):
         data_buffer = getattr(transport, "dataBuffer", b"")
         return len(data_buffer) - getattr(transport, "offset", 0) + getattr(transport, "_tempDataLen", 0)
 
+    def try_push(self, frame: OutgoingFrame) -> bool:
+        """The broadcast hot path on daphne, synchronous: write the frame (framed once for all
+        sockets) straight to the socket when nothing is queued before it, else to Twisted's
+        buffer — no ASGI send, UTF-8 encode, framing or epoll registration per socket. False
+        when this server needs the ASGI ``send`` (then use ``send_frame``)."""
+        if self._closed:
+            return True
+        protocol = self._protocol
+        if protocol is None or protocol.state != protocol.STATE_OPEN or protocol.send_queue:
+            return False
+        data = frame.wire
+        transport = self._transport
+        if self._socket is not None and not transport._tempDataBuffer and len(transport.dataBuffer) == transport.offset:
+            try:
+                sent = self._socket.send(data)
+            except (BlockingIOError, InterruptedError):
+                sent = 0
+            except OSError:
+                sent = 0  # let Twisted see and report the broken connection
+            if sent == len(data):
+                return True
+            data = data[sent:]
+        transport.write(data)
+        self._enforce_outbound_limit()
+        return True
+
     async def send_frame(self, frame: OutgoingFrame, *, wait_for_drain: bool = False) -> None:
         """Send one frame. The hub's broadcast never waits for a socket: a reader whose buffer
         passes ``MAX_OUTBOUND_BYTES`` is cut off (it reconnects and resumes with ``since``).
         Replays to one socket (``wait_for_drain``) pace themselves by the buffer instead."""
-        if self._closed:
-            return
-        protocol = self._protocol
-        if protocol is not None and protocol.state == protocol.STATE_OPEN and not protocol.send_queue:
-            # The broadcast hot path on daphne: write the frame framed once for all sockets,
-            # skipping the ASGI send, a UTF-8 encode and autobahn's framing per socket.
-            self._transport.write(frame.wire)
-        else:
+        if self.try_push(frame):
+            pass
+        elif not self._closed:
             await self.base_send({"type": "websocket.send", "text": frame.text})
         limit = settings.STREAMS["MAX_OUTBOUND_BYTES"]
         if wait_for_drain and self._buffered_bytes() > limit // 2:
             deadline = time.monotonic() + _DRAIN_TIMEOUT
             while self._buffered_bytes() > limit // 4 and time.monotonic() < deadline and not self._closed:
                 await asyncio.sleep(0.005)
-        if self._buffered_bytes() > limit:
+        self._enforce_outbound_limit()
+
+    def _enforce_outbound_limit(self) -> None:
+        if not self._closed and self._buffered_bytes() > settings.STREAMS["MAX_OUTBOUND_BYTES"]:
             # A reader this slow would grow server memory without bound; drop it.
             self._closed = True
             logger.info("closing a WebSocket whose reader fell %d bytes behind", self._buffered_bytes())

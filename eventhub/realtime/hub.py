@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Coroutine
+from collections.abc import Awaitable, Coroutine
 from typing import Any, Protocol
 
 import redis.asyncio as aioredis
@@ -43,6 +43,8 @@ class Connection(Protocol):
 
     async def send_frame(self, frame: OutgoingFrame, *, wait_for_drain: bool = False) -> None: ...
 
+    def try_push(self, frame: OutgoingFrame) -> bool: ...
+
     def spawn(self, coro: Coroutine[Any, Any, None]) -> None: ...
 
 
@@ -57,19 +59,23 @@ class Subscription:
         self.syncing = True
         self.pending_max = 0
 
-    async def offer(self, seq: int, frame: OutgoingFrame) -> None:
+    def offer(self, seq: int, frame: OutgoingFrame) -> Awaitable[None] | None:
+        """Take a live entry. Synchronous on the hot path; returns an awaitable only when the
+        server needs an async send."""
         if self.syncing:
             self.pending_max = max(self.pending_max, seq)
-            return
+            return None
         if seq <= self.last:
-            return
+            return None
         if seq == self.last + 1:
             self.last = seq
-            await self.connection.send_frame(frame)
-            return
+            if self.connection.try_push(frame):
+                return None
+            return self.connection.send_frame(frame)
         self.pending_max = seq
         self.syncing = True
         self.connection.spawn(self.catch_up())
+        return None
 
     async def catch_up(self) -> None:
         """Send every entry after ``last`` from the log, then go live. If the log no longer
@@ -291,7 +297,9 @@ class StreamHub:
         for seq, text in frames:
             frame = OutgoingFrame(text)
             for count, subscription in enumerate(subscriptions, start=1):
-                await subscription.offer(seq, frame)
+                pending = subscription.offer(seq, frame)
+                if pending is not None:
+                    await pending
                 if count % _FANOUT_YIELD_EVERY == 0:
                     await asyncio.sleep(0)
             await asyncio.sleep(0)
