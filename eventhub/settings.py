@@ -189,6 +189,7 @@ AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=10)
 AXES_COOLOFF_TIME = timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
 AXES_ONLY_ADMIN_SITE = True
+AXES_HANDLER = "accounts.axes.AdminOnlyAxesHandler"
 
 
 def _social_providers() -> dict:

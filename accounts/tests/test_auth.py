@@ -105,12 +105,6 @@ def test_login_repeated_failures_are_refused_then_answer_429():
     assert client.post(f"{AUTH}/login", {"email": user.email, "password": PASSWORD}, format="json").status_code == 429
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="django-axes 8.3's database handler records every failed login despite AXES_ONLY_ADMIN_SITE "
-    "and answers the 10th failure per IP or username with its text/html 429 lockout page, on the API "
-    "too; the fix belongs in settings (AXES_HANDLER or AXES_LOCKOUT_CALLABLE), not in this app",
-)
 def test_login_failures_for_many_accounts_from_one_address_answer_json():
     client = _client()
 
