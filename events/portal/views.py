@@ -73,13 +73,26 @@ def event_create(request: HttpRequest, organization: Organization) -> HttpRespon
     return render(request, "events/event_form.html", {"form": form})
 
 
+def _counts_at_head(event: Event) -> tuple[dict[str, int], int]:
+    """The participant counts and the staff-stream head they correspond to.
+
+    Joins append to the staff stream in the same transaction as the participant row, so when the
+    head is the same before and after reading the counts, the counts are exactly those at that
+    head: the page subscribes with ``since=head`` and every later join reaches it once."""
+    stream = event.staff_stream
+    head = stream_heads(streams=[stream])[stream]
+    for _ in range(3):
+        counts = selectors.event_participant_counts(event=event)
+        head_after = stream_heads(streams=[stream])[stream]
+        if head_after == head:
+            break
+        head = head_after
+    return counts, head
+
+
 @event_page()
 def event_detail(request: HttpRequest, event: Event) -> HttpResponse:
-    # The head is read before the counts: the page subscribes with ``since=head``, so every
-    # join committed after this point reaches the page, none is lost between render and
-    # subscribe (one committed in between may arrive twice, harmless for an absolute count).
-    head = stream_heads(streams=[event.staff_stream])[event.staff_stream]
-    counts = selectors.event_participant_counts(event=event)
+    counts, head = _counts_at_head(event)
     return render(
         request,
         "events/event.html",
