@@ -762,3 +762,32 @@ def test_event_overview_subscribes_from_the_head_its_counts_belong_to(client, as
 
     assert (response.context["participants"], response.context["stream_head"]) == (2, 2)
     assert 'data-since="2"' in response.content.decode()
+
+
+def test_change_role_to_unknown_value_shows_row_error(client, as_role, org):
+    as_role("owner")
+    member = MemberFactory(organization=org, role=MemberRole.EDITOR)
+
+    response = client.post(
+        reverse("portal:member-role", kwargs={"organization": "acme", "member_id": member.pk}),
+        {"role": "emperor"},
+        headers={"HX-Request": "true"},
+    )
+
+    assert "Choose a valid role." in response.content.decode()
+    assert _members(org)[member.user.email] == "editor"
+    assert _audit("member.role_changed") == []
+
+
+def test_admin_removing_themselves_is_sent_home(client, as_role, org):
+    admin_user = as_role("admin")
+    member = OrganizationMember.objects.with_scopes_disabled().get(user=admin_user)
+
+    response = client.post(
+        reverse("portal:member-remove", kwargs={"organization": "acme", "member_id": member.pk}),
+        headers={"HX-Request": "true"},
+    )
+
+    assert (response.status_code, response["HX-Redirect"]) == (204, "/portal/")
+    assert admin_user.email not in _members(org)
+    assert client.get(reverse("portal:members", kwargs={"organization": "acme"})).status_code == 404
