@@ -97,9 +97,7 @@ class Route:
 
 
 def _kwargs_of(pattern) -> tuple[set[str], int]:
-    converters = getattr(pattern, "converters", None)
-    if converters is not None and not hasattr(pattern, "_regex"):
-        return set(converters), 0
+    """Named and unnamed groups of a ``path()`` or ``re_path()`` pattern (both compile to a regex)."""
     regex = pattern.regex
     return set(regex.groupindex), regex.groups - len(regex.groupindex)
 
