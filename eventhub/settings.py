@@ -260,6 +260,7 @@ CORS_EXPOSE_HEADERS = ("etag",)
 STREAMS = {
     "RETENTION_DAYS": {"event": 7, "conversation": 7, "user": 7},
     "HEARTBEAT_SECONDS": env.float("STREAM_HEARTBEAT_SECONDS", default=10.0),
+    "REAUTHORIZE_SECONDS": env.float("STREAM_REAUTHORIZE_SECONDS", default=300.0),
     "MAX_SUBSCRIPTIONS": 50,
     "MAX_FRAME_BYTES": 8 * 1024,
     "FRAMES_PER_SECOND": 20.0,

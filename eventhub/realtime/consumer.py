@@ -28,6 +28,8 @@ logger = logging.getLogger(__name__)
 
 CLOSE_POLICY_VIOLATION = 1008
 _DRAIN_TIMEOUT = 10.0
+_SEND_TIMEOUT = 0.5
+_CLOSE_SESSION_ENDED = 4001
 
 
 def _user_for_session_key(key: str) -> Any:
@@ -77,6 +79,8 @@ class StreamConsumer(AsyncWebsocketConsumer):
     async def websocket_connect(self, message: dict[str, Any]) -> None:
         config = settings.STREAMS
         self.user: Any = AnonymousUser()
+        self._session_key: str | None = None
+        self._authorized_at = time.monotonic()
         self.subscriptions: dict[str, Subscription] = {}
         self._tasks: set[asyncio.Task[None]] = set()
         self._bucket = _TokenBucket(config["FRAMES_PER_SECOND"], config["FRAME_BURST"])
@@ -95,6 +99,7 @@ class StreamConsumer(AsyncWebsocketConsumer):
             if self.user is None:
                 await self.close()  # before accept: the handshake is refused with 403
                 return
+            self._session_key = token
         else:
             session_key = self._session_cookie(headers.get("cookie", ""))
             if session_key:
@@ -102,6 +107,7 @@ class StreamConsumer(AsyncWebsocketConsumer):
                     await self.close()
                     return
                 self.user = await database_sync_to_async(_user_for_session_key)(session_key) or AnonymousUser()
+                self._session_key = session_key if self.user.is_authenticated else None
         await self.accept()
         self.hub = get_hub()
         self.hub.connections.add(self)
@@ -176,7 +182,16 @@ class StreamConsumer(AsyncWebsocketConsumer):
         if self.try_push(frame):
             pass
         elif not self._closed:
-            await self.base_send({"type": "websocket.send", "text": frame.text})
+            # Servers other than daphne (uvicorn) wait in `send` while a socket's buffer is full;
+            # the hub sends to its sockets in turn, so a stuck reader must not hold it up.
+            try:
+                async with asyncio.timeout(_SEND_TIMEOUT if not wait_for_drain else _DRAIN_TIMEOUT):
+                    await self.base_send({"type": "websocket.send", "text": frame.text})
+            except TimeoutError:
+                logger.info("closing a WebSocket that did not take a frame within the send timeout")
+                self._closed = True
+                self.spawn(self.close())
+                return
         limit = settings.STREAMS["MAX_OUTBOUND_BYTES"]
         if wait_for_drain and self._buffered_bytes() > limit // 2:
             deadline = time.monotonic() + _DRAIN_TIMEOUT
@@ -204,6 +219,37 @@ class StreamConsumer(AsyncWebsocketConsumer):
         task = asyncio.get_running_loop().create_task(coro)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
+
+    # -- re-authorization ---------------------------------------------------------------------
+    def on_heartbeat(self) -> None:
+        """Called by the hub each heartbeat: every ``REAUTHORIZE_SECONDS`` check again that the
+        session is valid and each subscription still allowed (a member removed, a session
+        logged out, an event made private must not keep streaming)."""
+        if time.monotonic() - self._authorized_at >= settings.STREAMS["REAUTHORIZE_SECONDS"]:
+            self._authorized_at = time.monotonic()
+            self.spawn(self._reauthorize())
+
+    async def _reauthorize(self) -> None:
+        session_key, user, streams = self._session_key, self.user, list(self.subscriptions)
+
+        def check() -> tuple[bool, list[str]]:
+            if session_key is not None:
+                current = _user_for_session_key(session_key)
+                if current is None or current.pk != user.pk:
+                    return False, streams
+            return True, [s for s in streams if not stream_can_read(user=user, stream=s)]
+
+        session_valid, revoked = await database_sync_to_async(check)()
+        if not session_valid:
+            logger.info("closing a WebSocket whose session ended")
+            self._closed = True
+            await self.close(code=_CLOSE_SESSION_ENDED)
+            return
+        for stream in revoked:
+            subscription = self.subscriptions.pop(stream, None)
+            if subscription is not None:
+                self.hub.leave(subscription)
+                await self.send_error("forbidden", f"You may no longer read {stream}.")
 
     # -- inbound ----------------------------------------------------------------------------
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
@@ -256,7 +302,7 @@ class StreamConsumer(AsyncWebsocketConsumer):
         user = await database_sync_to_async(_user_for_session_key)(token)
         if user is None:
             raise _BadRequest("forbidden", "Invalid or expired session token.")
-        self.user = user
+        self.user, self._session_key = user, token
         await self.send_op("authenticated", ref)
 
     async def op_subscribe(self, frame: dict[str, Any], ref: Any) -> None:

@@ -45,6 +45,8 @@ class Connection(Protocol):
 
     def try_push(self, frame: OutgoingFrame) -> bool: ...
 
+    def on_heartbeat(self) -> None: ...
+
     def spawn(self, coro: Coroutine[Any, Any, None]) -> None: ...
 
 
@@ -337,6 +339,7 @@ class StreamHub:
                     subscription.syncing = True
                     connection.spawn(subscription.catch_up())
             await connection.send_text(dumps({"op": "heartbeat", "heads": heads}))
+            connection.on_heartbeat()
             if count % _FANOUT_YIELD_EVERY == 0:
                 await asyncio.sleep(0)
 
