@@ -17,7 +17,7 @@ def _run_forever() -> None:
     from eventhub.celery import app
 
     app.loader.import_default_modules()
-    schedule = {name: float(entry["schedule"]) for name, entry in settings.CELERY_BEAT_SCHEDULE.items()}
+    schedule = {name: float(str(entry["schedule"])) for name, entry in settings.CELERY_BEAT_SCHEDULE.items()}
     next_run = dict.fromkeys(schedule, time.monotonic() + 5.0)
     while True:
         now = time.monotonic()

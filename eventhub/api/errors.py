@@ -77,9 +77,9 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         fields = _flatten(detail) if isinstance(detail, dict) else {"non_field_errors": _flatten(detail)}
         body = error_body(code="invalid", detail="The request has invalid fields.", fields=fields)
     else:
-        detail = exc.detail if isinstance(exc, exceptions.APIException) else str(exc)
+        message = exc.detail if isinstance(exc, exceptions.APIException) else str(exc)
         code = _CODES.get(response.status_code, "error")
-        body = error_body(code=code, detail=str(detail))
+        body = error_body(code=code, detail=str(message))
     response.data = body
     return response
 

@@ -32,7 +32,7 @@ class _Replay(Exception):
 
 def _fingerprint(request: Request) -> str:
     digest = hashlib.sha256()
-    digest.update(request.method.encode())
+    digest.update((request.method or "").encode())
     digest.update(request.get_full_path().encode())
     digest.update(request.body)
     return digest.hexdigest()

@@ -87,7 +87,7 @@ class StreamConsumer(AsyncWebsocketConsumer):
         self._violations = 0
         self._closed = False
         self._protocol = self._daphne_protocol()
-        self._transport = getattr(self._protocol, "transport", None)
+        self._transport: Any = getattr(self._protocol, "transport", None)
         # Plain TCP only (TLS transports must encrypt through Twisted).
         self._socket = getattr(self._transport, "socket", None) if not getattr(self._transport, "TLS", False) else None
 
@@ -274,7 +274,8 @@ class StreamConsumer(AsyncWebsocketConsumer):
             if not isinstance(frame, dict):
                 raise _BadRequest("bad_request", "Frames must be JSON objects.")
             ref = frame.get("ref")
-            handler = self._handlers.get(frame.get("op"))
+            op = frame.get("op")
+            handler = self._handlers.get(op) if isinstance(op, str) else None
             if handler is None:
                 raise _BadRequest("bad_request", f"Unknown op {frame.get('op')!r}.")
             await handler(self, frame, ref)

@@ -265,7 +265,7 @@ class StreamHub:
             try:
                 if seq is None or not local.ready:
                     await self._fill(local)
-                elif seq == local.last_seq + 1:
+                elif seq == local.last_seq + 1 and frame is not None:
                     local.last_seq = seq
                     await self._fanout(local, [(seq, frame)])
                 elif seq > local.last_seq:
