@@ -89,6 +89,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "eventhub.tenancy.TenantScopeMiddleware",
+    "eventhub.api.middleware.PrivateApiResponsesMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 
@@ -172,7 +173,8 @@ ACCOUNT_LOGOUT_ON_GET = False
 # is set; axes additionally locks the admin login after repeated failures.
 ACCOUNT_RATE_LIMITS = {
     "login": "30/m/ip",
-    "login_failed": "10/m/ip,5/5m/key",
+    # Per address generously (a venue's attendees share one NAT address), per account strictly.
+    "login_failed": "60/m/ip,5/5m/key",
     "signup": "20/m/ip",
     "reset_password": "20/m/ip,5/m/key",
     "confirm_email": "1/3m/key",
@@ -231,7 +233,6 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "eventhub.api.errors.exception_handler",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_THROTTLE_RATES": {"anon": "120/min", "user": "1200/min"},
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "EventHub API",
@@ -296,6 +297,7 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 60.0,
     },
 }
+CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 EMBEDDED_SCHEDULER = env.bool("EMBEDDED_SCHEDULER", default=not REDIS_URL)
 
 # --- i18n, static, media, mail ----------------------------------------------------------------
