@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from django.db import connections
 from playwright.sync_api import Page, sync_playwright
 
 from eventhub.testing.live import ROOT, daphne
@@ -60,12 +61,18 @@ def page(server, monkeypatch) -> Iterator[Page]:
     playwright = sync_playwright().start()
     try:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        context = browser.new_context(viewport={"width": 1280, "height": 860}, locale="en-US")
-        context.set_default_timeout(15_000)
-        yield context.new_page()
-        context.close()
-        browser.close()
+        try:
+            context = browser.new_context(viewport={"width": 1280, "height": 860}, locale="en-US")
+            context.set_default_timeout(15_000)
+            yield context.new_page()
+        finally:
+            browser.close()
     finally:
+        # While the loop is marked running, Django keeps this test's database connections in
+        # "async" storage apart from the thread's own; close them now (the mark is still set
+        # after the last sync call), or they would outlive the test and block dropping the
+        # test database.
+        connections.close_all()
         playwright.stop()
         asyncio.events._set_running_loop(None)
 
