@@ -57,6 +57,21 @@ def redis_process(tmp_path):
         redis.kill()
 
 
+async def start_appender(stream: str, *options: str, **env: str) -> asyncio.subprocess.Process:
+    """``manage.py stream_append`` in its own process (its broadcasts go through Redis)."""
+    return await asyncio.create_subprocess_exec(
+        str(BIN / "python"),
+        "manage.py",
+        "stream_append",
+        "--stream",
+        stream,
+        *options,
+        cwd=ROOT,
+        env=process_env(**env),
+        stdout=subprocess.DEVNULL,
+    )
+
+
 class Collector:
     """A subscribed client that records every entry it receives, in arrival order."""
 
@@ -104,29 +119,15 @@ async def test_redis_killed_and_restarted_loses_nothing_for_100_clients(event, r
         daphne(tmp_path, REDIS_URL=redis_process.url) as second,
     ):
         clients = await collectors([first, second], event.stream, 100)
-        appender = subprocess.Popen(
-            [
-                str(BIN / "python"),
-                "manage.py",
-                "stream_append",
-                "--stream",
-                event.stream,
-                "--count",
-                str(entries),
-                "--interval",
-                "0.1",
-            ],
-            cwd=ROOT,
-            env=process_env(REDIS_URL=redis_process.url),
-            stdout=subprocess.DEVNULL,
+        appender = await start_appender(
+            event.stream, "--count", str(entries), "--interval", "0.1", REDIS_URL=redis_process.url
         )
         await asyncio.sleep(1.5)
         redis_process.kill()
         await asyncio.sleep(2.0)
         redis_process.start()
         restarted = time.monotonic()
-        await asyncio.get_running_loop().run_in_executor(None, appender.wait)
-        assert appender.returncode == 0
+        assert await appender.wait() == 0
 
         expected = list(range(1, entries + 1))
         await wait_until(lambda: all(c.seqs == expected for c in clients), timeout=10)
@@ -185,20 +186,7 @@ async def test_slow_reader_is_disconnected_and_others_keep_receiving(event, tmp_
         await slow.subscribe(event.stream)
         slow.ws.transport.pause_reading()  # stop reading: the server's buffer for it fills up
 
-        appender = await asyncio.create_subprocess_exec(
-            str(BIN / "python"),
-            "manage.py",
-            "stream_append",
-            "--stream",
-            event.stream,
-            "--count",
-            str(count),
-            "--payload-bytes",
-            "16000",
-            cwd=ROOT,
-            env=process_env(),
-            stdout=subprocess.DEVNULL,
-        )
+        appender = await start_appender(event.stream, "--count", str(count), "--payload-bytes", "16000")
         received = await healthy.entries(event.stream, count, timeout=60)
         assert await appender.wait() == 0
         slow.ws.transport.resume_reading()
