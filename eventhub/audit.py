@@ -1,5 +1,6 @@
 """The audit log of organizer actions (who, what, when, before/after)."""
 
+from datetime import UTC, datetime
 from typing import Any
 
 from django.db import models
@@ -10,8 +11,14 @@ from eventhub.models import AuditLogEntry
 
 def snapshot(obj: models.Model, fields: list[str] | None = None) -> dict[str, Any]:
     """JSON-safe field values of ``obj`` for the before/after of an audit entry."""
-    data = model_to_dict(obj, fields=fields)
-    return {key: (value.isoformat() if hasattr(value, "isoformat") else value) for key, value in data.items()}
+    return {key: _json_safe(value) for key, value in model_to_dict(obj, fields=fields).items()}
+
+
+def _json_safe(value: Any) -> Any:
+    # Aware datetimes in UTC, so the same instant entered in another zone is no change.
+    if isinstance(value, datetime) and value.tzinfo is not None:
+        return value.astimezone(UTC).isoformat()
+    return value.isoformat() if hasattr(value, "isoformat") else value
 
 
 def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, dict[str, Any]]:

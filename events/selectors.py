@@ -65,8 +65,8 @@ class SwitcherEntry:
 
 
 def portal_switcher(*, user: User) -> list[SwitcherEntry]:
-    memberships = memberships_for_user(user=user)
     with user_scope(user.pk):
+        memberships = list(memberships_of_user(user=user))
         events = list(
             Event.objects.filter(organization__in=[m.organization_id for m in memberships]).order_by("-start")
         )
@@ -81,7 +81,9 @@ def portal_switcher(*, user: User) -> list[SwitcherEntry]:
 
 
 def organization_members(*, organization: Organization) -> QuerySet[OrganizationMember]:
-    return OrganizationMember.objects.filter(organization=organization).select_related("user", "user__profile")
+    return OrganizationMember.objects.filter(organization=organization).select_related(
+        "organization", "user", "user__profile"
+    )
 
 
 def organization_events(*, organization: Organization) -> QuerySet[Event]:

@@ -9,6 +9,9 @@ class StreamHeadAdmin(admin.ModelAdmin):
     search_fields = ("stream",)
     readonly_fields = ("stream", "seq", "updated_at")
 
+    def has_add_permission(self, request):
+        return False
+
 
 @admin.register(StreamEntry)
 class StreamEntryAdmin(admin.ModelAdmin):
@@ -17,3 +20,9 @@ class StreamEntryAdmin(admin.ModelAdmin):
     search_fields = ("stream", "type")
     date_hierarchy = "created_at"
     readonly_fields = ("stream", "seq", "type", "data", "created_at")
+
+    def has_add_permission(self, request):
+        return False  # entries are appended by services in the transaction of their change
+
+    def has_change_permission(self, request, obj=None):
+        return False
