@@ -25,7 +25,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
-YARDSTICK = ROOT.parent / "shared" / "bench" / "ws_fanout_client.py"
+YARDSTICK = Path(os.environ.get("BENCH_YARDSTICK", ROOT.parent / "shared" / "bench" / "ws_fanout_client.py"))
 DB_NAME = "eventhub_bench"
 DATABASE_URL = f"postgres://postgres@127.0.0.1:5432/{DB_NAME}"
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/9")
@@ -146,7 +146,8 @@ def run(kind: str, clients: int, event_id: int, k: int) -> dict:
             text=True,
             timeout=300,
         )
-        line = out.stdout.strip().splitlines()[-1] if out.stdout.strip() else "{}"
+        (logs / f"client-{kind}-{clients}.txt").write_text(out.stdout + out.stderr)
+        line = next((line for line in out.stdout.splitlines() if line.startswith("{")), "{}")
         result = json.loads(line)
         result.update(server=kind, rss_mb_per_server=round(max(rss_mb(s) for s in servers), 1))
         return result

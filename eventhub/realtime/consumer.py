@@ -14,6 +14,7 @@ from http.cookies import CookieError, SimpleCookie
 from typing import Any
 from urllib.parse import urlsplit
 
+from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
@@ -75,6 +76,15 @@ class _BadRequest(Exception):
 
 class StreamConsumer(AsyncWebsocketConsumer):
     channel_layer_alias = "__none__"  # broadcasts come through the hub, never the channel layer
+
+    async def dispatch(self, message: dict[str, Any]) -> None:
+        # Channels closes stale database connections before every handler — a thread hop per
+        # frame and per disconnect. Our handlers reach the database only through
+        # database_sync_to_async, which does that in its own thread, so skip the extra hop.
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            raise ValueError(f"No handler for message type {message['type']}")
+        await handler(message)
 
     async def websocket_connect(self, message: dict[str, Any]) -> None:
         config = settings.STREAMS
