@@ -159,7 +159,7 @@ def run(kind: str, clients: int, event_id: int, k: int) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--clients", default="500,1000,2000")
-    parser.add_argument("--servers", default="daphne,uvicorn")
+    parser.add_argument("--servers", default="daphne,uvicorn,bare", help="bare: bench/bare_floor.py, the floor")
     parser.add_argument("-k", type=int, default=20)
     args = parser.parse_args()
     if not YARDSTICK.exists():
