@@ -98,7 +98,9 @@ class Subscription:
                 for seq, frame in frames:
                     self.last = seq
                     await self.connection.send_frame(OutgoingFrame(frame), wait_for_drain=True)
-                if len(frames) < batch and self.pending_max <= self.last:
+                # The log read to its end is the truth: a noted seq beyond it (a stray message on a
+                # shared Redis) must not keep us polling; the heartbeat corrects any real lag.
+                if not frames or (len(frames) < batch and self.pending_max <= self.last):
                     return
         finally:
             self.syncing = False
@@ -121,14 +123,17 @@ class RedisTransport:
     def __init__(self, hub: StreamHub, url: str) -> None:
         self.hub = hub
         self.url = url
-        self.channels: set[str] = set()
         self._confirmations: dict[str, asyncio.Future[None]] = {}
         self._pubsub: aioredis.client.PubSub | None = None
         self._wakeup = asyncio.Event()
 
+    @property
+    def channels(self) -> list[str]:
+        """The channels this process must hear: one per stream with local subscribers."""
+        return [channel_for(stream) for stream in self.hub.streams]
+
     async def subscribe(self, stream: str) -> None:
         channel = channel_for(stream)
-        self.channels.add(channel)
         confirmed = asyncio.get_running_loop().create_future()
         self._confirmations[channel] = confirmed
         self._wakeup.set()
@@ -143,11 +148,11 @@ class RedisTransport:
             logger.warning("no Pub/Sub confirmation for %s yet; the heartbeat fills entries meanwhile", stream)
 
     async def unsubscribe(self, stream: str) -> None:
-        channel = channel_for(stream)
-        self.channels.discard(channel)
+        if stream in self.hub.streams:
+            return  # somebody subscribed again meanwhile
         if self._pubsub is not None:
             try:
-                await self._pubsub.unsubscribe(channel)
+                await self._pubsub.unsubscribe(channel_for(stream))
             except (aioredis.RedisError, OSError):
                 pass
 
