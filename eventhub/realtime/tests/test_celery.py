@@ -4,11 +4,15 @@ import pytest
 from channels.db import database_sync_to_async
 from django.utils import timezone
 
+from eventhub.realtime.models import StreamEntry
+from eventhub.realtime.tasks import purge_expired_stream_entries
 from eventhub.testing.factories import EventFactory
 from eventhub.testing.live import celery_worker, ws_url
 from eventhub.testing.ws import StreamClient
 from events.enums import EventStatus
 from events.tasks import advance_event_statuses
+
+from .conftest import append_sync
 
 pytestmark = [pytest.mark.live, pytest.mark.django_db(transaction=True)]
 
@@ -30,3 +34,22 @@ async def test_task_in_a_real_celery_worker_reaches_a_websocket_subscriber(serve
         (1, "event.updated", {"id": starts_now.pk, "changes": {"status": {"old": "published", "new": "live"}}})
     ]
     await client.close()
+
+
+async def test_retention_task_in_a_real_worker_purges_only_expired_entries(event, tmp_path):
+    def arrange() -> None:
+        append_sync(event.stream, 3)
+        StreamEntry.objects.filter(stream=event.stream, seq__lte=2).update(
+            created_at=timezone.now() - timedelta(days=8)
+        )
+
+    await database_sync_to_async(arrange)()
+
+    with celery_worker(tmp_path):
+        purged = await database_sync_to_async(purge_expired_stream_entries.delay().get)(timeout=20)
+    kept = await database_sync_to_async(
+        lambda: list(StreamEntry.objects.filter(stream=event.stream).values_list("seq", flat=True))
+    )()
+
+    assert purged == 2
+    assert kept == [3]
