@@ -148,9 +148,14 @@ def event_advance_statuses(*, now: datetime | None = None) -> list[int]:
         (EventStatus.LIVE, "end__lte", EventStatus.ENDED),
     ]
     for current, field, target in transitions:
-        for event in Event.objects.filter(status=current, **{field: now}).only("pk", "organization_id"):
-            event_update(actor=None, event=event, status=target)
-            changed.append(event.pk)
+        for event_id in Event.objects.filter(status=current, **{field: now}).values_list("pk", flat=True):
+            with transaction.atomic():
+                # Re-check under the row lock: an organizer may have changed the status since.
+                event = Event.objects.select_for_update().filter(pk=event_id, status=current, **{field: now}).first()
+                if event is None:
+                    continue
+                event_update(actor=None, event=event, status=target)
+            changed.append(event_id)
     return changed
 
 
@@ -211,8 +216,20 @@ def member_add(*, actor: User, organization: Organization, email: str, role: str
     return member
 
 
+def _lock_organization(organization: Organization) -> None:
+    """Serialize membership changes of one organization until the transaction ends."""
+    Organization.objects.select_for_update().filter(pk=organization.pk).values_list("pk").get()
+
+
 def _ensure_an_owner_remains(organization: Organization, leaving: OrganizationMember) -> None:
-    owners = OrganizationMember.objects.select_for_update().filter(organization=organization, role=MemberRole.OWNER)
+    """Refuse to lose the last owner. Locks the organization row first, so two owners demoting
+    or removing each other at the same moment are serialized and the second one is refused."""
+    _lock_organization(organization)
+    try:
+        leaving.refresh_from_db(fields=["role"])
+    except OrganizationMember.DoesNotExist:
+        raise ValidationError({"role": "This member was removed meanwhile."}) from None
+    owners = OrganizationMember.objects.filter(organization=organization, role=MemberRole.OWNER)
     if leaving.role == MemberRole.OWNER and owners.exclude(pk=leaving.pk).count() == 0:
         raise ValidationError({"role": "An organization needs at least one owner."})
 

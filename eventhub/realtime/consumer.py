@@ -122,7 +122,19 @@ class StreamConsumer(AsyncWebsocketConsumer):
         self.hub = get_hub()
         self.hub.connections.add(self)
 
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        # Leave the hub however the consumer ends: a disconnect, a handler that raised, or
+        # daphne cancelling the application — else the hub would keep a dead connection.
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            self._leave_hub()
+
     async def websocket_disconnect(self, message: dict[str, Any]) -> None:
+        self._leave_hub()
+        await super().websocket_disconnect(message)
+
+    def _leave_hub(self) -> None:
         self._closed = True
         hub = getattr(self, "hub", None)
         if hub is not None:
@@ -132,7 +144,6 @@ class StreamConsumer(AsyncWebsocketConsumer):
         self.subscriptions = {}
         for task in list(getattr(self, "_tasks", ())):
             task.cancel()
-        await super().websocket_disconnect(message)
 
     # -- outbound ---------------------------------------------------------------------------
     def _daphne_protocol(self) -> Any:
@@ -167,7 +178,14 @@ class StreamConsumer(AsyncWebsocketConsumer):
         if self._closed:
             return True
         protocol = self._protocol
-        if protocol is None or protocol.state != protocol.STATE_OPEN or protocol.send_queue:
+        if protocol is None:
+            return False
+        if protocol.state != protocol.STATE_OPEN:
+            # Closing or closed (the client may have sent Close while data was still queued):
+            # nothing more goes out, and nothing may raise into the hub.
+            self._closed = True
+            return True
+        if protocol.send_queue:
             return False
         data = frame.wire
         transport = self._transport
@@ -205,7 +223,12 @@ class StreamConsumer(AsyncWebsocketConsumer):
         limit = settings.STREAMS["MAX_OUTBOUND_BYTES"]
         if wait_for_drain and self._buffered_bytes() > limit // 2:
             deadline = time.monotonic() + _DRAIN_TIMEOUT
-            while self._buffered_bytes() > limit // 4 and time.monotonic() < deadline and not self._closed:
+            while (
+                self._buffered_bytes() > limit // 4
+                and time.monotonic() < deadline
+                and not self._closed
+                and not getattr(self._transport, "disconnected", False)
+            ):
                 await asyncio.sleep(0.005)
         self._enforce_outbound_limit()
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any, Protocol
 
 import redis.asyncio as aioredis
@@ -60,10 +60,14 @@ class Subscription:
         self.last = last
         self.syncing = True
         self.pending_max = 0
+        self.active = True
+        """False once unsubscribed: a fan-out or catch-up still holding it sends nothing more."""
 
     def offer(self, seq: int, frame: OutgoingFrame) -> Awaitable[None] | None:
         """Take a live entry. Synchronous on the hot path; returns an awaitable only when the
         server needs an async send."""
+        if not self.active:
+            return None
         if self.syncing:
             self.pending_max = max(self.pending_max, seq)
             return None
@@ -83,11 +87,14 @@ class Subscription:
         """Send every entry after ``last`` from the log, then go live. If the log no longer
         holds them (retention), send ``reset`` with the head and continue from there."""
         batch = settings.STREAMS["REPLAY_BATCH"]
+        empty_reads = 0
         try:
-            while True:
+            while self.active:
                 frames = await database_sync_to_async(stream_frames_since)(
                     stream=self.stream, since=self.last, limit=batch
                 )
+                if not self.active:
+                    return
                 if frames and frames[0][0] != self.last + 1:
                     position = await database_sync_to_async(stream_position)(stream=self.stream)
                     await self.connection.send_text(
@@ -96,10 +103,16 @@ class Subscription:
                     self.last = position.head
                     continue
                 for seq, frame in frames:
+                    if not self.active:
+                        return
                     self.last = seq
                     await self.connection.send_frame(OutgoingFrame(frame), wait_for_drain=True)
-                # The log read to its end is the truth: a noted seq beyond it (a stray message on a
-                # shared Redis) must not keep us polling; the heartbeat corrects any real lag.
+                if not frames and self.pending_max > self.last and empty_reads < 3:
+                    # A broadcast noted while the read was in flight: its entry is committed, so
+                    # read again. A seq that stays missing (a stray message on a shared Redis)
+                    # must not keep us polling; the heartbeat corrects any real lag.
+                    empty_reads += 1
+                    continue
                 if not frames or (len(frames) < batch and self.pending_max <= self.last):
                     return
         finally:
@@ -150,6 +163,7 @@ class RedisTransport:
     async def unsubscribe(self, stream: str) -> None:
         if stream in self.hub.streams:
             return  # somebody subscribed again meanwhile
+        self._confirmations.pop(channel_for(stream), None)
         if self._pubsub is not None:
             try:
                 await self._pubsub.unsubscribe(channel_for(stream))
@@ -198,7 +212,11 @@ class RedisTransport:
     def _handle(self, message: dict[str, Any]) -> None:
         channel = message["channel"].decode()
         if message["type"] == "message":
-            seq, frame = decode_message(message["data"])
+            try:
+                seq, frame = decode_message(message["data"])
+            except ValueError:
+                logger.warning("ignoring a malformed message on %s", channel)
+                return
             self.hub.deliver(stream=stream_for(channel), seq=seq, frame=frame)
         elif message["type"] == "subscribe":
             confirmed = self._confirmations.pop(channel, None)
@@ -215,9 +233,20 @@ class StreamHub:
         # (None, None, None) for "send heartbeats" (queued behind the fills the tick asked for).
         self.inbox: asyncio.Queue[tuple[str | None, int | None, str | None]] = asyncio.Queue(maxsize=_INBOX_LIMIT)
         self.transport = RedisTransport(self, settings.REDIS_URL) if settings.REDIS_URL else None
-        self._tasks = [loop.create_task(self._dispatch()), loop.create_task(self._tick())]
+        self._supervise(self._dispatch)
+        self._supervise(self._tick)
         if self.transport is not None:
-            self._tasks.append(loop.create_task(self.transport.run()))
+            self._supervise(self.transport.run)
+
+    def _supervise(self, run: Callable[[], Coroutine[Any, Any, None]]) -> None:
+        """Run one of the hub's loops forever: if it ever ends, log why and start it again."""
+
+        def restart(task: asyncio.Task[None]) -> None:
+            if not task.cancelled():
+                logger.error("stream hub loop %s ended (%r); restarting it", run.__name__, task.exception())
+                self.loop.call_later(0.5, self._supervise, run)
+
+        self.loop.create_task(run()).add_done_callback(restart)
 
     # -- feeding the hub --------------------------------------------------------------------
     def deliver(self, *, stream: str, seq: int | None, frame: str | None) -> None:
@@ -248,6 +277,7 @@ class StreamHub:
             local.subscriptions.add(subscription)
 
     def leave(self, subscription: Subscription) -> None:
+        subscription.active = False
         local = self.streams.get(subscription.stream)
         if local is None:
             return
@@ -262,7 +292,10 @@ class StreamHub:
         while True:
             stream, seq, frame = await self.inbox.get()
             if stream is None:
-                await self._heartbeat()
+                try:
+                    await self._heartbeat()
+                except Exception:
+                    logger.exception("stream hub heartbeat failed")
                 continue
             local = self.streams.get(stream)
             if local is None:
@@ -304,9 +337,13 @@ class StreamHub:
         for seq, text in frames:
             frame = OutgoingFrame(text)
             for count, subscription in enumerate(subscriptions, start=1):
-                pending = subscription.offer(seq, frame)
-                if pending is not None:
-                    await pending
+                try:
+                    pending = subscription.offer(seq, frame)
+                    if pending is not None:
+                        await pending
+                except Exception:
+                    # One broken socket must not cost the others this frame.
+                    logger.exception("stream fan-out to one socket failed")
                 if count % _FANOUT_YIELD_EVERY == 0:
                     await asyncio.sleep(0)
             await asyncio.sleep(0)
@@ -336,17 +373,23 @@ class StreamHub:
         """Send each connection its streams' heads; restart the catch-up of any subscription
         that trails its stream (a send that raced a replay), so none stays silently stale."""
         for count, connection in enumerate(list(self.connections), start=1):
-            heads = {}
-            for stream, subscription in list(connection.subscriptions.items()):
-                local = self.streams.get(stream)
-                heads[stream] = local.last_seq if local is not None else subscription.last
-                if local is not None and not subscription.syncing and subscription.last < local.last_seq:
-                    subscription.syncing = True
-                    connection.spawn(subscription.catch_up())
-            await connection.send_text(dumps({"op": "heartbeat", "heads": heads}))
-            connection.on_heartbeat()
+            try:
+                await self._heartbeat_one(connection)
+            except Exception:
+                logger.exception("stream heartbeat to one socket failed")
             if count % _FANOUT_YIELD_EVERY == 0:
                 await asyncio.sleep(0)
+
+    async def _heartbeat_one(self, connection: Connection) -> None:
+        heads = {}
+        for stream, subscription in list(connection.subscriptions.items()):
+            local = self.streams.get(stream)
+            heads[stream] = local.last_seq if local is not None else subscription.last
+            if local is not None and not subscription.syncing and subscription.last < local.last_seq:
+                subscription.syncing = True
+                connection.spawn(subscription.catch_up())
+        await connection.send_text(dumps({"op": "heartbeat", "heads": heads}))
+        connection.on_heartbeat()
 
 
 def local_hub() -> StreamHub | None:

@@ -9,6 +9,7 @@ from typing import Any
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
+from django.db.models import Max
 from django.utils import timezone
 
 from . import broker
@@ -47,11 +48,18 @@ def stream_append(*, stream: str, type: str, data: dict[str, Any]) -> StreamEntr
 
 
 def stream_purge_expired(*, now: datetime | None = None) -> int:
-    """Delete entries older than their stream kind's retention. Heads stay, so seqs never repeat
-    and a client whose ``since`` falls before the oldest kept entry gets a ``reset``."""
+    """Delete entries older than their stream kind's retention. Deletes by seq (everything up to
+    the newest expired entry of each stream), so the kept log is always one contiguous run and
+    a reader either replays without holes or gets a ``reset``. Heads stay, so seqs never repeat.
+    """
     now = now or timezone.now()
     deleted = 0
     for prefix, days in settings.STREAMS["RETENTION_DAYS"].items():
-        expired = StreamEntry.objects.filter(stream__startswith=f"{prefix}:", created_at__lt=now - timedelta(days=days))
-        deleted += expired.delete()[0]
+        expired = (
+            StreamEntry.objects.filter(stream__startswith=f"{prefix}:", created_at__lt=now - timedelta(days=days))
+            .values("stream")
+            .annotate(upto=Max("seq"))
+        )
+        for row in expired:
+            deleted += StreamEntry.objects.filter(stream=row["stream"], seq__lte=row["upto"]).delete()[0]
     return deleted

@@ -181,3 +181,51 @@ def test_concurrent_event_create_with_one_slug_refuses_all_but_one():
     ]
     with scopes_disabled():
         assert Event.objects.filter(organization=organization, slug="same").count() == 1
+
+
+def _demote_each_other_concurrently() -> tuple[list[str], int]:
+    from django_scopes import scope
+
+    with scopes_disabled():
+        first = MemberFactory(role=MemberRole.OWNER)
+        organization = first.organization
+        second = MemberFactory(organization=organization, role=MemberRole.OWNER)
+    barrier = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def demote(actor_member: OrganizationMember, target_id: int) -> None:
+        try:
+            with scope(organization=organization.pk):
+                target = OrganizationMember.objects.get(pk=target_id)
+                barrier.wait(timeout=10)
+                try:
+                    services.member_change_role(actor=actor_member.user, member=target, role=MemberRole.EDITOR)
+                    outcomes.append("demoted")
+                except (services.ValidationError, services.PermissionDenied):
+                    outcomes.append("refused")
+        finally:
+            connection.close()
+
+    threads = [
+        threading.Thread(target=demote, args=(first, second.pk)),
+        threading.Thread(target=demote, args=(second, first.pk)),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    with scopes_disabled():
+        owners = OrganizationMember.objects.filter(organization=organization, role=MemberRole.OWNER).count()
+    return sorted(outcomes), owners
+
+
+def test_two_owners_demoting_each_other_at_once_leave_one_owner():
+    rounds = [_demote_each_other_concurrently() for _ in range(5)]
+    assert [owners for _, owners in rounds] == [1] * 5
+    assert all(outcomes in (["demoted", "refused"],) for outcomes, _ in rounds)
+
+
+def test_two_owners_demoting_each_other_without_the_lock_can_leave_none(monkeypatch):
+    monkeypatch.setattr(services, "_lock_organization", lambda organization: None)
+    rounds = [_demote_each_other_concurrently() for _ in range(5)]
+    assert 0 in [owners for _, owners in rounds]

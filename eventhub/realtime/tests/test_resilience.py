@@ -205,3 +205,39 @@ async def _drain(client: StreamClient, seqs: list[int]) -> None:
         frame = await client.recv(timeout=10)
         if "seq" in frame:
             seqs.append(frame["seq"])
+
+
+async def test_client_closing_with_unsent_data_does_not_stop_delivery_to_others(event, tmp_path):
+    with daphne(tmp_path, STREAM_MAX_OUTBOUND_BYTES=str(64 * 1024 * 1024)) as url:
+        appender = await start_appender(event.stream, "--count", "300", "--payload-bytes", "16000")
+        assert await appender.wait() == 0
+        healthy = await StreamClient.open(ws_url(url))
+        await healthy.subscribe(event.stream)
+        closing = await StreamClient.open(ws_url(url))
+        closing.ws.transport.pause_reading()
+        await closing.send({"op": "subscribe", "stream": event.stream, "since": 0})
+        await asyncio.sleep(0.5)  # the replay fills the server's buffer for this socket
+        close = asyncio.get_running_loop().create_task(closing.ws.close())
+        await asyncio.sleep(2.5)  # heartbeats (1 s) run while that socket is closing
+
+        await append(event.stream, 2, start=300)
+        received = await healthy.entries(event.stream, 2, timeout=5)
+        close.cancel()
+
+    assert [e["seq"] for e in received] == [301, 302]
+
+
+async def test_unsubscribe_during_catch_up_then_resubscribe_gets_no_duplicates(event, ws):
+    await append(event.stream, 200)
+    client = await StreamClient.open(ws)
+    await client.subscribe(event.stream, since=0)
+    await client.send({"op": "unsubscribe", "stream": event.stream})
+    await client.send({"op": "subscribe", "stream": event.stream, "since": 0})
+
+    frames = await client.quiet(3)
+    seqs = [f["seq"] for f in frames if f.get("stream") == event.stream and "seq" in f]
+    first_replay, second_replay = seqs[:200], seqs[200:]
+
+    assert first_replay == list(range(1, 201))
+    assert second_replay == list(range(1, 201))
+    await client.close()
