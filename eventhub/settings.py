@@ -6,6 +6,8 @@ in-process stream broker, Celery tasks run eagerly and periodic jobs by an in-pr
 stream broker, channel layer, cache and Celery broker.
 """
 
+import os
+import time
 from datetime import timedelta
 from pathlib import Path
 
@@ -29,10 +31,21 @@ def _secret_key() -> str:
     from django.core.management.utils import get_random_secret_key
 
     path = VAR_DIR / ".secret_key"
-    if not path.exists():
-        path.write_text(get_random_secret_key())
-        path.chmod(0o600)
-    return path.read_text().strip()
+    try:
+        # Created exclusively and private from the first byte; a process that loses the race
+        # reads the winner's key.
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        pass
+    else:
+        with os.fdopen(fd, "w") as file:
+            file.write(get_random_secret_key())
+    for _ in range(50):  # the winner may still be writing
+        key = path.read_text().strip()
+        if key:
+            return key
+        time.sleep(0.01)
+    raise RuntimeError(f"{path} is empty; delete it and start again")
 
 
 SECRET_KEY = _secret_key()

@@ -36,6 +36,11 @@ def is_member(user, obj) -> bool:
 
 
 @rules.predicate
+def is_owner(user, obj) -> bool:
+    return member_role(user, obj) == MemberRole.OWNER
+
+
+@rules.predicate
 def is_manager(user, obj) -> bool:
     return member_role(user, obj) in MANAGERS
 
@@ -75,6 +80,7 @@ can_view_event = is_member | (is_announced & (is_listed_or_link | is_participant
 
 rules.add_perm("events.view_organization", is_member)
 rules.add_perm("events.manage_members", is_manager)
+rules.add_perm("events.manage_owners", is_owner)
 rules.add_perm("events.add_event", is_editor)
 rules.add_perm("events.view_event", can_view_event)
 rules.add_perm("events.change_event", is_editor)

@@ -198,6 +198,7 @@ def member_add(*, actor: User, organization: Organization, email: str, role: str
     _require(actor, "events.manage_members", organization)
     if role not in MemberRole.values:
         raise ValidationError({"role": "Unknown role."})
+    _require_owner_for(actor, organization, role)
     user = User.objects.filter(email__iexact=email.strip()).first()
     if user is None:
         raise ValidationError({"email": "No account uses this email address; ask them to sign up first."})
@@ -214,6 +215,12 @@ def member_add(*, actor: User, organization: Organization, email: str, role: str
         changes={"user": user.email, "role": role},
     )
     return member
+
+
+def _require_owner_for(actor: User, organization: Organization, *roles: str) -> None:
+    """Only owners grant, take away or remove the owner role (admins manage everyone else)."""
+    if MemberRole.OWNER in roles and not actor.has_perm("events.manage_owners", organization):
+        raise ValidationError({"role": "Only an owner can grant or remove the owner role."})
 
 
 def _lock_organization(organization: Organization) -> None:
@@ -241,6 +248,7 @@ def member_change_role(*, actor: User, member: OrganizationMember, role: str) ->
         raise ValidationError({"role": "Unknown role."})
     if role == member.role:
         return member
+    _require_owner_for(actor, member.organization, role, member.role)
     if role != MemberRole.OWNER:
         _ensure_an_owner_remains(member.organization, member)
     old = member.role
@@ -259,6 +267,7 @@ def member_change_role(*, actor: User, member: OrganizationMember, role: str) ->
 @transaction.atomic
 def member_remove(*, actor: User, member: OrganizationMember) -> None:
     _require(actor, "events.manage_members", member.organization)
+    _require_owner_for(actor, member.organization, member.role)
     _ensure_an_owner_remains(member.organization, member)
     audit_log(
         actor=actor,

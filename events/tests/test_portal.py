@@ -483,7 +483,7 @@ def test_change_role_without_htmx_redirects(client, as_role, org):
 
 
 def test_last_owner_cannot_be_demoted(client, as_role, org, owner):
-    as_role("admin")
+    as_role("owner")
     owner_member = OrganizationMember.objects.with_scopes_disabled().get(user=owner)
 
     response = client.post(
@@ -497,6 +497,23 @@ def test_last_owner_cannot_be_demoted(client, as_role, org, owner):
     assert "An organization needs at least one owner." in html
     assert '<option value="owner" selected>' in html
     assert _members(org)["owner@example.org"] == "owner"
+    assert _audit("member.role_changed") == []
+
+
+def test_admin_cannot_demote_an_owner(client, as_role, org, owner):
+    as_role("admin")
+    second_owner = MemberFactory(organization=org, role=MemberRole.OWNER).user
+    target = OrganizationMember.objects.with_scopes_disabled().get(user=second_owner)
+
+    response = client.post(
+        reverse("portal:member-role", kwargs={"organization": "acme", "member_id": target.pk}),
+        {"role": "editor"},
+        headers={"HX-Request": "true"},
+    )
+
+    assert response.status_code == 200
+    assert "Only an owner can grant or remove the owner role." in response.content.decode()
+    assert _members(org)[second_owner.email] == "owner"
     assert _audit("member.role_changed") == []
 
 
