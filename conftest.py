@@ -31,3 +31,16 @@ def _end_stray_test_database_sessions(django_db_setup, django_db_blocker):
             "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
             "WHERE datname = current_database() AND pid <> pg_backend_pid()"
         )
+
+
+@pytest.fixture
+def page_settings(settings):
+    """For tests that render pages with Django's test client: plain static storage (the manifest
+    storage needs `collectstatic` first; these tests only need the URLs) and a per-test cache
+    (allauth and axes count login attempts in the cache; Redis would carry them from one test,
+    and run, to the next)."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

@@ -24,14 +24,8 @@ MODEL_IDS = [model._meta.label for model, _ in MODELS]
 
 
 @pytest.fixture(autouse=True)
-def _admin_settings(settings):
-    # The manifest storage needs `collectstatic` first; these pages only need the URLs.
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
-    # axes and allauth count login attempts in the cache; keep them per test.
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+def _admin_settings(page_settings):
+    pass
 
 
 @pytest.fixture

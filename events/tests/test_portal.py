@@ -32,15 +32,8 @@ EDITORS = {"owner", "admin", "editor"}
 
 
 @pytest.fixture(autouse=True)
-def _portal_settings(settings):
-    # The manifest storage needs `collectstatic` first; the test client only needs the URLs.
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
-    # allauth counts login attempts in the cache; Redis would carry them from one test (and
-    # run) to the next and rate-limit the login tests.
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+def _portal_settings(page_settings):
+    pass
 
 
 @pytest.fixture
