@@ -52,10 +52,15 @@ def profile_update(*, user: User, interests: list[str] | None = None, **fields: 
     for name in ("full_name", "bio", "company", "job_title"):
         if name in fields:
             setattr(profile, name, fields[name])
+    replaced_photo = None
     if fields.get("photo") is not None:
+        replaced_photo = profile.photo.name or None
         profile.photo = _checked_photo(fields["photo"])
     profile.full_clean()
     profile.save()
+    if replaced_photo and replaced_photo != profile.photo.name:
+        storage = profile.photo.storage
+        transaction.on_commit(lambda: storage.delete(replaced_photo))
     if slugs is not None:
         objs = [Interest.objects.get_or_create(slug=slug, defaults={"name": name})[0] for slug, name in slugs.items()]
         profile.interests.set(objs)

@@ -1,6 +1,7 @@
 """``/api/v1/me``: the signed-in user's own profile."""
 
 import io
+from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -154,6 +155,20 @@ def test_me_patch_photo_accepts_a_small_png():
     profile = Profile.objects.get(user=user)
     with Image.open(profile.photo.path) as stored:
         assert (stored.format, stored.size) == ("PNG", (8, 8))
+
+
+def test_me_patch_photo_replacing_deletes_the_old_file_after_commit(django_capture_on_commit_callbacks):
+    user = UserFactory()
+    client = _client(user)
+    client.patch("/api/v1/me", {"photo": _image("first.png", "PNG")}, format="multipart")
+    old = Path(Profile.objects.get(user=user).photo.path)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.patch("/api/v1/me", {"photo": _image("second.png", "PNG")}, format="multipart")
+
+    new = Path(Profile.objects.get(user=user).photo.path)
+    assert response.status_code == 200
+    assert (old.exists(), new.exists(), new.name) == (False, True, "second.png")
 
 
 def test_me_patch_photo_rejects_a_non_image_with_400():
