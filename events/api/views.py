@@ -42,19 +42,23 @@ class EventOutputSerializer(serializers.Serializer):
     stream = serializers.CharField(help_text="Subscribe to this stream for live updates.")
 
 
+class UserScopedListMixin:
+    """Personal lists span organizations: evaluate them inside the user's scope."""
+
+    def list(self, request: Request, *args, **kwargs) -> Response:
+        with user_scope(request.user.pk):
+            return super().list(request, *args, **kwargs)  # type: ignore[misc]
+
+
 class MembershipOutputSerializer(serializers.Serializer):
     organization = OrganizationBriefSerializer()
     role = serializers.ChoiceField(choices=MemberRole.choices)
 
 
-class MyOrganizationsView(generics.ListAPIView):
+class MyOrganizationsView(UserScopedListMixin, generics.ListAPIView):
     """Organizations I am a member of, with my role."""
 
     serializer_class = MembershipOutputSerializer
-
-    def list(self, request: Request, *args, **kwargs) -> Response:
-        with user_scope(request.user.pk):
-            return super().list(request, *args, **kwargs)
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
@@ -62,16 +66,12 @@ class MyOrganizationsView(generics.ListAPIView):
         return memberships_of_user(user=self.request.user)
 
 
-class MyEventsView(generics.ListAPIView):
+class MyEventsView(UserScopedListMixin, generics.ListAPIView):
     """Events I take part in, or whose organization I belong to."""
 
     # Paged by the cursor on "-id" (eventhub.api.pagination): stable while events are added or
     # rescheduled, which an order by start would not be for a phone that syncs page by page.
     serializer_class = EventOutputSerializer
-
-    def list(self, request: Request, *args, **kwargs) -> Response:
-        with user_scope(request.user.pk):
-            return super().list(request, *args, **kwargs)
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
