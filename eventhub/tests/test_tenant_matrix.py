@@ -10,12 +10,17 @@ allowlist below, fails ``test_url_routes_are_all_classified`` so that no new rou
 
 from __future__ import annotations
 
+import importlib
+import importlib.util
 import itertools
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
+from django.apps import apps
+from django.conf import settings
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django_scopes import scopes_disabled
@@ -31,13 +36,26 @@ from eventhub.testing.factories import (
     ParticipantFactory,
     RoomFactory,
 )
+from eventhub.testing.tenant_matrix import TenantObjects
 from events.enums import EventStatus, EventVisibility, MemberRole
 from events.models import Event, Organization, OrganizationMember, Participant, Room
 
 METHODS = ("GET", "POST", "PATCH", "PUT", "DELETE")
 
-# URL kwargs that name a tenant object, and how each one is filled in.
-TENANT_KWARGS = frozenset({"organization", "event", "event_id", "member_id", "stream"})
+
+def _app_tenant_objects() -> list[TenantObjects]:
+    """Every project app's ``tests/tenant_objects.py`` (see eventhub.testing.tenant_matrix)."""
+    found = []
+    for app in apps.get_app_configs():
+        if Path(app.path).parent != Path(settings.BASE_DIR):
+            continue
+        name = f"{app.name}.tests.tenant_objects"
+        if importlib.util.find_spec(f"{app.name}.tests") and importlib.util.find_spec(name):
+            found.append(importlib.import_module(name).TENANT_OBJECTS)
+    return found
+
+
+APP_OBJECTS = _app_tenant_objects()
 
 # Whole URL trees outside tenancy, by prefix, with the reason.
 NON_TENANT_PREFIXES = {
@@ -66,6 +84,14 @@ MISSING = {
     "member_id": 987654321,
     "stream": "event:987654321:staff",
 }
+for _objects in APP_OBJECTS:
+    MISSING.update(_objects.missing)
+
+# URL kwargs that name a tenant object.
+TENANT_KWARGS = frozenset(MISSING)
+# URL kwargs that carry a bearer secret: a route named only by them is reachable by whoever holds
+# the link, by design, so it is outside the matrix (its app tests revocation instead).
+BEARER_KWARGS = {name: reason for objects in APP_OBJECTS for name, reason in objects.bearer_kwargs.items()}
 
 # Sent with every unsafe request: valid input for the portal forms, so a missing check would
 # show up as a changed row rather than as a form error.
@@ -81,6 +107,8 @@ PAYLOAD = {
     "visibility": EventVisibility.PUBLIC,
     "open_registration": "on",
 }
+for _objects in APP_OBJECTS:
+    PAYLOAD.update(_objects.payload)
 
 
 @dataclass(frozen=True)
@@ -123,8 +151,12 @@ def _is_allowlisted_prefix(route: Route) -> bool:
     return route.pattern.startswith(tuple(NON_TENANT_PREFIXES))
 
 
+def _is_bearer_link(route: Route) -> bool:
+    return bool(route.kwargs) and route.kwargs <= set(BEARER_KWARGS)
+
+
 def _classification_problems(route: Route) -> list[str]:
-    if _is_allowlisted_prefix(route):
+    if _is_allowlisted_prefix(route) or _is_bearer_link(route):
         return []
     problems = []
     if route.positional:
@@ -140,7 +172,12 @@ def _classification_problems(route: Route) -> list[str]:
 
 
 def _is_tenant_route(route: Route) -> bool:
-    return not _is_allowlisted_prefix(route) and bool(route.kwargs) and not _classification_problems(route)
+    return (
+        not _is_allowlisted_prefix(route)
+        and not _is_bearer_link(route)
+        and bool(route.kwargs)
+        and not _classification_problems(route)
+    )
 
 
 TENANT_ROUTES = [route for route in ROUTES if _is_tenant_route(route)]
@@ -176,6 +213,7 @@ class Tenant:
     member: OrganizationMember
     event: Event
     room: Room
+    app_values: dict[str, object] = field(default_factory=dict)
 
 
 @dataclass
@@ -193,7 +231,10 @@ def _tenant(*, event_visibility: str) -> Tenant:
     room = RoomFactory(event=event)
     ParticipantFactory(event=event)
     audit_log(actor=owner, organization_id=organization.pk, event_id=event.pk, action="event.created", obj=event)
-    return Tenant(organization=organization, owner=owner, member=member, event=event, room=room)
+    tenant = Tenant(organization=organization, owner=owner, member=member, event=event, room=room)
+    for objects in APP_OBJECTS:
+        tenant.app_values.update(objects.populate(tenant))
+    return tenant
 
 
 @pytest.fixture
@@ -213,6 +254,7 @@ def _values(tenant: Tenant) -> dict[str, object]:
         "event_id": tenant.event.pk,
         "member_id": tenant.member.pk,
         "stream": tenant.event.staff_stream,
+        **tenant.app_values,
     }
 
 
@@ -236,7 +278,11 @@ def _rows(tenant: Tenant) -> dict[str, list[dict]]:
     with scopes_disabled():
         event_ids = list(Event.objects.filter(organization_id=organization_id).values_list("pk", flat=True))
         streams = [f"event:{pk}" for pk in event_ids] + [f"event:{pk}:staff" for pk in event_ids]
+        app_rows = {}
+        for objects in APP_OBJECTS:
+            app_rows.update(objects.rows(organization_id, event_ids))
         return {
+            **app_rows,
             "organization": list(Organization.objects.filter(pk=organization_id).values()),
             "events": list(Event.objects.filter(pk__in=event_ids).order_by("pk").values()),
             "members": list(OrganizationMember.objects.filter(organization_id=organization_id).order_by("pk").values()),
