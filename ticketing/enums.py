@@ -1,0 +1,54 @@
+from django.db import models
+
+
+class DiscountKind(models.TextChoices):
+    FIXED = "fixed", "Fixed amount off each ticket"
+    PERCENT = "percent", "Percentage off each ticket"
+
+
+class WaitingListStatus(models.TextChoices):
+    WAITING = "waiting", "Waiting"
+    OFFERED = "offered", "Offered"
+    REDEEMED = "redeemed", "Redeemed"
+    EXPIRED = "expired", "Offer expired"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+class OrderStatus(models.TextChoices):
+    PENDING = "pending", "Pending (reserved, awaiting payment)"
+    PAID = "paid", "Paid"
+    CANCELLED = "cancelled", "Cancelled"
+    EXPIRED = "expired", "Expired"
+    REFUNDED = "refunded", "Refunded"
+    PARTIALLY_REFUNDED = "partially_refunded", "Partially refunded"
+
+
+class PaymentProvider(models.TextChoices):
+    STRIPE = "stripe", "Stripe"
+    FREE = "free", "Free (no payment)"
+
+
+class PaymentKind(models.TextChoices):
+    PAYMENT_INTENT = "payment_intent", "PaymentIntent (mobile)"
+    CHECKOUT_SESSION = "checkout_session", "Checkout Session (web)"
+
+
+class PaymentStatus(models.TextChoices):
+    CREATED = "created", "Created"
+    PENDING = "pending", "Pending"
+    SUCCEEDED = "succeeded", "Succeeded"
+    FAILED = "failed", "Failed"
+    CANCELLED = "cancelled", "Cancelled"
+    REFUNDED = "refunded", "Refunded"
+    PARTIALLY_REFUNDED = "partially_refunded", "Partially refunded"
+
+
+class RefundStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    SUCCEEDED = "succeeded", "Succeeded"
+    FAILED = "failed", "Failed"
+
+
+class CheckInKind(models.TextChoices):
+    ENTRY = "entry", "Entry"
+    EXIT = "exit", "Exit"
