@@ -29,3 +29,30 @@ class ParticipantKind(models.TextChoices):
     SPONSOR = "sponsor", "Sponsor"
     VOLUNTEER = "volunteer", "Volunteer"
     STAFF = "staff", "Staff"
+
+
+class SessionKind(models.TextChoices):
+    TALK = "talk", "Talk"
+    WORKSHOP = "workshop", "Workshop"
+    KEYNOTE = "keynote", "Keynote"
+    BREAK = "break", "Break"
+    SOCIAL = "social", "Social"
+
+
+class SessionStatus(models.TextChoices):
+    SCHEDULED = "scheduled", "Scheduled"
+    MOVED = "moved", "Moved"
+    DELAYED = "delayed", "Delayed"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+class AnnouncementPriority(models.TextChoices):
+    INFO = "info", "Info"
+    IMPORTANT = "important", "Important"
+    URGENT = "urgent", "Urgent"
+
+
+class AnnouncementTarget(models.TextChoices):
+    EVERYONE = "everyone", "Everyone"
+    TRACK = "track", "A track"
+    SESSION = "session", "Attendees of a session"

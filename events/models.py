@@ -1,11 +1,22 @@
+import secrets
 import zoneinfo
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.db import models
 from django_scopes import ScopedManager
 
-from .enums import EventStatus, EventVisibility, MemberRole, ParticipantKind
+from .enums import (
+    AnnouncementPriority,
+    AnnouncementTarget,
+    EventStatus,
+    EventVisibility,
+    MemberRole,
+    ParticipantKind,
+    SessionKind,
+    SessionStatus,
+)
 
 
 def validate_time_zone(value: str) -> None:
@@ -126,3 +137,233 @@ class Room(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+# --- agenda -------------------------------------------------------------------------------
+
+
+def new_link_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class Track(models.Model):
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="tracks")
+    name = models.CharField(max_length=120)
+    colour = models.CharField(
+        max_length=7,
+        default="#3056d3",
+        validators=[RegexValidator(r"^#[0-9a-fA-F]{6}$", "Use a colour like #3056d3.")],
+    )
+    position = models.PositiveIntegerField(default=0)
+
+    objects = ScopedManager(organization="event__organization")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["event", "name"], name="track_name_unique_per_event")]
+        ordering = ["event", "position", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+def speaker_photo_path(speaker: "Speaker", filename: str) -> str:
+    return f"speakers/{speaker.event_id}/{secrets.token_hex(8)}.jpg"
+
+
+class Speaker(models.Model):
+    """A speaker's public profile for one event; ``user`` links it to an account that may edit it."""
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="speakers")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="speaker_profiles"
+    )
+    name = models.CharField(max_length=200)
+    bio = models.TextField(blank=True)
+    company = models.CharField(max_length=200, blank=True)
+    job_title = models.CharField(max_length=200, blank=True)
+    photo = models.ImageField(upload_to=speaker_photo_path, blank=True)
+    links = models.JSONField(default=list, blank=True, help_text="A list of {label, url}.")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ScopedManager(organization="event__organization")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["event", "user"], condition=models.Q(user__isnull=False), name="speaker_user_unique_per_event"
+            )
+        ]
+        ordering = ["event", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SessionFields(models.Model):
+    """What attendees see of a session. ``Session`` is the organizers' working copy (the draft);
+    ``PublishedSession`` is the copy frozen by the last publish, which is all attendees read."""
+
+    title = models.CharField(max_length=300)
+    abstract = models.TextField(blank=True)
+    kind = models.CharField(max_length=16, choices=SessionKind.choices, default=SessionKind.TALK)
+    start = models.DateTimeField()
+    end = models.DateTimeField()
+    room = models.ForeignKey(Room, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    track = models.ForeignKey(Track, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    capacity = models.PositiveIntegerField(null=True, blank=True)
+    tags = models.JSONField(default=list, blank=True)
+    language = models.CharField(max_length=16, default="en")
+    materials_url = models.URLField(blank=True)
+    recording_url = models.URLField(blank=True)
+    status = models.CharField(max_length=16, choices=SessionStatus.choices, default=SessionStatus.SCHEDULED)
+
+    class Meta:
+        abstract = True
+
+
+class Session(SessionFields):
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="sessions")
+    speakers = models.ManyToManyField(Speaker, blank=True, related_name="sessions")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ScopedManager(organization="event__organization")
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(end__gt=models.F("start")),
+                name="session_ends_after_start",
+                violation_error_message="A session must end after it starts.",
+            )
+        ]
+        indexes = [models.Index(fields=["event", "room", "start"])]
+        ordering = ["start", "room__position", "id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class PublishedSession(SessionFields):
+    """The attendee-visible copy of a session, replaced only by publishing a schedule version."""
+
+    session = models.OneToOneField(Session, on_delete=models.CASCADE, primary_key=True, related_name="published")
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="published_sessions")
+    speakers = models.ManyToManyField(Speaker, blank=True, related_name="published_sessions")
+    # iCalendar SEQUENCE: bumped whenever a publish changes the session.
+    sequence = models.PositiveIntegerField(default=0)
+    version = models.PositiveIntegerField(help_text="The schedule version that last changed it.")
+    last_modified = models.DateTimeField()
+
+    objects = ScopedManager(organization="event__organization")
+
+    class Meta:
+        indexes = [models.Index(fields=["event", "start"])]
+        ordering = ["start", "room__position", "session_id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def id(self) -> int:
+        return self.session_id
+
+
+class ScheduleVersion(models.Model):
+    """A numbered, frozen publish of the agenda with its structured diff against the previous one."""
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="schedule_versions")
+    number = models.PositiveIntegerField()
+    published_at = models.DateTimeField()
+    published_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    comment = models.CharField(max_length=300, blank=True)
+    changes = models.JSONField(default=list)
+
+    objects = ScopedManager(organization="event__organization")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["event", "number"], name="schedule_version_unique_number")]
+        ordering = ["event", "-number"]
+
+    def __str__(self) -> str:
+        return f"{self.event} v{self.number}"
+
+
+class Bookmark(models.Model):
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="bookmarks")
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="bookmarks")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedManager(organization="session__event__organization")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "session"], name="bookmark_unique_per_user")]
+        ordering = ["session__start", "id"]
+
+
+class SessionNote(models.Model):
+    """An attendee's private note on a session."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="session_notes")
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="notes")
+    text = models.TextField(max_length=10_000)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ScopedManager(organization="session__event__organization")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "session"], name="note_unique_per_user")]
+        ordering = ["session__start", "id"]
+
+
+class Announcement(models.Model):
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="announcements")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    text = models.TextField(max_length=2_000)
+    priority = models.CharField(max_length=16, choices=AnnouncementPriority.choices, default=AnnouncementPriority.INFO)
+    target = models.CharField(max_length=16, choices=AnnouncementTarget.choices, default=AnnouncementTarget.EVERYONE)
+    track = models.ForeignKey(Track, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    session = models.ForeignKey(Session, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedManager(organization="event__organization")
+
+    class Meta:
+        ordering = ["event", "-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.text[:60]
+
+
+class DisplayLink(models.Model):
+    """A revocable link for a door screen: one room, or the whole venue when ``room`` is empty."""
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="display_links")
+    room = models.ForeignKey(Room, null=True, blank=True, on_delete=models.CASCADE, related_name="display_links")
+    name = models.CharField(max_length=120)
+    token = models.CharField(max_length=64, unique=True, default=new_link_token)
+    created_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ScopedManager(organization="event__organization")
+
+    class Meta:
+        ordering = ["event", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CalendarFeed(models.Model):
+    """A private, revocable iCalendar URL for one user's personal agenda of one event."""
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="calendar_feeds")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feeds")
+    token = models.CharField(max_length=64, unique=True, default=new_link_token)
+    created_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ScopedManager(organization="event__organization")
+
+    class Meta:
+        ordering = ["event", "-created_at"]

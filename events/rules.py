@@ -87,3 +87,5 @@ rules.add_perm("events.change_event", is_editor)
 rules.add_perm("events.view_audit_log", is_manager)
 rules.add_perm("events.join_event", rules.is_authenticated & can_view_event & is_joinable)
 rules.add_perm("events.read_staff_stream", is_member | is_event_crew)
+# The agenda (sessions, rooms, tracks, speakers, announcements, display links) is content.
+rules.add_perm("events.change_agenda", is_editor)
