@@ -1,12 +1,13 @@
 """Tenant resolution: the only place that maps a URL, an event id or a user to organizations.
 
 Every event-owned model has a django-scopes ``ScopedManager(organization=...)``; a query outside
-a scope raises ``ScopeError`` instead of leaking. The two lookups below are the sanctioned
-unscoped reads: they return tenant keys (organization ids), never tenant data.
+a scope raises ``ScopeError`` instead of leaking. The lookups below are the sanctioned
+unscoped reads: they return tenant keys (organization or event ids), never tenant data.
 """
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.urls import Resolver404, resolve
@@ -17,6 +18,15 @@ from events.models import Event, OrganizationMember, Participant
 
 def organization_ids_for_event(event_id: int) -> list[int]:
     return list(Event.objects.with_scopes_disabled().filter(pk=event_id).values_list("organization_id", flat=True))
+
+
+def event_id_for_link_token(model: type[Any], token: str) -> int | None:
+    """The event of an unrevoked bearer link (a door display link, a private calendar feed):
+    ``model`` has ``token``, ``revoked_at`` and ``event``. Enter ``event_scope`` with the result."""
+    if not isinstance(token, str) or not token:
+        return None
+    links = model.objects.with_scopes_disabled().filter(token=token, revoked_at__isnull=True)
+    return links.values_list("event_id", flat=True).first()
 
 
 def organization_ids_for_user(user_id: int | None) -> list[int]:

@@ -1,7 +1,7 @@
 """The event stream kinds: ``event:<id>`` (public updates) and ``event:<id>:staff`` (operations)."""
 
-from eventhub.realtime.streams import StreamReader, register_stream_kind
-from eventhub.tenancy import event_scope
+from eventhub.realtime.streams import StreamReader, register_link_kind, register_stream_kind
+from eventhub.tenancy import event_id_for_link_token, event_scope
 
 from .models import Event
 
@@ -19,3 +19,14 @@ register_stream_kind(name="event", pattern=r"event:(\d+)", can_read=_event_permi
 register_stream_kind(
     name="event_staff", pattern=r"event:(\d+):staff", can_read=_event_permission("events.read_staff_stream")
 )
+
+
+def _display_streams(token: str) -> frozenset[str] | None:
+    from .models import DisplayLink
+
+    event_id = event_id_for_link_token(DisplayLink, token)
+    return frozenset({f"event:{event_id}"}) if event_id is not None else None
+
+
+# A door display reads its event's public stream with a revocable link instead of an account.
+register_link_kind(name="display", resolve=_display_streams)

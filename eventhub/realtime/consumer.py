@@ -23,7 +23,7 @@ from django.contrib.auth.models import AnonymousUser
 from .frames import OutgoingFrame, dumps
 from .hub import Subscription, get_hub
 from .selectors import stream_position
-from .streams import InvalidStreamName, stream_can_read, stream_kind
+from .streams import InvalidStreamName, LinkReader, link_kinds, link_reader, stream_can_read, stream_kind
 
 logger = logging.getLogger(__name__)
 
@@ -266,6 +266,11 @@ class StreamConsumer(AsyncWebsocketConsumer):
         session_key, user, streams = self._session_key, self.user, list(self.subscriptions)
 
         def check() -> tuple[bool, list[str]]:
+            if isinstance(user, LinkReader):
+                current_link = link_reader(link_kind=user.link_kind, token=user.token)
+                if current_link is None:
+                    return False, streams
+                return True, [s for s in streams if not stream_can_read(user=current_link, stream=s)]
             if session_key is not None:
                 current = _user_for_session_key(session_key)
                 if current is None or current.pk != user.pk:
@@ -328,11 +333,21 @@ class StreamConsumer(AsyncWebsocketConsumer):
         await self.send_op("pong", ref)
 
     async def op_auth(self, frame: dict[str, Any], ref: Any) -> None:
+        """``{"op": "auth", "token": <session token>}``, or a bearer link such as
+        ``{"op": "auth", "display": <display link token>}`` (no account; reads what the link grants)."""
+        if self.user.is_authenticated or isinstance(self.user, LinkReader):
+            raise _BadRequest("bad_request", "This socket is already authenticated.")
+        link_kind = next((kind for kind in link_kinds() if kind in frame), None)
+        if link_kind is not None:
+            reader = await database_sync_to_async(link_reader)(link_kind=link_kind, token=frame[link_kind])
+            if reader is None:
+                raise _BadRequest("forbidden", "Invalid or revoked link.")
+            self.user = reader
+            await self.send_op("authenticated", ref)
+            return
         token = frame.get("token")
         if not isinstance(token, str) or not token:
             raise _BadRequest("bad_request", "auth needs a token.")
-        if self.user.is_authenticated:
-            raise _BadRequest("bad_request", "This socket is already authenticated.")
         user = await database_sync_to_async(_user_for_session_key)(token)
         if user is None:
             raise _BadRequest("forbidden", "Invalid or expired session token.")

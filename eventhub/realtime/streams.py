@@ -30,6 +30,33 @@ class StreamKind:
 _kinds: dict[str, StreamKind] = {}
 
 
+class LinkReader(AnonymousUser):
+    """A reader without an account who holds a bearer link (a door display): it may read exactly
+    the streams the link grants, for as long as the link is valid."""
+
+    def __init__(self, *, link_kind: str, token: str, streams: frozenset[str]) -> None:
+        self.link_kind, self.token, self.streams = link_kind, token, streams
+
+
+# Link kind -> resolve(token) -> the streams an unrevoked link grants, or None.
+_link_kinds: dict[str, Callable[[str], frozenset[str] | None]] = {}
+
+
+def register_link_kind(*, name: str, resolve: Callable[[str], frozenset[str] | None]) -> None:
+    _link_kinds[name] = resolve
+
+
+def link_kinds() -> frozenset[str]:
+    return frozenset(_link_kinds)
+
+
+def link_reader(*, link_kind: str, token: str) -> LinkReader | None:
+    """The reader for a link token, or None for an unknown, revoked or malformed one (runs queries)."""
+    resolve = _link_kinds.get(link_kind)
+    streams = resolve(token) if resolve is not None and isinstance(token, str) and 0 < len(token) <= 200 else None
+    return LinkReader(link_kind=link_kind, token=token, streams=streams) if streams is not None else None
+
+
 def register_stream_kind(*, name: str, pattern: str, can_read: Callable[[StreamReader, int], bool]) -> None:
     _kinds[name] = StreamKind(name=name, pattern=re.compile(pattern), can_read=can_read)
 
@@ -49,6 +76,8 @@ def stream_can_read(*, user: StreamReader, stream: str) -> bool:
         kind, object_id = stream_kind(stream)
     except InvalidStreamName:
         return False
+    if isinstance(user, LinkReader):
+        return stream in user.streams
     return kind.can_read(user, object_id)
 
 
