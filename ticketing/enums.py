@@ -52,3 +52,16 @@ class RefundStatus(models.TextChoices):
 class CheckInKind(models.TextChoices):
     ENTRY = "entry", "Entry"
     EXIT = "exit", "Exit"
+
+
+class ScanResult(models.TextChoices):
+    """The one-word answer of the scan API (and of each scan in an offline batch)."""
+
+    OK = "ok", "OK"
+    ALREADY_CHECKED_IN = "already_checked_in", "Already checked in"
+    NOT_CHECKED_IN = "not_checked_in", "Not checked in (exit without entry)"
+    INVALID_SIGNATURE = "invalid_signature", "Invalid signature"
+    REVOKED = "revoked", "Revoked"
+    UNPAID = "unpaid", "Unpaid"
+    WRONG_GATE = "wrong_gate", "Wrong gate"
+    NOT_YET_VALID = "not_yet_valid", "Not yet valid"

@@ -25,6 +25,7 @@ from .enums import (
     PaymentProvider,
     PaymentStatus,
     RefundStatus,
+    ScanResult,
     WaitingListStatus,
 )
 
@@ -414,3 +415,90 @@ class CheckIn(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} ticket {self.ticket_id} at {self.gate_id}"
+
+
+# --- check-in: signing keys, occupancy and the scan log ---------------------------------------
+
+
+class EventSigningKey(models.Model):
+    """The event's Ed25519 key pair for ticket QR payloads. The public key goes to scanners; the
+    private key never leaves the server and is stored encrypted (Fernet, see
+    ``ticketing/services/tickets.py`` and docs/decisions.md)."""
+
+    event = models.OneToOneField("events.Event", on_delete=models.CASCADE, related_name="signing_key")
+    public_key = models.BinaryField(max_length=32)
+    private_key_encrypted = models.BinaryField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedManager(organization="event__organization")
+
+    def __str__(self) -> str:
+        return f"signing key of event {self.event_id}"
+
+
+class CheckInConfig(models.Model):
+    """Per-event check-in settings and the live occupancy counters. The counters are moved by
+    the check-in service in the same transaction as the check-in (one ``UPDATE … RETURNING``)."""
+
+    event = models.OneToOneField("events.Event", on_delete=models.CASCADE, related_name="checkin_config")
+    capacity = models.PositiveIntegerField(
+        null=True, blank=True, help_text="People allowed inside at once (empty: no occupancy alert)."
+    )
+    alert_threshold_percent = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Occupancy alert threshold in percent (empty: the default, 90)."
+    )
+    opens_at = models.DateTimeField(
+        null=True, blank=True, help_text="Tickets are valid from here (empty: some hours before the event starts)."
+    )
+    inside = models.IntegerField(default=0)
+    arrived = models.IntegerField(default=0, help_text="Tickets admitted at least once.")
+    alert_active = models.BooleanField(default=False)
+
+    objects = ScopedManager(organization="event__organization")
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(alert_threshold_percent__isnull=True)
+                | models.Q(alert_threshold_percent__gte=1, alert_threshold_percent__lte=100),
+                name="checkin_alert_threshold_percent_range",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"check-in of event {self.event_id}"
+
+
+class ScanLog(models.Model):
+    """Every scan a device (or a staff member) made, with the answer it got: rejected scans are
+    kept too (forgery attempts, gate rates), and ``client_scan_id`` makes retries and offline
+    batch uploads idempotent — a second upload gets the stored answers back."""
+
+    event = models.ForeignKey("events.Event", on_delete=models.CASCADE, related_name="scan_logs")
+    device = models.ForeignKey(ScannerDevice, null=True, blank=True, on_delete=models.CASCADE, related_name="scans")
+    gate = models.ForeignKey(Gate, null=True, blank=True, on_delete=models.SET_NULL, related_name="scans")
+    ticket = models.ForeignKey(Ticket, null=True, blank=True, on_delete=models.SET_NULL, related_name="scans")
+    checkin = models.ForeignKey(CheckIn, null=True, blank=True, on_delete=models.SET_NULL, related_name="scans")
+    kind = models.CharField(max_length=8, choices=CheckInKind.choices, default=CheckInKind.ENTRY)
+    result = models.CharField(max_length=24, choices=ScanResult.choices)
+    detail = models.JSONField(default=dict, blank=True)
+    client_scan_id = models.CharField(max_length=64, null=True, blank=True)
+    offline = models.BooleanField(default=False)
+    scanned_at = models.DateTimeField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedManager(organization="event__organization")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["device", "client_scan_id"],
+                condition=models.Q(client_scan_id__isnull=False),
+                name="scanlog_client_scan_unique_per_device",
+            )
+        ]
+        indexes = [models.Index(fields=["event", "gate", "scanned_at"], name="scanlog_event_gate_idx")]
+        ordering = ["event", "created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.result} ticket {self.ticket_id}"
