@@ -10,6 +10,7 @@ from django.db import transaction
 from django_scopes import scopes_disabled
 
 from accounts.models import Profile, User
+from events.agenda.demo import seed_agenda
 from events.enums import EventStatus, EventVisibility, MemberRole, ParticipantKind
 from events.models import Event, Organization, OrganizationMember, Participant, Room
 
@@ -67,8 +68,16 @@ class Command(BaseCommand):
             ] + [
                 (f"attendee{i}@example.com", f"Attendee {i}", ParticipantKind.ATTENDEE) for i in range(1, ATTENDEES + 1)
             ]
+            people = {}
             for email, name, kind in participants:
-                Participant.objects.get_or_create(event=event, user=account(email, name), defaults={"kind": kind})
+                people[email] = account(email, name)
+                Participant.objects.get_or_create(event=event, user=people[email], defaults={"kind": kind})
+            seed_agenda(
+                event=event,
+                organizer=User.objects.get(email="organizer@example.com"),
+                speaker_user=people["speaker@example.com"],
+                attendees=[people[f"attendee{i}@example.com"] for i in range(1, ATTENDEES + 1)],
+            )
         self.stdout.write(
             self.style.SUCCESS(f"Demo event ready: {event.name} (id {event.pk}, organization '{organization.slug}')")
         )

@@ -1,0 +1,155 @@
+"""The demo conference's agenda for ``seed_demo``: 3 days, 3 rooms, ~60 sessions, 40 speakers,
+tracks, one published schedule version and bookmarks for the demo attendees."""
+
+from datetime import datetime, time, timedelta
+
+from accounts.models import User
+
+from ..enums import SessionKind
+from ..models import Bookmark, Event, Room, ScheduleVersion, Session
+from . import services
+
+TRACKS = [("Operations", "#2f6fdb"), ("Engagement", "#c2410c"), ("Platform", "#047857"), ("Community", "#7c3aed")]
+FIRST_NAMES = ["Ada", "Ben", "Chloé", "Dmitri", "Emeka", "Fatima", "Gustav", "Hana", "Ines", "Jonas"]
+LAST_NAMES = ["Keller", "Okafor", "Nakamura", "Silva"]
+TOPICS = [
+    "Gate throughput at 20,000 people",
+    "Schedules that survive reality",
+    "Offline-first event apps",
+    "Designing for bad venue Wi-Fi",
+    "Live polls without the lag",
+    "Accessibility at large venues",
+    "Sponsors who come back",
+    "Volunteer rosters that work",
+    "Real-time dashboards for organizers",
+    "Ticketing without overselling",
+    "Hybrid events done right",
+    "The hallway track, by design",
+    "Measuring what attendees value",
+    "Crowd flow and wayfinding",
+    "Privacy in attendee data",
+    "Keeping speakers happy",
+]
+# Per room: (start, minutes, kind) for every day.
+DAY_PLAN = {
+    "Main Hall": [
+        (time(9), 60, SessionKind.KEYNOTE),
+        (time(10, 15), 45, SessionKind.TALK),
+        (time(11, 15), 45, SessionKind.TALK),
+        (time(12), 60, SessionKind.BREAK),
+        (time(13, 15), 45, SessionKind.TALK),
+        (time(14, 15), 45, SessionKind.TALK),
+        (time(15, 15), 45, SessionKind.TALK),
+        (time(16, 15), 45, SessionKind.TALK),
+    ],
+    "Workshop Room": [
+        (time(10, 15), 90, SessionKind.WORKSHOP),
+        (time(13, 15), 90, SessionKind.WORKSHOP),
+        (time(15, 15), 90, SessionKind.WORKSHOP),
+        (time(17, 15), 45, SessionKind.TALK),
+    ],
+    "Room B": [
+        (time(10, 15), 45, SessionKind.TALK),
+        (time(11, 15), 45, SessionKind.TALK),
+        (time(13, 15), 45, SessionKind.TALK),
+        (time(14, 15), 45, SessionKind.TALK),
+        (time(15, 15), 45, SessionKind.TALK),
+        (time(16, 15), 45, SessionKind.TALK),
+        (time(17, 15), 45, SessionKind.TALK),
+    ],
+}
+# Evenings of the first two days (the last day ends at 18:00).
+SOCIALS = [(time(18, 30), 90, "Community drinks"), (time(18, 30), 90, "Speakers' dinner & open stage")]
+BOOKMARKS_PER_ATTENDEE = 5
+
+
+def seed_agenda(*, event: Event, organizer: User, speaker_user: User, attendees: list[User]) -> None:
+    """Create and publish the demo agenda once; a second run leaves everything as it is."""
+    if Session.objects.filter(event=event).exists():
+        return
+    tracks = [
+        services.track_save(actor=organizer, event=event, name=name, colour=colour, position=n)
+        for n, (name, colour) in enumerate(TRACKS)
+    ]
+    speakers = [
+        services.speaker_save(
+            actor=organizer,
+            event=event,
+            name=f"{FIRST_NAMES[n % 10]} {LAST_NAMES[n // 10]}",
+            company=["Stadium Ops GmbH", "Festival Labs", "Congress Tech", "Meetup Collective"][n % 4],
+            job_title=["Head of Operations", "Product Lead", "Engineer", "Community Manager"][(n // 4) % 4],
+            bio="Runs live events and talks about what breaks at the door.",
+            links=[{"label": "Website", "url": f"https://speakers.example.org/{n}"}],
+        )
+        for n in range(39)
+    ]
+    speakers.append(
+        services.speaker_save(
+            actor=organizer,
+            event=event,
+            name="Sofia Speaker",
+            user=speaker_user,
+            company="EventHub",
+            bio="Demo speaker.",
+        )
+    )
+    rooms = {room.name: room for room in Room.objects.filter(event=event)}
+    tz = event.tz
+    slots = []
+    for day in range(3):
+        date = (event.start.astimezone(tz) + timedelta(days=day)).date()
+        for room_name, plan in DAY_PLAN.items():
+            for start, minutes, kind in plan:
+                begin = datetime.combine(date, start, tzinfo=tz)
+                slots.append((begin, begin + timedelta(minutes=minutes), rooms[room_name], kind))
+        if day < len(SOCIALS):
+            start, minutes, _title = SOCIALS[day]
+            begin = datetime.combine(date, start, tzinfo=tz)
+            slots.append((begin, begin + timedelta(minutes=minutes), rooms["Main Hall"], SessionKind.SOCIAL))
+    slots.sort(key=lambda slot: (slot[0], slot[2].position))
+    speaker_index = 0
+    for n, (begin, end, room, kind) in enumerate(slots):
+        if kind == SessionKind.BREAK:
+            title, session_speakers, track = "Lunch", [], None
+        elif kind == SessionKind.SOCIAL:
+            title, session_speakers, track = (
+                SOCIALS[(begin.date() - event.start.astimezone(tz).date()).days][2],
+                [],
+                None,
+            )
+        elif kind == SessionKind.KEYNOTE:
+            title, session_speakers, track = f"Keynote: {TOPICS[n % len(TOPICS)]}", [speakers[-1]], None
+        else:
+            title = TOPICS[n % len(TOPICS)] + (" (hands-on)" if kind == SessionKind.WORKSHOP else "")
+            session_speakers = [speakers[speaker_index % 39]]
+            speaker_index += 1
+            track = tracks[n % len(tracks)]
+        services.session_create(
+            actor=organizer,
+            event=event,
+            title=title,
+            abstract=f"{title}: what we learned, what we would do again, and what we never will.",
+            kind=kind,
+            start=begin,
+            end=end,
+            room=room,
+            track=track,
+            tags=[kind, track.name.lower()] if track else [kind],
+            language="en" if n % 5 else "de",
+            speakers=session_speakers,
+        )
+    if not ScheduleVersion.objects.filter(event=event).exists():
+        services.schedule_publish(actor=organizer, event=event, comment="First public agenda")
+    sessions = list(
+        Session.objects.filter(event=event)
+        .exclude(kind__in=[SessionKind.BREAK, SessionKind.SOCIAL])
+        .order_by("start", "id")
+    )
+    Bookmark.objects.bulk_create(
+        [
+            Bookmark(user=user, session=sessions[(i * 7 + k * 11) % len(sessions)])
+            for i, user in enumerate(attendees)
+            for k in range(BOOKMARKS_PER_ATTENDEE)
+        ],
+        ignore_conflicts=True,
+    )
