@@ -4,6 +4,8 @@ from datetime import timedelta
 
 import pytest
 from channels.db import database_sync_to_async
+from django.test import Client
+from django.urls import reverse
 from django.utils import timezone
 from django_scopes import scopes_disabled
 from websockets.exceptions import ConnectionClosed
@@ -97,12 +99,19 @@ async def test_room_change_reaches_subscribers_and_only_bookmarkers_get_a_person
     await watcher.subscribe(f"user:{bystander.pk}")
     await fan.subscribe(f"user:{bookmarker.pk}")
 
-    await _sync(
-        lambda: (
-            services.session_update(actor=agenda["editor"], session=moved, room=agenda["b"]),
-            services.schedule_publish(actor=agenda["editor"], event=event),
+    def move_and_publish_in_the_portal() -> list[int]:
+        portal = Client()
+        portal.force_login(agenda["editor"], backend="django.contrib.auth.backends.ModelBackend")
+        kwargs = {"organization": event.organization.slug, "event": event.slug}
+        local_start = moved.start.astimezone(event.tz).strftime("%Y-%m-%dT%H:%M")
+        move = portal.post(
+            reverse("portal:agenda-session-move", kwargs={**kwargs, "session_id": moved.pk}),
+            {"room": agenda["b"].pk, "start": local_start},
         )
-    )()
+        publish = portal.post(reverse("portal:agenda-publish", kwargs=kwargs), {"comment": "Hall A flooded"})
+        return [move.status_code, publish.status_code]
+
+    assert await database_sync_to_async(move_and_publish_in_the_portal)() == [302, 302]
     updated, published = await watcher.entries(event.stream, 2)
     (personal,) = await fan.entries(f"user:{bookmarker.pk}", 1)
 
