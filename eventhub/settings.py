@@ -257,6 +257,14 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "SCHEMA_PATH_PREFIX": "/api/v1",
+    # Choice sets whose field names other choice sets share (status, kind) get names of their own.
+    "ENUM_NAME_OVERRIDES": {
+        "EventStatusEnum": "events.enums.EventStatus",
+        "SessionKindEnum": "events.enums.SessionKind",
+        "SessionStatusEnum": "events.enums.SessionStatus",
+        "AnnouncementPriorityEnum": "events.enums.AnnouncementPriority",
+        "AnnouncementTargetEnum": "events.enums.AnnouncementTarget",
+    },
 }
 CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=[])
 CORS_URLS_REGEX = r"^/(api|_allauth)/.*$"

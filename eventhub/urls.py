@@ -10,6 +10,7 @@ from eventhub.realtime.api import StreamEntriesView
 api_v1 = [
     path("", include("accounts.api.urls")),
     path("", include("events.api.urls")),
+    path("", include("ticketing.api.urls")),
     path("streams/<str:stream>/entries", StreamEntriesView.as_view(), name="stream-entries"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
@@ -21,6 +22,7 @@ urlpatterns = [
     path("", RedirectView.as_view(pattern_name="portal:home", permanent=False)),
     path("api/v1/", include((api_v1, "api"))),
     path("portal/", include("events.portal.urls")),
+    path("portal/", include("ticketing.portal.urls")),
     path("accounts/", include("allauth.urls")),
     path("_allauth/", include("allauth.headless.urls")),
     path("admin/", admin.site.urls),

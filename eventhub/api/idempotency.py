@@ -4,6 +4,13 @@ The first request with a key runs and its response is stored; a retry with the s
 the same request gets the stored response again; the same key with a different request is a
 422; a retry while the first is still running is a 409. Server errors are not stored, so a retry
 after a 5xx runs again (the transaction that failed left nothing behind).
+
+By default the response is stored after the write committed, so a crash in between leaves a
+claim without an answer (a retry waits until it counts as abandoned, then runs again). A write
+that must not run twice (checkout) calls ``self.idempotency_store(response)`` inside its own
+transaction: the answer then commits with the write or not at all, a later 5xx (say, a payment
+provider call after the commit) keeps it, and ``idempotency_replay`` may rebuild a fresher
+answer from what the stored one names.
 """
 
 import hashlib
@@ -79,12 +86,36 @@ class IdempotentMixin:
                 raise ApiError(code="invalid", detail="Idempotency-Key is limited to 128 characters.")
             self._idempotency_record = _claim(user_id=request.user.pk, key=key, fingerprint=_fingerprint(request))
 
+    def idempotency_store(self, response: Response) -> None:
+        """Store the answer now, in the caller's transaction (see the module docstring)."""
+        record = self._idempotency_record
+        if record is None:
+            return
+        if isinstance(response, Response) and getattr(response, "accepted_renderer", None) is None:
+            # Not finalized yet (the view stores before returning): render as DRF would.
+            request = self.request  # type: ignore[attr-defined]
+            response.accepted_renderer = request.accepted_renderer
+            response.accepted_media_type = request.accepted_media_type
+            response.renderer_context = self.get_renderer_context()  # type: ignore[attr-defined]
+        if hasattr(response, "render"):
+            response.render()
+        record.status_code = response.status_code
+        record.response_body = response.content
+        record.content_type = response.get("Content-Type", "application/json")
+        record.save(update_fields=["status_code", "response_body", "content_type"])
+
+    def idempotency_replay(self, request: Request, record: IdempotencyRecord) -> HttpResponse:
+        """The answer to a retry: the stored one. Views may override to rebuild it."""
+        return HttpResponse(
+            bytes(record.response_body or b""), status=record.status_code, content_type=record.content_type
+        )
+
+    def _stored_durably(self, record: IdempotencyRecord) -> bool:
+        return IdempotencyRecord.objects.filter(pk=record.pk, status_code__isnull=False).exists()
+
     def handle_exception(self, exc: Exception) -> HttpResponse:
         if isinstance(exc, _Replay):
-            record = exc.record
-            response = HttpResponse(
-                bytes(record.response_body or b""), status=record.status_code, content_type=record.content_type
-            )
+            response = self.idempotency_replay(self.request, exc.record)
             response["Idempotent-Replayed"] = "true"
             return response
         try:
@@ -97,8 +128,8 @@ class IdempotentMixin:
 
     def _release_claim(self) -> None:
         record, self._idempotency_record = self._idempotency_record, None
-        if record is not None:
-            record.delete()
+        if record is not None and not (record.status_code is not None and self._stored_durably(record)):
+            IdempotencyRecord.objects.filter(pk=record.pk, status_code__isnull=True).delete()
 
     def finalize_response(self, request: Request, response: Response, *args: Any, **kwargs: Any) -> HttpResponse:
         response = super().finalize_response(request, response, *args, **kwargs)  # type: ignore[misc]
@@ -106,12 +137,9 @@ class IdempotentMixin:
         if record is not None:
             if response.status_code >= 500:
                 self._release_claim()
+            elif record.status_code is not None and self._stored_durably(record):
+                self._idempotency_record = None  # stored with the write (idempotency_store)
             else:
+                self.idempotency_store(response)
                 self._idempotency_record = None
-                if hasattr(response, "render"):
-                    response.render()
-                record.status_code = response.status_code
-                record.response_body = response.content
-                record.content_type = response.get("Content-Type", "application/json")
-                record.save(update_fields=["status_code", "response_body", "content_type"])
         return response

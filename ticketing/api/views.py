@@ -1,0 +1,333 @@
+"""Ticketing API for the phone and the web: catalogue, orders (reservation + payment), the
+waiting list, and the Stripe webhook (the one route without a tenant)."""
+
+import json
+import logging
+from urllib.parse import urlsplit
+
+import stripe
+from django.conf import settings
+from django.db import transaction
+from django.http import Http404, HttpResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import generics, serializers, status
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from eventhub.api.errors import ApiError
+from eventhub.api.fields import EventTimeField
+from eventhub.api.idempotency import HEADER as IDEMPOTENCY_HEADER
+from eventhub.api.idempotency import IdempotentMixin
+from eventhub.api.pagination import CursorPagination
+from eventhub.models import IdempotencyRecord
+from events.models import Event
+from events.selectors import event_get_visible
+
+from .. import selectors, stripe_client
+from ..enums import OrderStatus
+from ..models import Order, TicketType
+from ..services.orders import PositionInput, order_create
+from ..services.payments import checkout_session_for_order, payment_intent_for_order, stripe_webhook_process
+from ..services.waiting_list import waiting_list_join
+
+logger = logging.getLogger(__name__)
+
+IDEMPOTENCY_PARAMETER = OpenApiParameter(
+    IDEMPOTENCY_HEADER,
+    OpenApiTypes.STR,
+    location=OpenApiParameter.HEADER,
+    description="A client-generated key (at most 128 characters): a retry with the same key gets the first "
+    "answer again, and never a second order.",
+)
+
+
+def _visible_event(request: Request, event_id: int) -> Event:
+    event = event_get_visible(user=request.user, event_id=event_id)
+    if event is None:
+        raise Http404
+    return event
+
+
+def _buyer_order(request: Request, event_id: int, order_code: str) -> Order:
+    event = _visible_event(request, event_id)
+    order = selectors.order_get_for_buyer(event=event, code=order_code, user=request.user)
+    if order is None:
+        raise Http404
+    return order
+
+
+class CataloguePagination(CursorPagination):
+    ordering = ("position", "id")
+
+
+class TicketTypeOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    description = serializers.CharField()
+    price = serializers.DecimalField(max_digits=10, decimal_places=2)
+    currency = serializers.CharField()
+    is_free = serializers.BooleanField()
+    sales_start = EventTimeField(allow_null=True)
+    sales_end = EventTimeField(allow_null=True)
+    min_per_order = serializers.IntegerField()
+    max_per_order = serializers.IntegerField()
+    participant_kind = serializers.CharField(help_text="The participant kind a ticket grants (KindEnum).")
+    available = serializers.IntegerField(help_text="How many can be bought right now (0: sold out).")
+
+
+class TicketTypeListView(generics.ListAPIView):
+    """Ticket types on sale for an event, with what is left of each."""
+
+    permission_classes = [AllowAny]
+    serializer_class = TicketTypeOutputSerializer
+    pagination_class = CataloguePagination
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return TicketType.objects.none()
+        event = _visible_event(self.request, self.kwargs["event_id"])
+        return selectors.ticket_types_on_sale(event=event).select_related("event")
+
+    def list(self, request: Request, *args, **kwargs) -> Response:
+        page = self.paginate_queryset(self.get_queryset())
+        availability = selectors.ticket_type_availability(ticket_types=page)
+        for ticket_type in page:
+            ticket_type.available = availability[ticket_type.pk]
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+
+class PaymentOutputSerializer(serializers.Serializer):
+    provider = serializers.CharField()
+    status = serializers.CharField()
+    amount = serializers.DecimalField(max_digits=10, decimal_places=2)
+    currency = serializers.CharField()
+    payment_intent = serializers.CharField(source="stripe_payment_intent_id", allow_blank=True)
+    client_secret = serializers.CharField(
+        allow_null=True, help_text="Confirm the PaymentIntent with this in the Stripe SDK on the phone."
+    )
+    publishable_key = serializers.CharField(allow_blank=True)
+
+
+class PositionOutputSerializer(serializers.Serializer):
+    ticket_type = serializers.IntegerField(source="ticket_type_id")
+    price = serializers.DecimalField(max_digits=10, decimal_places=2)
+    attendee_name = serializers.CharField()
+    attendee_email = serializers.EmailField()
+    ticket = serializers.SerializerMethodField()
+
+    def get_ticket(self, position) -> int | None:
+        ticket = getattr(position, "ticket", None)  # a missing reverse one-to-one raises AttributeError
+        return ticket.pk if ticket is not None else None
+
+
+class OrderOutputSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    event = serializers.IntegerField(source="event_id")
+    status = serializers.CharField(
+        help_text="pending, paid, cancelled, expired, refunded or partially_refunded (only the webhook makes "
+        "a paid order paid)."
+    )
+    email = serializers.EmailField()
+    total = serializers.DecimalField(max_digits=10, decimal_places=2)
+    currency = serializers.CharField()
+    expires_at = EventTimeField(allow_null=True, help_text="End of the reservation while pending.")
+    created_at = EventTimeField()
+    positions = PositionOutputSerializer(many=True, source="positions.all")
+    payment = PaymentOutputSerializer(allow_null=True, source="payment_info")
+
+
+def _order_body(order: Order, *, client_secret: str | None = None) -> dict:
+    order = selectors.order_get(event=order.event, code=order.code) or order
+    payment = None
+    if order.status == OrderStatus.PENDING or client_secret:
+        stripe_payment = next((p for p in order.payments.all() if p.provider == "stripe"), None)
+        if stripe_payment is not None:
+            stripe_payment.client_secret = client_secret
+            stripe_payment.publishable_key = settings.STRIPE_PUBLISHABLE_KEY
+            payment = stripe_payment
+    order.payment_info = payment
+    return OrderOutputSerializer(order).data
+
+
+class OrderCreateView(IdempotentMixin, APIView):
+    """Reserve tickets and start paying. Free orders are confirmed at once (``paid``, tickets
+    issued). Paid orders stay ``pending`` until ``expires_at`` and come with a Stripe
+    PaymentIntent's ``client_secret``; the order becomes ``paid`` only when Stripe tells us
+    (webhook). ``sold_out`` (409) when a quota has no room left."""
+
+    class PositionInputSerializer(serializers.Serializer):
+        ticket_type = serializers.IntegerField()
+        attendee_name = serializers.CharField(max_length=200)
+        attendee_email = serializers.EmailField()
+
+    class OrderInputSerializer(serializers.Serializer):
+        email = serializers.EmailField(required=False, help_text="For the confirmation; default: my account's.")
+        voucher = serializers.CharField(required=False, allow_blank=True, max_length=64)
+        positions = serializers.ListField(child=serializers.DictField(), min_length=1, max_length=50)
+
+        def validate_positions(self, value):
+            serializer = OrderCreateView.PositionInputSerializer(data=value, many=True)
+            serializer.is_valid(raise_exception=True)
+            return serializer.validated_data
+
+    @extend_schema(
+        request=OrderInputSerializer, parameters=[IDEMPOTENCY_PARAMETER], responses={201: OrderOutputSerializer}
+    )
+    def post(self, request: Request, event_id: int) -> Response:
+        event = _visible_event(request, event_id)
+        data = self.OrderInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        positions = [
+            PositionInput(
+                ticket_type_id=p["ticket_type"], attendee_name=p["attendee_name"], attendee_email=p["attendee_email"]
+            )
+            for p in data.validated_data["positions"]
+        ]
+        # The order and the idempotency record commit together: a retry after any crash either
+        # finds both or neither, so it can never reserve twice.
+        with transaction.atomic():
+            order = order_create(
+                event=event,
+                user=request.user,
+                email=data.validated_data.get("email") or request.user.email,
+                positions=positions,
+                voucher_code=data.validated_data.get("voucher", ""),
+            )
+            self.idempotency_store(Response(_order_body(order), status=status.HTTP_201_CREATED))
+        return self._with_payment(order)
+
+    def _with_payment(self, order: Order) -> Response:
+        if order.status != OrderStatus.PENDING:
+            return Response(_order_body(order), status=status.HTTP_201_CREATED)
+        try:
+            _, client_secret = payment_intent_for_order(order=order)
+        except stripe_client.StripeUnavailable as error:
+            logger.warning("PaymentIntent for order %s failed: %s", order.code, error)
+            raise ApiError(
+                code="payment_unavailable",
+                detail="The payment provider is not reachable; retry with the same Idempotency-Key.",
+                status_code=status.HTTP_503_SERVICE_UNAVAILABLE,
+            ) from error
+        return Response(_order_body(order, client_secret=client_secret), status=status.HTTP_201_CREATED)
+
+    def idempotency_replay(self, request: Request, record: IdempotencyRecord) -> HttpResponse:
+        """A retry of a created order gets the order as it is now, with its PaymentIntent
+        (created now if the first attempt crashed before reaching Stripe)."""
+        if record.status_code == status.HTTP_201_CREATED:
+            code = json.loads(bytes(record.response_body or b"{}")).get("code")
+            order = Order.objects.filter(code=code, user=request.user).select_related("event").first()
+            if order is not None:
+                try:
+                    return self._with_payment(order)
+                except ApiError as error:
+                    return self.handle_exception(error)
+        return super().idempotency_replay(request, record)
+
+
+class OrderDetailView(APIView):
+    """One of my orders."""
+
+    @extend_schema(responses=OrderOutputSerializer)
+    def get(self, request: Request, event_id: int, order_code: str) -> Response:
+        return Response(_order_body(_buyer_order(request, event_id, order_code)))
+
+
+class OrderPaymentIntentView(APIView):
+    """The PaymentIntent of my pending order (again), e.g. after the app was closed."""
+
+    @extend_schema(request=None, responses=OrderOutputSerializer)
+    def post(self, request: Request, event_id: int, order_code: str) -> Response:
+        order = _buyer_order(request, event_id, order_code)
+        try:
+            _, client_secret = payment_intent_for_order(order=order)
+        except stripe_client.StripeUnavailable as error:
+            raise ApiError(
+                code="payment_unavailable", detail="The payment provider is not reachable.", status_code=503
+            ) from error
+        return Response(_order_body(order, client_secret=client_secret))
+
+
+def _allowed_return_url(request: Request, url: str) -> bool:
+    parts = urlsplit(url)
+    origin = f"{parts.scheme}://{parts.netloc}"
+    allowed = {request.build_absolute_uri("/").rstrip("/"), *settings.CSRF_TRUSTED_ORIGINS}
+    return parts.scheme in ("http", "https") and origin in allowed
+
+
+class CheckoutSessionView(APIView):
+    """Pay my pending order on the web: a Stripe Checkout Session; send the browser to ``url``."""
+
+    class CheckoutInputSerializer(serializers.Serializer):
+        return_url = serializers.URLField(
+            required=False, help_text="Where Stripe sends the buyer back (this site or a trusted origin)."
+        )
+
+    class CheckoutOutputSerializer(serializers.Serializer):
+        url = serializers.URLField()
+
+    @extend_schema(request=CheckoutInputSerializer, responses=CheckoutOutputSerializer)
+    def post(self, request: Request, event_id: int, order_code: str) -> Response:
+        order = _buyer_order(request, event_id, order_code)
+        data = self.CheckoutInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        return_url = data.validated_data.get("return_url") or request.build_absolute_uri("/")
+        if not _allowed_return_url(request, return_url):
+            raise ApiError(code="invalid", detail="return_url must be on this site or a trusted origin.")
+        separator = "&" if "?" in return_url else "?"
+        try:
+            _, url = checkout_session_for_order(
+                order=order,
+                success_url=f"{return_url}{separator}order={order.code}&result=paid",
+                cancel_url=f"{return_url}{separator}order={order.code}&result=cancelled",
+            )
+        except stripe_client.StripeUnavailable as error:
+            raise ApiError(
+                code="payment_unavailable", detail="The payment provider is not reachable.", status_code=503
+            ) from error
+        return Response(self.CheckoutOutputSerializer({"url": url}).data, status=status.HTTP_201_CREATED)
+
+
+class WaitingListJoinView(IdempotentMixin, APIView):
+    """Join the waiting list of a sold-out ticket type (``not_sold_out`` otherwise). When a
+    ticket frees up, the first in line gets a single-use voucher on ``user:<id>`` and by email."""
+
+    class WaitingListOutputSerializer(serializers.Serializer):
+        ticket_type = serializers.IntegerField(source="ticket_type_id")
+        email = serializers.EmailField()
+        status = serializers.CharField()
+        joined_at = EventTimeField(source="created_at")
+
+    @extend_schema(request=None, parameters=[IDEMPOTENCY_PARAMETER], responses={201: WaitingListOutputSerializer})
+    def post(self, request: Request, event_id: int, ticket_type_id: int) -> Response:
+        event = _visible_event(request, event_id)
+        ticket_type = selectors.ticket_type_get(event=event, ticket_type_id=ticket_type_id)
+        if ticket_type is None:
+            raise Http404
+        entry, created = waiting_list_join(ticket_type=ticket_type, user=request.user, email=request.user.email)
+        return Response(
+            self.WaitingListOutputSerializer(entry).data,
+            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+        )
+
+
+class StripeWebhookView(APIView):
+    """Stripe's events (signed with ``STRIPE_WEBHOOK_SECRET``). Not for clients."""
+
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+
+    class WebhookOutputSerializer(serializers.Serializer):
+        status = serializers.CharField()
+
+    @extend_schema(exclude=True)
+    def post(self, request: Request) -> Response:
+        try:
+            outcome = stripe_webhook_process(
+                payload=request.body, signature=request.headers.get("Stripe-Signature", "")
+            )
+        except (ValueError, stripe.SignatureVerificationError):
+            raise ApiError(code="invalid_signature", detail="The webhook signature does not verify.") from None
+        return Response({"status": outcome.status})

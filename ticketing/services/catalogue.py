@@ -1,0 +1,156 @@
+"""Ticket types, quotas and vouchers: organizer writes, each with an audit entry."""
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Model
+
+from accounts.models import User
+from eventhub.audit import audit_log, diff, snapshot
+from events.models import Event
+
+from ..models import Quota, TicketType, Voucher
+from ._common import require, unique_or_invalid
+
+TICKET_TYPE_FIELDS = [
+    "name",
+    "description",
+    "price",
+    "currency",
+    "sales_start",
+    "sales_end",
+    "min_per_order",
+    "max_per_order",
+    "participant_kind",
+    "active",
+    "position",
+]
+QUOTA_FIELDS = ["name", "size"]
+VOUCHER_FIELDS = [
+    "code",
+    "discount_kind",
+    "value",
+    "max_usages",
+    "valid_from",
+    "valid_until",
+    "ticket_type",
+    "comment",
+]
+_TAKEN = {
+    TicketType: ("name", "Another ticket type of this event has this name."),
+    Quota: ("name", "Another quota of this event has this name."),
+    Voucher: ("code", "Another voucher of this event has this code."),
+}
+
+
+def _taken(obj: Model) -> bool:
+    field, _ = _TAKEN[type(obj)]
+    others = type(obj).objects.filter(event_id=obj.event_id, **{field: getattr(obj, field)})  # type: ignore[attr-defined]
+    return others.exclude(pk=obj.pk).exists()
+
+
+def _save(obj: Model) -> None:
+    field, message = _TAKEN[type(obj)]
+    obj.full_clean(exclude=["event"], validate_unique=False, validate_constraints=True)
+    if _taken(obj):
+        raise ValidationError({field: message})
+    with unique_or_invalid(field=field, message=message, taken=lambda: _taken(obj)):
+        obj.save()
+
+
+def _write(
+    *, actor: User, event: Event, obj: Model, fields: list[str], values: dict[str, Any], action: str
+) -> dict[str, Any]:
+    require(actor, "ticketing.manage_catalogue", event)
+    before = snapshot(obj, fields) if obj.pk else {}
+    for name, value in values.items():
+        if name not in fields:
+            raise ValidationError({name: "This field cannot be changed."})
+        setattr(obj, name, value)
+    if isinstance(obj, Voucher) and obj.ticket_type is not None and obj.ticket_type.event_id != event.pk:
+        raise ValidationError({"ticket_type": "Choose a ticket type of this event."})
+    _save(obj)
+    changes = diff(before, snapshot(obj, fields))
+    if changes:
+        audit_log(
+            actor=actor,
+            organization_id=event.organization_id,
+            event_id=event.pk,
+            action=action,
+            obj=obj,
+            changes=changes,
+        )
+    return changes
+
+
+def _set_ticket_types(*, quota: Quota, ticket_types: list[TicketType] | None) -> None:
+    if ticket_types is None:
+        return
+    if any(t.event_id != quota.event_id for t in ticket_types):
+        raise ValidationError({"ticket_types": "Choose ticket types of this event."})
+    quota.ticket_types.set(ticket_types)
+
+
+@transaction.atomic
+def ticket_type_create(*, actor: User, event: Event, **fields: Any) -> TicketType:
+    ticket_type = TicketType(event=event)
+    _write(
+        actor=actor,
+        event=event,
+        obj=ticket_type,
+        fields=TICKET_TYPE_FIELDS,
+        values=fields,
+        action="ticket_type.created",
+    )
+    return ticket_type
+
+
+@transaction.atomic
+def ticket_type_update(*, actor: User, ticket_type: TicketType, **fields: Any) -> TicketType:
+    ticket_type = TicketType.objects.select_for_update().get(pk=ticket_type.pk)
+    _write(
+        actor=actor,
+        event=ticket_type.event,
+        obj=ticket_type,
+        fields=TICKET_TYPE_FIELDS,
+        values=fields,
+        action="ticket_type.updated",
+    )
+    return ticket_type
+
+
+@transaction.atomic
+def quota_create(*, actor: User, event: Event, ticket_types: list[TicketType] | None = None, **fields: Any) -> Quota:
+    quota = Quota(event=event)
+    _write(actor=actor, event=event, obj=quota, fields=QUOTA_FIELDS, values=fields, action="quota.created")
+    _set_ticket_types(quota=quota, ticket_types=ticket_types)
+    return quota
+
+
+@transaction.atomic
+def quota_update(*, actor: User, quota: Quota, ticket_types: list[TicketType] | None = None, **fields: Any) -> Quota:
+    """Change a quota. Shrinking it below what is sold is allowed (the organizer decides); the
+    overview then shows nothing available, and no further order gets through."""
+    quota = Quota.objects.select_for_update().get(pk=quota.pk)
+    _write(actor=actor, event=quota.event, obj=quota, fields=QUOTA_FIELDS, values=fields, action="quota.updated")
+    _set_ticket_types(quota=quota, ticket_types=ticket_types)
+    return quota
+
+
+@transaction.atomic
+def voucher_create(*, actor: User, event: Event, **fields: Any) -> Voucher:
+    voucher = Voucher(event=event)
+    _write(actor=actor, event=event, obj=voucher, fields=VOUCHER_FIELDS, values=fields, action="voucher.created")
+    return voucher
+
+
+@transaction.atomic
+def voucher_update(*, actor: User, voucher: Voucher, **fields: Any) -> Voucher:
+    voucher = Voucher.objects.select_for_update().get(pk=voucher.pk)
+    if "max_usages" in fields and fields["max_usages"] < voucher.times_used:
+        raise ValidationError({"max_usages": f"Already used {voucher.times_used} times."})
+    _write(
+        actor=actor, event=voucher.event, obj=voucher, fields=VOUCHER_FIELDS, values=fields, action="voucher.updated"
+    )
+    return voucher

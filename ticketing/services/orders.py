@@ -1,0 +1,263 @@
+"""Orders: reservation under quota locks, confirmation (tickets, participation, notices) and
+expiry. Nothing here talks to Stripe (see ``payments``)."""
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from rest_framework import status
+
+from accounts.models import User
+from eventhub.api.errors import ApiError
+from events.models import Event, Participant
+
+from .. import selectors
+from ..enums import DiscountKind, OrderStatus, PaymentProvider, PaymentStatus, WaitingListStatus
+from ..locking import InventoryBusy, lock_quotas
+from ..models import Order, OrderPosition, Payment, TicketType, Voucher, WaitingListEntry
+from .notify import notify
+from .tickets import tickets_issue
+
+MAX_POSITIONS = 50
+CENT = Decimal("0.01")
+
+
+@dataclass(frozen=True)
+class PositionInput:
+    ticket_type_id: int
+    attendee_name: str
+    attendee_email: str
+
+
+def _refuse(code: str, detail: str, status_code: int = status.HTTP_400_BAD_REQUEST) -> ApiError:
+    return ApiError(code=code, detail=detail, status_code=status_code)
+
+
+def _sold_out(names: list[str]) -> ApiError:
+    return _refuse("sold_out", f"Sold out: {', '.join(sorted(names))}.", status_code=status.HTTP_409_CONFLICT)
+
+
+def _ticket_types(*, event: Event, positions: list[PositionInput], now: datetime) -> dict[int, TicketType]:
+    if not positions:
+        raise _refuse("invalid", "An order needs at least one ticket.")
+    if len(positions) > MAX_POSITIONS:
+        raise _refuse("invalid", f"At most {MAX_POSITIONS} tickets per order.")
+    wanted = {p.ticket_type_id for p in positions}
+    found = {t.pk: t for t in selectors.ticket_types_on_sale(event=event, now=now).filter(pk__in=wanted)}
+    if set(found) != wanted:
+        raise _refuse("not_on_sale", "A ticket type is unknown or not on sale now.")
+    for ticket_type_id, count in Counter(p.ticket_type_id for p in positions).items():
+        ticket_type = found[ticket_type_id]
+        if not ticket_type.min_per_order <= count <= ticket_type.max_per_order:
+            raise _refuse(
+                "invalid",
+                f"{ticket_type.name}: between {ticket_type.min_per_order} and {ticket_type.max_per_order} per order.",
+            )
+    if len({t.currency for t in found.values()}) > 1:
+        raise _refuse("invalid", "All tickets of an order must be in one currency.")
+    return found
+
+
+def _voucher(*, event: Event, code: str, ticket_type_ids: set[int], now: datetime) -> Voucher:
+    """Lock and check the voucher, and take one use of it (given back if the order expires)."""
+    voucher = Voucher.objects.select_for_update().filter(event=event, code=code).first()
+    if (
+        voucher is None
+        or (voucher.valid_from and voucher.valid_from > now)
+        or (voucher.valid_until and voucher.valid_until <= now)
+        or (voucher.ticket_type_id is not None and voucher.ticket_type_id not in ticket_type_ids)
+    ):
+        raise _refuse("invalid_voucher", "This voucher code is not valid.")
+    if voucher.times_used >= voucher.max_usages:
+        raise _refuse("voucher_used_up", "This voucher has been used up.", status.HTTP_409_CONFLICT)
+    Voucher.objects.filter(pk=voucher.pk).update(times_used=F("times_used") + 1)
+    # A waiting-list offer becomes a position of this order: its hold on the quota ends now,
+    # before the counting below.
+    WaitingListEntry.objects.filter(voucher=voucher, status=WaitingListStatus.OFFERED).update(
+        status=WaitingListStatus.REDEEMED
+    )
+    return voucher
+
+
+def _price(ticket_type: TicketType, voucher: Voucher | None) -> Decimal:
+    price = ticket_type.price
+    if voucher is None or (voucher.ticket_type_id and voucher.ticket_type_id != ticket_type.pk):
+        return price
+    if voucher.discount_kind == DiscountKind.PERCENT:
+        off = (price * voucher.value / 100).quantize(CENT, rounding=ROUND_HALF_UP)
+    else:
+        off = voucher.value
+    return max(price - off, Decimal(0)).quantize(CENT)
+
+
+def ensure_capacity(*, ticket_types: dict[int, TicketType], counts: Counter[int], now: datetime) -> None:
+    """Lock every quota the ticket types draw on (pk order), then count: paid + unexpired
+    pending positions + open waiting-list offers. Raises ``sold_out`` (409) if any quota lacks
+    room. Precondition: inside the transaction that will write the positions."""
+    quota_ids = selectors.quotas_of_ticket_types(ticket_type_ids=list(ticket_types))
+    missing = [ticket_types[t].name for t, ids in quota_ids.items() if not ids]
+    if missing:
+        raise _sold_out(missing)
+    try:
+        quotas = lock_quotas(quota_ids={q for ids in quota_ids.values() for q in ids})
+    except InventoryBusy:
+        raise _refuse(
+            "busy", "Too many buyers at this moment; try again.", status_code=status.HTTP_409_CONFLICT
+        ) from None
+    usage = selectors.quota_usage(quotas=quotas, now=now)
+    short = []
+    for quota in quotas:
+        needed = sum(count for t, count in counts.items() if quota.pk in quota_ids[t])
+        if needed > usage[quota.pk].available:
+            short.extend(ticket_types[t].name for t in counts if quota.pk in quota_ids[t])
+    if short:
+        raise _sold_out(sorted(set(short)))
+
+
+@transaction.atomic
+def order_create(
+    *,
+    event: Event,
+    user: User,
+    email: str,
+    positions: list[PositionInput],
+    voucher_code: str = "",
+    now: datetime | None = None,
+) -> Order:
+    """Reserve tickets. Paid orders stay ``pending`` until ``TICKET_RESERVATION_MINUTES`` from
+    now and get a Payment row (the Stripe call happens after commit); free orders are
+    confirmed at once. Errors (ApiError): ``not_on_sale``, ``sold_out`` (409), ``busy`` (409),
+    ``invalid_voucher``, ``voucher_used_up`` (409), ``invalid``.
+
+    Locking: the voucher row, then the quota rows (pk order) until the caller's transaction
+    ends; a view that stores its idempotency record in the same transaction keeps them a
+    moment longer."""
+    now = now or timezone.now()
+    if not user.has_perm("ticketing.buy", event):
+        raise _refuse("not_on_sale", "Tickets for this event are not on sale.", status.HTTP_409_CONFLICT)
+    ticket_types = _ticket_types(event=event, positions=positions, now=now)
+    voucher = None
+    if voucher_code.strip():
+        voucher = _voucher(event=event, code=voucher_code.strip(), ticket_type_ids=set(ticket_types), now=now)
+    counts = Counter(p.ticket_type_id for p in positions)
+    ensure_capacity(ticket_types=ticket_types, counts=counts, now=now)
+
+    prices = [_price(ticket_types[p.ticket_type_id], voucher) for p in positions]
+    currency = next(iter(ticket_types.values())).currency
+    order = Order.objects.create(
+        event=event,
+        user=user,
+        email=email,
+        total=sum(prices, Decimal(0)),
+        currency=currency,
+        voucher=voucher,
+        expires_at=now + timedelta(minutes=settings.TICKET_RESERVATION_MINUTES),
+    )
+    OrderPosition.objects.bulk_create(
+        OrderPosition(
+            order=order,
+            ticket_type_id=p.ticket_type_id,
+            price=price,
+            attendee_name=p.attendee_name.strip(),
+            attendee_email=p.attendee_email.strip(),
+            position=index,
+        )
+        for index, (p, price) in enumerate(zip(positions, prices, strict=True))
+    )
+    if order.total == 0:
+        Payment.objects.create(
+            order=order,
+            provider=PaymentProvider.FREE,
+            status=PaymentStatus.SUCCEEDED,
+            amount=Decimal(0),
+            currency=currency,
+            succeeded_at=now,
+        )
+        order_confirm(order=order, now=now)
+    else:
+        Payment.objects.create(order=order, amount=order.total, currency=currency)
+    return order
+
+
+def order_confirm(*, order: Order, now: datetime | None = None) -> Order:
+    """Mark paid and issue one ticket per position; grant the participant kind of the ticket
+    types to the buyer; ``order.confirmed`` on ``user:<id>`` and an email. Precondition: the
+    order row is locked (or new) and its capacity is secured; call inside a transaction."""
+    now = now or timezone.now()
+    order.status = OrderStatus.PAID
+    order.paid_at = now
+    order.expires_at = None
+    order.save(update_fields=["status", "paid_at", "expires_at", "updated_at"])
+    positions = list(OrderPosition.objects.filter(order=order).select_related("ticket_type"))
+    tickets_issue(order=order)
+    if order.user_id is not None:
+        # The ticket's participant kind; an existing participation (e.g. speaker) is kept.
+        kinds = [p.ticket_type.participant_kind for p in positions]
+        Participant.objects.get_or_create(event_id=order.event_id, user_id=order.user_id, defaults={"kind": kinds[0]})
+    event = order.event
+    notify(
+        user_id=order.user_id,
+        email=order.email,
+        type="order.confirmed",
+        data={
+            "order": order.code,
+            "event": order.event_id,
+            "tickets": len(positions),
+            "total": str(order.total),
+            "currency": order.currency,
+        },
+        subject=f"Your tickets for {event.name} (order {order.code})",
+        body=f"Thank you! Order {order.code} for {event.name} is confirmed: {len(positions)} ticket(s), "
+        f"{order.total} {order.currency}. Your tickets are in the EventHub app.",
+    )
+    return order
+
+
+def order_lock(*, order_id: int) -> Order:
+    return Order.objects.select_for_update().select_related("event").get(pk=order_id)
+
+
+def _release_voucher(order: Order) -> None:
+    if order.voucher_id is not None:
+        Voucher.objects.filter(pk=order.voucher_id, times_used__gt=0).update(times_used=F("times_used") - 1)
+
+
+def orders_expire(*, now: datetime | None = None) -> list[int]:
+    """Expire pending orders whose reservation ran out (their capacity is already free by the
+    counting rule; this makes it visible and gives the voucher use back). Idempotent; each
+    order is re-checked under its row lock (a webhook may be confirming it). Returns the
+    ticket type ids that got capacity back."""
+    now = now or timezone.now()
+    freed: set[int] = set()
+    candidates = Order.objects.filter(status=OrderStatus.PENDING, expires_at__lte=now).values_list("pk", flat=True)
+    for order_id in list(candidates[:1000]):
+        with transaction.atomic():
+            order = (
+                Order.objects.select_for_update(skip_locked=True)
+                .filter(pk=order_id, status=OrderStatus.PENDING, expires_at__lte=now)
+                .first()
+            )
+            if order is None:
+                continue
+            order.status = OrderStatus.EXPIRED
+            order.save(update_fields=["status", "updated_at"])
+            Payment.objects.filter(order=order, status__in=[PaymentStatus.CREATED, PaymentStatus.PENDING]).update(
+                status=PaymentStatus.CANCELLED
+            )
+            _release_voucher(order)
+            freed.update(OrderPosition.objects.filter(order=order).values_list("ticket_type_id", flat=True))
+    return sorted(freed)
+
+
+def order_cancel_unpaid(*, order: Order, now: datetime | None = None) -> Order:
+    """Cancel a locked pending order (e.g. its late payment was refunded)."""
+    now = now or timezone.now()
+    order.status = OrderStatus.CANCELLED
+    order.cancelled_at = now
+    order.save(update_fields=["status", "cancelled_at", "updated_at"])
+    return order

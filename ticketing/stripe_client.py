@@ -1,0 +1,127 @@
+"""The only place that configures the Stripe SDK (``stripe`` 16).
+
+Keys come from the environment (``STRIPE_SECRET_KEY``, ``STRIPE_WEBHOOK_SECRET``); tests point
+``STRIPE_API_BASE`` at a localstripe server. Every call that creates something at Stripe carries
+an idempotency key derived from our own payment or refund attempt id, so a retried call (after a
+timeout, a crash, a redelivered webhook) never charges or refunds twice."""
+
+from decimal import Decimal
+from typing import Any
+
+import stripe
+from django.conf import settings
+
+# Currencies without minor units (Stripe's list); everything else has two decimals.
+_ZERO_DECIMAL = {"BIF", "CLP", "DJF", "GNF", "JPY", "KMF", "KRW", "MGA", "PYG", "RWF", "UGX", "VND", "VUV", "XAF"}
+
+
+class StripeUnavailable(Exception):
+    """Stripe could not be reached or refused the call; nothing was changed on our side."""
+
+
+def to_minor_units(amount: Decimal, currency: str) -> int:
+    factor = 1 if currency.upper() in _ZERO_DECIMAL else 100
+    return int((amount * factor).to_integral_value())
+
+
+def from_minor_units(amount: int, currency: str) -> Decimal:
+    factor = 1 if currency.upper() in _ZERO_DECIMAL else 100
+    return (Decimal(amount) / factor).quantize(Decimal("0.01"))
+
+
+def client() -> stripe.StripeClient:
+    base = settings.STRIPE_API_BASE
+    return stripe.StripeClient(
+        settings.STRIPE_SECRET_KEY or "sk_test_unset",
+        base_addresses={"api": base} if base else {},
+        max_network_retries=2,
+    )
+
+
+def _call(fn: Any, **kwargs: Any) -> Any:
+    try:
+        return fn(**kwargs)
+    except stripe.StripeError as error:
+        raise StripeUnavailable(str(error)) from error
+
+
+def payment_intent_create(
+    *, amount: Decimal, currency: str, metadata: dict[str, str], idempotency_key: str
+) -> stripe.PaymentIntent:
+    return _call(
+        client().v1.payment_intents.create,
+        params={
+            "amount": to_minor_units(amount, currency),
+            "currency": currency.lower(),
+            "metadata": metadata,
+            "payment_method_types": ["card"],
+        },
+        options={"idempotency_key": idempotency_key},
+    )
+
+
+def payment_intent_retrieve(*, payment_intent_id: str) -> stripe.PaymentIntent:
+    try:
+        return client().v1.payment_intents.retrieve(payment_intent_id)
+    except stripe.StripeError as error:
+        raise StripeUnavailable(str(error)) from error
+
+
+def checkout_session_create(
+    *,
+    amount: Decimal,
+    currency: str,
+    name: str,
+    metadata: dict[str, str],
+    success_url: str,
+    cancel_url: str,
+    customer_email: str,
+    expires_at: int,
+    idempotency_key: str,
+) -> stripe.checkout.Session:
+    return _call(
+        client().v1.checkout.sessions.create,
+        params={
+            "mode": "payment",
+            "line_items": [
+                {
+                    "quantity": 1,
+                    "price_data": {
+                        "currency": currency.lower(),
+                        "unit_amount": to_minor_units(amount, currency),
+                        "product_data": {"name": name},
+                    },
+                }
+            ],
+            "metadata": metadata,
+            "payment_intent_data": {"metadata": metadata},
+            "customer_email": customer_email,
+            "success_url": success_url,
+            "cancel_url": cancel_url,
+            "expires_at": expires_at,
+        },
+        options={"idempotency_key": idempotency_key},
+    )
+
+
+def refund_create(
+    *, payment_intent_id: str, amount: Decimal, currency: str, metadata: dict[str, str], idempotency_key: str
+) -> stripe.Refund:
+    return _call(
+        client().v1.refunds.create,
+        params={
+            "payment_intent": payment_intent_id,
+            "amount": to_minor_units(amount, currency),
+            "metadata": metadata,
+        },
+        options={"idempotency_key": idempotency_key},
+    )
+
+
+def webhook_event(*, payload: bytes, signature: str) -> stripe.Event:
+    """Verify the ``Stripe-Signature`` header and parse the event. Raises ValueError (bad JSON)
+    or ``stripe.SignatureVerificationError`` (bad or stale signature, or no secret configured)."""
+    secret = settings.STRIPE_WEBHOOK_SECRET
+    if not secret:
+        raise stripe.SignatureVerificationError("No webhook secret is configured.", signature)
+    return stripe.Webhook.construct_event(payload, signature, secret)

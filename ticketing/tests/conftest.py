@@ -1,0 +1,113 @@
+import hashlib
+import hmac
+import json
+import subprocess
+import sys
+import time
+
+import pytest
+import stripe
+from django_scopes import scopes_disabled
+
+from eventhub.testing.factories import EventFactory, MemberFactory, UserFactory
+from eventhub.testing.live import BIN, free_port
+from events.enums import MemberRole
+
+from .factories import QuotaFactory, TicketTypeFactory
+
+WEBHOOK_SECRET = "whsec_test_eventhub"
+
+
+@pytest.fixture(scope="session")
+def localstripe_url(tmp_path_factory):
+    """A localstripe server (a stateful fake Stripe API) on a free port for the session."""
+    port = free_port()
+    log = tmp_path_factory.mktemp("localstripe") / "localstripe.log"
+    with log.open("wb") as out:
+        proc = subprocess.Popen(
+            [str(BIN / "python"), "-m", "localstripe", "--port", str(port), "--from-scratch"],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                stripe.StripeClient("sk_test_x", base_addresses={"api": url}).v1.balance.retrieve()
+                break
+            except stripe.APIConnectionError:
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"localstripe did not start:\n{log.read_text()[-2000:]}") from None
+                time.sleep(0.2)
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+@pytest.fixture
+def fake_stripe(localstripe_url, settings, monkeypatch):
+    """Point our Stripe client module (settings) and the SDK's globals (for the test's own
+    checks) at localstripe; sign webhooks with a known secret."""
+    settings.STRIPE_API_BASE = localstripe_url
+    settings.STRIPE_SECRET_KEY = "sk_test_eventhub"
+    settings.STRIPE_WEBHOOK_SECRET = WEBHOOK_SECRET
+    monkeypatch.setattr(stripe, "api_base", localstripe_url)
+    monkeypatch.setattr(stripe, "api_key", "sk_test_eventhub")
+    return localstripe_url
+
+
+def sign(payload: bytes, *, secret: str = WEBHOOK_SECRET, timestamp: int | None = None) -> str:
+    """The real Stripe-Signature scheme: t=<unix>,v1=HMAC-SHA256(secret, "<t>.<payload>")."""
+    timestamp = timestamp or int(time.time())
+    mac = hmac.new(secret.encode(), f"{timestamp}.".encode() + payload, hashlib.sha256).hexdigest()
+    return f"t={timestamp},v1={mac}"
+
+
+def stripe_event(*, event_id: str, type: str, obj: dict) -> bytes:
+    return json.dumps(
+        {
+            "id": event_id,
+            "object": "event",
+            "api_version": "2024-06-20",
+            "created": int(time.time()),
+            "type": type,
+            "data": {"object": obj},
+            "livemode": False,
+            "pending_webhooks": 1,
+            "request": {"id": None, "idempotency_key": None},
+        }
+    ).encode()
+
+
+def deliver(client, payload: bytes, signature: str | None = None):
+    return client.post(
+        "/api/v1/stripe/webhook",
+        data=payload,
+        content_type="application/json",
+        headers={"Stripe-Signature": signature if signature is not None else sign(payload)},
+    )
+
+
+def pay_with_test_card(payment_intent_id: str) -> stripe.PaymentIntent:
+    """What the phone's Stripe SDK does: attach card 4242… and confirm."""
+    method = stripe.PaymentMethod.create(
+        type="card", card={"number": "4242424242424242", "exp_month": 12, "exp_year": 2034, "cvc": "123"}
+    )
+    stripe.PaymentIntent.modify(payment_intent_id, payment_method=method.id)
+    return stripe.PaymentIntent.confirm(payment_intent_id)
+
+
+@pytest.fixture
+def shop(db):
+    """An on-sale event with a paid and a free ticket type sharing a quota of 5, its owner
+    and a buyer."""
+    with scopes_disabled():
+        event = EventFactory()
+        owner = MemberFactory(organization=event.organization, role=MemberRole.OWNER).user
+        paid = TicketTypeFactory(event=event, name="Regular", price="50.00")
+        free = TicketTypeFactory(event=event, name="Community", price="0.00")
+        quota = QuotaFactory(event=event, name="Hall", size=5, ticket_types=[paid, free])
+    buyer = UserFactory()
+    return type("Shop", (), {"event": event, "owner": owner, "paid": paid, "free": free, "quota": quota, "buyer": buyer})
