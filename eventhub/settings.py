@@ -317,9 +317,24 @@ CELERY_BEAT_SCHEDULE = {
         "task": "events.tasks.advance_event_statuses",
         "schedule": 60.0,
     },
+    "expire-ticket-reservations": {
+        "task": "ticketing.tasks.expire_reservations",
+        "schedule": 60.0,
+    },
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 EMBEDDED_SCHEDULER = env.bool("EMBEDDED_SCHEDULER", default=not REDIS_URL)
+
+# --- ticketing and payments (ticketing/) ----------------------------------------------------
+TICKET_RESERVATION_MINUTES = env.int("TICKET_RESERVATION_MINUTES", default=15)
+WAITING_LIST_OFFER_HOURS = env.int("WAITING_LIST_OFFER_HOURS", default=24)
+# Test-only switch: False skips the quota row locks so the race test's negative control can
+# show an oversell. Never turn it off in production.
+TICKETING_LOCK_QUOTAS = env.bool("TICKETING_LOCK_QUOTAS", default=True)
+STRIPE_SECRET_KEY = env.str("STRIPE_SECRET_KEY", default="")
+STRIPE_PUBLISHABLE_KEY = env.str("STRIPE_PUBLISHABLE_KEY", default="")
+STRIPE_WEBHOOK_SECRET = env.str("STRIPE_WEBHOOK_SECRET", default="")
+STRIPE_API_BASE = env.str("STRIPE_API_BASE", default="")  # tests: a localstripe server
 
 # --- i18n, static, media, mail ----------------------------------------------------------------
 LANGUAGE_CODE = "en-us"
