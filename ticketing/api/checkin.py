@@ -1,0 +1,479 @@
+"""Tickets in the attendee API (list, detail with the signed QR payload, QR images) and the scan
+API for scanner devices (``Authorization: Device <token>``) and operators (session token).
+
+Scanner routes live under ``events/<event_id>/scanner/``: a device token only works on its own
+event's URLs (any other is a 401, the same as a wrong token), and a signed-in user needs the
+``ticketing.scan`` permission on the event (else a 404, like a missing event).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import Http404, HttpResponse
+from django.utils import timezone
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
+from rest_framework import exceptions, generics, serializers
+from rest_framework.authentication import BaseAuthentication, SessionAuthentication, get_authorization_header
+from rest_framework.permissions import BasePermission
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from eventhub.api.authentication import SessionTokenAuthentication
+from eventhub.api.errors import ApiError
+from eventhub.api.fields import EventTimeField
+from eventhub.api.pagination import CursorPagination
+from events.models import Event
+from events.selectors import event_get_visible
+
+from .. import selectors_checkin as selectors
+from .. import signing
+from ..enums import CheckInKind, ScanResult
+from ..models import CheckInConfig, Gate, ScannerDevice, Ticket
+from ..services import checkin as services
+from ..services.tickets import event_public_key_b64, ticket_payload, ticket_qr_png, ticket_qr_svg
+
+# --- attendee: my tickets ----------------------------------------------------------------------
+
+
+def _visible_event(request: Request, event_id: int) -> Event:
+    event = event_get_visible(user=request.user, event_id=event_id)
+    if event is None:
+        raise Http404
+    return event
+
+
+def _my_ticket(request: Request, event_id: int, ticket_id: int) -> Ticket:
+    event = _visible_event(request, event_id)
+    ticket = selectors.ticket_get_for_user(event=event, user=request.user, ticket_id=ticket_id)
+    if ticket is None:
+        raise Http404
+    return ticket
+
+
+class TicketTypeBriefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+
+
+class TicketOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    event = serializers.IntegerField(source="event_id")
+    attendee_name = serializers.CharField()
+    ticket_type = TicketTypeBriefSerializer(source="order_position.ticket_type")
+    order = serializers.CharField(source="order_position.order.code")
+    status = serializers.SerializerMethodField(help_text="valid, revoked or unpaid")
+    version = serializers.IntegerField(help_text="Goes up when the ticket is reissued (its old QR stops working).")
+    created_at = EventTimeField()
+
+    def get_status(self, ticket: Ticket) -> str:
+        return selectors.ticket_status(ticket)
+
+
+class TicketDetailOutputSerializer(TicketOutputSerializer):
+    qr_payload = serializers.SerializerMethodField(
+        help_text="The signed payload the QR code encodes (empty for revoked tickets)."
+    )
+
+    def get_qr_payload(self, ticket: Ticket) -> str:
+        return "" if ticket.revoked else ticket_payload(ticket=ticket)
+
+
+class OldestFirstPagination(CursorPagination):
+    ordering = "id"
+
+
+class MyTicketListView(generics.ListAPIView):
+    """My tickets for this event (from orders I placed), oldest first."""
+
+    serializer_class = TicketOutputSerializer
+    pagination_class = OldestFirstPagination
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Ticket.objects.none()
+        event = _visible_event(self.request, self.kwargs["event_id"])
+        return selectors.tickets_of_user(event=event, user=self.request.user)
+
+
+class TicketDetailView(APIView):
+    """One of my tickets, with the signed QR payload."""
+
+    @extend_schema(responses=TicketDetailOutputSerializer)
+    def get(self, request: Request, event_id: int, ticket_id: int) -> Response:
+        ticket = _my_ticket(request, event_id, ticket_id)
+        return Response(TicketDetailOutputSerializer(ticket).data)
+
+
+class _QrView(APIView):
+    content_type = "application/octet-stream"
+
+    def render_qr(self, payload: str) -> bytes:
+        raise NotImplementedError
+
+    def get(self, request: Request, event_id: int, ticket_id: int) -> HttpResponse:
+        ticket = _my_ticket(request, event_id, ticket_id)
+        if ticket.revoked:
+            raise ApiError(code="revoked", detail="This ticket was revoked.", status_code=410)
+        response = HttpResponse(self.render_qr(ticket_payload(ticket=ticket)), content_type=self.content_type)
+        response["Content-Disposition"] = f'inline; filename="ticket-{ticket.pk}-v{ticket.version}"'
+        return response
+
+
+class TicketQrPngView(_QrView):
+    """The ticket's QR code as a PNG image."""
+
+    content_type = "image/png"
+
+    def render_qr(self, payload: str) -> bytes:
+        return ticket_qr_png(payload=payload)
+
+    @extend_schema(responses={(200, "image/png"): OpenApiTypes.BINARY})
+    def get(self, request: Request, event_id: int, ticket_id: int) -> HttpResponse:
+        return super().get(request, event_id, ticket_id)
+
+
+class TicketQrSvgView(_QrView):
+    """The ticket's QR code as an SVG image."""
+
+    content_type = "image/svg+xml"
+
+    def render_qr(self, payload: str) -> bytes:
+        return ticket_qr_svg(payload=payload)
+
+    @extend_schema(responses={(200, "image/svg+xml"): OpenApiTypes.BINARY})
+    def get(self, request: Request, event_id: int, ticket_id: int) -> HttpResponse:
+        return super().get(request, event_id, ticket_id)
+
+
+# --- scanner devices -------------------------------------------------------------------------
+
+
+class DeviceAuthentication(BaseAuthentication):
+    """``Authorization: Device <token>``: a scanner device registered for the URL's event.
+    ``request.user`` stays anonymous; ``request.auth`` is the device."""
+
+    keyword = b"device"
+
+    def authenticate(self, request: Request) -> tuple[Any, ScannerDevice] | None:
+        parts = get_authorization_header(request).split()
+        if not parts or parts[0].lower() != self.keyword:
+            return None
+        if len(parts) != 2:
+            raise exceptions.AuthenticationFailed("Invalid device token header.")
+        event_id = request.parser_context["kwargs"].get("event_id") if request.parser_context else None
+        try:
+            token = parts[1].decode()
+        except UnicodeError:
+            token = ""
+        device = services.device_authenticate(token=token, event_id=event_id) if event_id else None
+        if device is None:
+            raise exceptions.AuthenticationFailed("Invalid or revoked device token.")
+        from django.contrib.auth.models import AnonymousUser
+
+        return AnonymousUser(), device
+
+    def authenticate_header(self, request: Request) -> str:
+        return 'Device realm="scanner"'
+
+
+class DeviceTokenScheme(OpenApiAuthenticationExtension):
+    target_class = "ticketing.api.checkin.DeviceAuthentication"
+    name = "deviceToken"
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "apiKey",
+            "in": "header",
+            "name": "Authorization",
+            "description": "`Device <token>`: the token shown once when staff register the scanner.",
+        }
+
+
+class ScannerPermission(BasePermission):
+    """A device of this event, or a signed-in user allowed to scan here (else 404/401)."""
+
+    def has_permission(self, request: Request, view: APIView) -> bool:
+        if isinstance(request.auth, ScannerDevice):
+            return True
+        if not request.user or not request.user.is_authenticated:
+            raise exceptions.NotAuthenticated()
+        event = Event.objects.filter(pk=view.kwargs["event_id"]).first()
+        if event is None or not request.user.has_perm("ticketing.scan", event):
+            raise Http404
+        view.event = event  # type: ignore[attr-defined]
+        return True
+
+
+class ScannerView(APIView):
+    authentication_classes = [DeviceAuthentication, SessionTokenAuthentication, SessionAuthentication]
+    permission_classes = [ScannerPermission]
+
+    def scanner_context(self, request: Request, gate_id: int | None = None) -> services.ScanContext:
+        device = request.auth if isinstance(request.auth, ScannerDevice) else None
+        if device is not None:
+            event = device.event
+            gate = device.gate
+            try:
+                config: CheckInConfig | None = event.checkin_config
+            except CheckInConfig.DoesNotExist:
+                config = None
+            actor = None
+        else:
+            event = self.event  # type: ignore[attr-defined]
+            gate = None
+            config = CheckInConfig.objects.filter(event=event).first()
+            actor = request.user
+        if gate_id is not None and (gate is None or gate.pk != gate_id):
+            gate = Gate.objects.filter(event=event, pk=gate_id).first()
+            if gate is None:
+                raise ApiError(code="invalid", detail="No such gate at this event.", status_code=400)
+        return services.ScanContext(event=event, gate=gate, device=device, actor=actor, config=config)
+
+
+class GateOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    ticket_types = serializers.SerializerMethodField(help_text="Admitted ticket type ids (empty: all).")
+
+    def get_ticket_types(self, gate: Gate) -> list[int]:
+        return [t.pk for t in gate.ticket_types.all()]
+
+
+class ScannerConfigOutputSerializer(serializers.Serializer):
+    event = serializers.IntegerField()
+    timezone = serializers.CharField()
+    public_key = serializers.CharField(help_text="The event's Ed25519 public key, base64url (32 bytes).")
+    payload_format = serializers.CharField()
+    device = serializers.DictField(allow_null=True)
+    gate = GateOutputSerializer(allow_null=True)
+    gates = GateOutputSerializer(many=True)
+    ticket_types = TicketTypeBriefSerializer(many=True)
+    opens_at = serializers.DateTimeField()
+    server_time = serializers.DateTimeField()
+
+
+class ScannerConfigView(ScannerView):
+    """What a scanner needs to work offline besides the ticket list: the event's public key,
+    its gate, the gates and ticket types."""
+
+    @extend_schema(responses=ScannerConfigOutputSerializer)
+    def get(self, request: Request, event_id: int) -> Response:
+        context = self.scanner_context(request)
+        event = context.event
+        from ..models import TicketType
+
+        data = {
+            "event": event.pk,
+            "timezone": event.timezone,
+            "public_key": event_public_key_b64(event_id=event.pk),
+            "payload_format": "base64url(0x01 | ticket id u64 | secret 24 bytes | Ed25519 signature 64 bytes); "
+            "signed message: 'eventhub-ticket\\0' | event id u64 | the first 33 bytes",
+            "device": {"id": context.device.pk, "name": context.device.name} if context.device else None,
+            "gate": context.gate,
+            "gates": selectors.gates_of_event(event=event),
+            "ticket_types": TicketType.objects.filter(event=event).order_by("position", "name"),
+            "opens_at": services._opens_at(event, context.config),
+            "server_time": timezone.now(),
+        }
+        return Response(ScannerConfigOutputSerializer(data).data)
+
+
+class ScannerTicketOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    secret_hash = serializers.SerializerMethodField(help_text="hex SHA-256 of the current secret's 24 bytes")
+    ticket_type = serializers.IntegerField(source="order_position.ticket_type_id")
+    status = serializers.SerializerMethodField(help_text="valid, revoked or unpaid")
+    attendee_name = serializers.CharField()
+    inside = serializers.BooleanField()
+
+    def get_secret_hash(self, ticket: Ticket) -> str:
+        return signing.secret_hash(ticket.secret)
+
+    def get_status(self, ticket: Ticket) -> str:
+        return selectors.ticket_status(ticket)
+
+
+class TicketListPagination(OldestFirstPagination):
+    page_size = 1000
+    max_page_size = 5000
+
+
+class ScannerTicketListView(ScannerView, generics.ListAPIView):
+    """Every ticket of the event for offline scanning, paged by id: verify a QR's signature
+    with the public key (``scanner/config``), then look its ticket up here — an unknown id or a
+    secret whose hash differs is ``revoked``."""
+
+    serializer_class = ScannerTicketOutputSerializer
+    pagination_class = TicketListPagination
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Ticket.objects.none()
+        return selectors.scanner_ticket_list(event=self.scanner_context(self.request).event)
+
+
+class ScanInputSerializer(serializers.Serializer):
+    payload = serializers.CharField(max_length=200, trim_whitespace=True)
+    kind = serializers.ChoiceField(choices=CheckInKind.choices, default=CheckInKind.ENTRY)
+    gate = serializers.IntegerField(required=False, help_text="Gate id (default: the device's gate).")
+    client_scan_id = serializers.CharField(
+        max_length=64, required=False, help_text="The scanner's own id for this scan: a retry gets the same answer."
+    )
+
+
+class _PlaceSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+
+
+class ScanTicketSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    attendee_name = serializers.CharField()
+    ticket_type = TicketTypeBriefSerializer()
+    order = serializers.CharField()
+
+
+class ScanCheckInSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    scanned_at = serializers.DateTimeField()
+    gate = _PlaceSerializer(allow_null=True)
+    manual = serializers.BooleanField()
+
+
+class ScanPreviousSerializer(serializers.Serializer):
+    checkin_id = serializers.IntegerField()
+    scanned_at = serializers.DateTimeField()
+    gate = _PlaceSerializer(allow_null=True)
+
+
+class OccupancySerializer(serializers.Serializer):
+    inside = serializers.IntegerField()
+    arrived = serializers.IntegerField()
+    capacity = serializers.IntegerField(allow_null=True)
+    percent = serializers.FloatField(allow_null=True)
+
+
+class ScanOutputSerializer(serializers.Serializer):
+    result = serializers.ChoiceField(choices=ScanResult.choices)
+    detail = serializers.CharField()
+    kind = serializers.ChoiceField(choices=CheckInKind.choices)
+    client_scan_id = serializers.CharField(allow_null=True)
+    ticket = ScanTicketSerializer(allow_null=True)
+    checkin = ScanCheckInSerializer(allow_null=True, help_text="The check-in made (result ok).")
+    previous = ScanPreviousSerializer(allow_null=True, help_text="When and where (already_checked_in).")
+    occupancy = OccupancySerializer(allow_null=True)
+
+
+class ScanView(ScannerView):
+    """Scan a ticket: one call, one result code. HTTP 200 for every result (``ok`` admits)."""
+
+    @extend_schema(request=ScanInputSerializer, responses=ScanOutputSerializer)
+    def post(self, request: Request, event_id: int) -> Response:
+        given = ScanInputSerializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        data = given.validated_data
+        context = self.scanner_context(request, data.get("gate"))
+        outcome = services.scan(
+            context=context, payload=data["payload"], kind=data["kind"], client_scan_id=data.get("client_scan_id")
+        )
+        return Response(outcome.as_dict())
+
+
+class BatchScanInputSerializer(serializers.Serializer):
+    client_scan_id = serializers.CharField(max_length=64)
+    payload = serializers.CharField(max_length=200)
+    scanned_at = serializers.DateTimeField()
+    kind = serializers.ChoiceField(choices=CheckInKind.choices, default=CheckInKind.ENTRY)
+
+
+class BatchInputSerializer(serializers.Serializer):
+    scans = BatchScanInputSerializer(many=True, max_length=2000)
+
+
+class BatchOutputSerializer(serializers.Serializer):
+    results = ScanOutputSerializer(many=True, help_text="One per scan, in the order sent.")
+    summary = serializers.DictField(child=serializers.IntegerField(), help_text="How many scans got each result.")
+
+
+class ScanBatchView(ScannerView):
+    """Upload scans made offline (at most 2,000 per call). The earliest scan of a ticket wins;
+    later ones are reported as conflicts (``already_checked_in``). Uploading the same scans
+    again changes nothing and answers the same."""
+
+    @extend_schema(request=BatchInputSerializer, responses=BatchOutputSerializer)
+    def post(self, request: Request, event_id: int) -> Response:
+        if not isinstance(request.auth, ScannerDevice):
+            raise ApiError(
+                code="device_required", detail="Offline batches come from a scanner device.", status_code=400
+            )
+        given = BatchInputSerializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        context = self.scanner_context(request)
+        scans = [services.BatchScan(**item) for item in given.validated_data["scans"]]
+        outcomes = services.scan_batch(context=context, scans=scans)
+        summary: dict[str, int] = {}
+        for outcome in outcomes:
+            summary[outcome.result] = summary.get(outcome.result, 0) + 1
+        return Response({"results": [outcome.as_dict() for outcome in outcomes], "summary": summary})
+
+
+class UndoInputSerializer(serializers.Serializer):
+    ticket = serializers.IntegerField(required=False, help_text="Ticket id (default: this device's last scan).")
+    payload = serializers.CharField(max_length=200, required=False, help_text="Or the ticket's QR payload.")
+
+
+class UndoOutputSerializer(serializers.Serializer):
+    undone = serializers.BooleanField()
+    checkin_id = serializers.IntegerField(allow_null=True)
+    ticket_id = serializers.IntegerField(allow_null=True)
+    kind = serializers.CharField(allow_null=True)
+
+
+class UndoView(ScannerView):
+    """Undo the last check-in (or check-out) of a ticket, or this device's own last one."""
+
+    @extend_schema(request=UndoInputSerializer, responses=UndoOutputSerializer)
+    def post(self, request: Request, event_id: int) -> Response:
+        given = UndoInputSerializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        context = self.scanner_context(request)
+        ticket_id = given.validated_data.get("ticket")
+        if "payload" in given.validated_data:
+            from ..services.tickets import event_public_key
+
+            claim = signing.decode(
+                payload=given.validated_data["payload"],
+                public_key=event_public_key(event_id=context.event.pk),
+                event_id=context.event.pk,
+            )
+            if claim is None:
+                raise ApiError(code="invalid_signature", detail=services.MESSAGES[ScanResult.INVALID_SIGNATURE])
+            ticket_id = claim.ticket_id
+        if ticket_id is None and context.device is None:
+            raise ApiError(code="invalid", detail="Name the ticket to undo.")
+        undone = services.checkin_undo(context=context, ticket_id=ticket_id)
+        return Response(
+            {
+                "undone": undone is not None,
+                "checkin_id": undone.pk if undone else None,
+                "ticket_id": undone.ticket_id if undone else None,
+                "kind": undone.kind if undone else None,
+            }
+        )
+
+
+__all__ = [
+    "MyTicketListView",
+    "ScanBatchView",
+    "ScanView",
+    "ScannerConfigView",
+    "ScannerTicketListView",
+    "TicketDetailView",
+    "TicketQrPngView",
+    "TicketQrSvgView",
+    "UndoView",
+]

@@ -1,0 +1,659 @@
+"""Check-in: gates, scanner devices, scans (online, offline batches, manual), undo, and the live
+occupancy on the event's staff stream.
+
+Exactly one ``ok`` per ticket state change: every scan that may write locks the ticket row
+(``SELECT … FOR UPDATE``) before it reads the ticket's last check-in, so two gates scanning the
+same ticket at once serialize on that row and the second sees the first's check-in. The
+occupancy counters live in one row per event (``CheckInConfig``), moved by one
+``INSERT … ON CONFLICT DO UPDATE … RETURNING`` after the check-in row; the staff stream entry is
+appended last in the same transaction (both hot rows are held only for the end of it).
+
+Side effects of every accepted scan: a ``CheckIn`` row, a ``ScanLog`` row, an entry on
+``event:<id>:staff`` (broadcast on commit), and, when occupancy crosses the threshold, a
+``checkin.occupancy_alert`` entry. Rejected scans write only a ``ScanLog`` row.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+
+from accounts.models import User
+from eventhub.audit import audit_log, diff, snapshot
+from eventhub.realtime.services import stream_append
+from eventhub.realtime.streams import event_staff_stream
+from events.models import Event
+
+from .. import signing
+from ..enums import CheckInKind, OrderStatus, ScanResult
+from ..models import CheckIn, CheckInConfig, Gate, ScanLog, ScannerDevice, Ticket, TicketType
+from ._common import require, unique_or_invalid
+from .tickets import event_public_key
+
+DEVICE_TOKEN_PREFIX = "ehd_"  # noqa: S105  (a visible prefix, not a secret)
+DEFAULT_ALERT_THRESHOLD_PERCENT = 90
+# Tickets are valid from this long before the event starts unless the event says otherwise.
+DEFAULT_OPENS_BEFORE = timedelta(hours=6)
+PAID_STATUSES = (OrderStatus.PAID, OrderStatus.PARTIALLY_REFUNDED)
+
+MESSAGES = {
+    ScanResult.OK: "Welcome.",
+    ScanResult.ALREADY_CHECKED_IN: "This ticket is already checked in.",
+    ScanResult.NOT_CHECKED_IN: "This ticket is not checked in; nothing to check out.",
+    ScanResult.INVALID_SIGNATURE: "This is not a ticket of this event (signature check failed).",
+    ScanResult.REVOKED: "This ticket was revoked or replaced by a newer one.",
+    ScanResult.UNPAID: "The order of this ticket is not paid.",
+    ScanResult.WRONG_GATE: "This ticket does not admit at this gate.",
+    ScanResult.NOT_YET_VALID: "This ticket is not valid yet.",
+}
+
+
+def _hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _lock_tickets() -> bool:
+    # Test-only negative control (ticketing/tests/settings_nolock.py): without the row lock,
+    # two gates scanning the same ticket at once can both answer ok.
+    return getattr(settings, "TICKETING_LOCK_TICKETS", True)
+
+
+# --- gates, devices, settings (organizer writes, audited) -----------------------------------
+
+
+def gate_create(*, actor: User, event: Event, name: str, ticket_types: list[TicketType]) -> Gate:
+    require(actor, "ticketing.manage_checkin", event)
+    gate = Gate(event=event, name=name.strip())
+    gate.full_clean(exclude=["event"], validate_unique=False)
+
+    def taken() -> bool:
+        return Gate.objects.filter(event=event, name=gate.name).exclude(pk=gate.pk).exists()
+
+    if taken():
+        raise ValidationError({"name": "Another gate of this event has this name."})
+    with transaction.atomic():
+        with unique_or_invalid(field="name", message="Another gate of this event has this name.", taken=taken):
+            gate.save()
+        gate.ticket_types.set([t for t in ticket_types if t.event_id == event.pk])
+        audit_log(
+            actor=actor,
+            organization_id=event.organization_id,
+            event_id=event.pk,
+            action="gate.created",
+            obj=gate,
+            changes={"name": {"old": None, "new": gate.name}},
+        )
+    return gate
+
+
+def gate_update(*, actor: User, gate: Gate, event: Event, name: str, ticket_types: list[TicketType]) -> Gate:
+    require(actor, "ticketing.manage_checkin", event)
+    before = {"name": gate.name, "ticket_types": sorted(gate.ticket_types.values_list("pk", flat=True))}
+    gate.name = name.strip()
+    gate.full_clean(exclude=["event"], validate_unique=False)
+
+    def taken() -> bool:
+        return Gate.objects.filter(event=event, name=gate.name).exclude(pk=gate.pk).exists()
+
+    if taken():
+        raise ValidationError({"name": "Another gate of this event has this name."})
+    with transaction.atomic():
+        with unique_or_invalid(field="name", message="Another gate of this event has this name.", taken=taken):
+            gate.save(update_fields=["name"])
+        gate.ticket_types.set([t for t in ticket_types if t.event_id == event.pk])
+        after = {"name": gate.name, "ticket_types": sorted(gate.ticket_types.values_list("pk", flat=True))}
+        if before != after:
+            audit_log(
+                actor=actor,
+                organization_id=event.organization_id,
+                event_id=event.pk,
+                action="gate.updated",
+                obj=gate,
+                changes=diff(before, after),
+            )
+    return gate
+
+
+def device_register(*, actor: User, event: Event, name: str, gate: Gate | None) -> tuple[ScannerDevice, str]:
+    """A new scanner device and its token. The token is returned once and only its SHA-256 is
+    stored (a database leak gives no working token)."""
+    require(actor, "ticketing.manage_checkin", event)
+    if gate is not None and gate.event_id != event.pk:
+        raise ValidationError({"gate": "Choose a gate of this event."})
+    token = DEVICE_TOKEN_PREFIX + secrets.token_urlsafe(32)
+    with transaction.atomic():
+        device = ScannerDevice.objects.create(
+            event=event, name=name.strip() or "Scanner", token_hash=_hash_token(token), gate=gate, created_by=actor
+        )
+        audit_log(
+            actor=actor,
+            organization_id=event.organization_id,
+            event_id=event.pk,
+            action="scanner_device.registered",
+            obj=device,
+            changes={
+                "name": {"old": None, "new": device.name},
+                "gate": {"old": None, "new": gate.pk if gate else None},
+            },
+        )
+    return device, token
+
+
+def device_revoke(*, actor: User, device: ScannerDevice, event: Event) -> ScannerDevice:
+    """Revoke the device: its token stops working at once (the next request is a 401)."""
+    require(actor, "ticketing.manage_checkin", event)
+    with transaction.atomic():
+        updated = ScannerDevice.objects.filter(pk=device.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
+        if updated:
+            audit_log(
+                actor=actor,
+                organization_id=event.organization_id,
+                event_id=event.pk,
+                action="scanner_device.revoked",
+                obj=device,
+                changes={"revoked": {"old": False, "new": True}},
+            )
+    device.refresh_from_db()
+    return device
+
+
+def device_authenticate(*, token: str, event_id: int) -> ScannerDevice | None:
+    """The active device with this token registered for this event (with its gate, event and
+    check-in config loaded), else None. Notes ``last_seen_at`` at most once a minute."""
+    if not token.startswith(DEVICE_TOKEN_PREFIX) or len(token) > 100:
+        return None
+    device = (
+        ScannerDevice.objects.select_related("gate", "event", "event__checkin_config")
+        .filter(token_hash=_hash_token(token), event_id=event_id, revoked_at__isnull=True)
+        .first()
+    )
+    if device is not None:
+        now = timezone.now()
+        if device.last_seen_at is None or now - device.last_seen_at > timedelta(minutes=1):
+            ScannerDevice.objects.filter(pk=device.pk).update(last_seen_at=now)
+            device.last_seen_at = now
+    return device
+
+
+def checkin_config_get_or_create(*, event: Event) -> CheckInConfig:
+    config, _ = CheckInConfig.objects.get_or_create(event=event)
+    return config
+
+
+CONFIG_FIELDS = ["capacity", "alert_threshold_percent", "opens_at"]
+
+
+def checkin_config_update(*, actor: User, event: Event, **fields: Any) -> CheckInConfig:
+    require(actor, "ticketing.manage_checkin", event)
+    checkin_config_get_or_create(event=event)
+    with transaction.atomic():
+        config = CheckInConfig.objects.select_for_update().get(event=event)
+        before = snapshot(config, CONFIG_FIELDS)
+        for name in CONFIG_FIELDS:
+            if name in fields:
+                setattr(config, name, fields[name])
+        config.full_clean(exclude=["event"])
+        config.save(update_fields=CONFIG_FIELDS)
+        changes = diff(before, snapshot(config, CONFIG_FIELDS))
+        if changes:
+            audit_log(
+                actor=actor,
+                organization_id=event.organization_id,
+                event_id=event.pk,
+                action="checkin_config.updated",
+                obj=config,
+                changes=changes,
+            )
+    return config
+
+
+# --- scanning --------------------------------------------------------------------------------
+
+
+@dataclass
+class ScanOutcome:
+    """The answer to one scan; ``as_dict`` is what the API returns (and what the scan log
+    keeps, so a retried or re-uploaded scan gets exactly the same answer)."""
+
+    result: str
+    kind: str = CheckInKind.ENTRY
+    client_scan_id: str | None = None
+    ticket: dict[str, Any] | None = None
+    checkin: dict[str, Any] | None = None
+    previous: dict[str, Any] | None = None
+    occupancy: dict[str, Any] | None = None
+    replayed: bool = False
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return self.result == ScanResult.OK
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "result": self.result,
+            "detail": MESSAGES.get(ScanResult(self.result), self.result) if self.result in ScanResult.values else "",
+            "kind": self.kind,
+            "client_scan_id": self.client_scan_id,
+            "ticket": self.ticket,
+            "checkin": self.checkin,
+            "previous": self.previous,
+            "occupancy": self.occupancy,
+            **self.extra,
+        }
+
+    @classmethod
+    def from_log(cls, log: ScanLog) -> ScanOutcome:
+        data = dict(log.detail)
+        return cls(
+            result=data.get("result", log.result),
+            kind=data.get("kind", log.kind),
+            client_scan_id=log.client_scan_id,
+            ticket=data.get("ticket"),
+            checkin=data.get("checkin"),
+            previous=data.get("previous"),
+            occupancy=data.get("occupancy"),
+            replayed=True,
+        )
+
+
+@dataclass(frozen=True)
+class ScanContext:
+    """Who scans where: a device (with its gate) or a staff member at a gate."""
+
+    event: Event
+    gate: Gate | None
+    device: ScannerDevice | None = None
+    actor: User | None = None
+    config: CheckInConfig | None = None
+
+
+def _opens_at(event: Event, config: CheckInConfig | None) -> datetime:
+    if config is not None and config.opens_at is not None:
+        return config.opens_at
+    return event.start - DEFAULT_OPENS_BEFORE
+
+
+def _gate_admits(gate: Gate | None, ticket_type_id: int) -> bool:
+    if gate is None:
+        return True
+    admitted = getattr(gate, "_admitted_ids", None)
+    if admitted is None:
+        admitted = frozenset(gate.ticket_types.values_list("pk", flat=True))
+        gate._admitted_ids = admitted  # type: ignore[attr-defined]  # once per request
+    return not admitted or ticket_type_id in admitted
+
+
+def _gate_brief(gate: Gate | None) -> dict[str, Any] | None:
+    return {"id": gate.pk, "name": gate.name} if gate is not None else None
+
+
+def _ticket_brief(ticket: Ticket) -> dict[str, Any]:
+    position = ticket.order_position
+    return {
+        "id": ticket.pk,
+        "attendee_name": ticket.attendee_name,
+        "ticket_type": {"id": position.ticket_type_id, "name": position.ticket_type.name},
+        "order": position.order.code,
+    }
+
+
+_OCCUPANCY_SQL = """
+INSERT INTO ticketing_checkinconfig (event_id, inside, arrived, alert_active)
+VALUES (%s, %s, %s, false)
+ON CONFLICT (event_id) DO UPDATE SET
+    inside = ticketing_checkinconfig.inside + excluded.inside,
+    arrived = ticketing_checkinconfig.arrived + excluded.arrived
+RETURNING inside, arrived, capacity, alert_threshold_percent, alert_active
+"""
+
+
+def _occupancy_move(*, event_id: int, inside: int, arrived: int) -> dict[str, Any]:
+    """Move the event's counters (locks its config row until commit) and append the alert
+    entry when occupancy crosses the threshold (either way)."""
+    with connection.cursor() as cursor:
+        cursor.execute(_OCCUPANCY_SQL, [event_id, inside, arrived])
+        now_inside, now_arrived, capacity, threshold, alert_active = cursor.fetchone()
+    threshold = threshold or DEFAULT_ALERT_THRESHOLD_PERCENT
+    percent = round(now_inside * 100 / capacity, 1) if capacity else None
+    occupancy = {"inside": now_inside, "arrived": now_arrived, "capacity": capacity, "percent": percent}
+    if capacity:
+        above = now_inside * 100 >= threshold * capacity
+        if above != alert_active:
+            CheckInConfig.objects.filter(event_id=event_id).update(alert_active=above)
+            stream_append(
+                stream=event_staff_stream(event_id),
+                type="checkin.occupancy_alert",
+                data={**occupancy, "threshold_percent": threshold, "active": above},
+            )
+    return occupancy
+
+
+def _log(
+    *,
+    context: ScanContext,
+    outcome: ScanOutcome,
+    ticket_id: int | None,
+    checkin: CheckIn | None,
+    scanned_at: datetime,
+    offline: bool,
+) -> None:
+    ScanLog.objects.create(
+        event=context.event,
+        device=context.device,
+        gate=context.gate,
+        ticket_id=ticket_id,
+        checkin=checkin,
+        kind=outcome.kind,
+        result=outcome.result,
+        detail=outcome.as_dict(),
+        # Only device scans are deduplicated by client id (the constraint is per device).
+        client_scan_id=outcome.client_scan_id if context.device is not None else None,
+        offline=offline,
+        scanned_at=scanned_at,
+    )
+
+
+def _replay(context: ScanContext, client_scan_id: str | None) -> ScanOutcome | None:
+    if context.device is None or not client_scan_id:
+        return None
+    log = ScanLog.objects.filter(device=context.device, client_scan_id=client_scan_id).first()
+    return ScanOutcome.from_log(log) if log is not None else None
+
+
+def scan(
+    *,
+    context: ScanContext,
+    payload: str,
+    kind: str = CheckInKind.ENTRY,
+    scanned_at: datetime | None = None,
+    client_scan_id: str | None = None,
+    offline: bool = False,
+) -> ScanOutcome:
+    """Check a ticket in (or out, ``kind=exit``) from its QR payload and answer in one word.
+
+    The signature is checked first, with the event's public key alone: a forged or tampered
+    payload is ``invalid_signature`` without looking the ticket up. Then, under the ticket's row
+    lock: ``revoked`` (revoked, or an older secret), ``unpaid``, ``wrong_gate``,
+    ``not_yet_valid``, ``already_checked_in`` (with when and where) or ``ok``. A scan with a
+    ``client_scan_id`` the device used before gets the stored answer and changes nothing."""
+    replay = _replay(context, client_scan_id)
+    if replay is not None:
+        return replay
+    event = context.event
+    now = timezone.now()
+    scanned_at = scanned_at or now
+    claim = signing.decode(payload=payload, public_key=event_public_key(event_id=event.pk), event_id=event.pk)
+    if claim is None:
+        outcome = ScanOutcome(result=ScanResult.INVALID_SIGNATURE, kind=kind, client_scan_id=client_scan_id)
+        try:
+            with transaction.atomic():
+                _log(
+                    context=context,
+                    outcome=outcome,
+                    ticket_id=None,
+                    checkin=None,
+                    scanned_at=scanned_at,
+                    offline=offline,
+                )
+        except IntegrityError:  # the same client scan, concurrently
+            return _replay(context, client_scan_id) or outcome
+        return outcome
+    try:
+        with transaction.atomic():
+            return _scan_ticket(
+                context=context,
+                ticket_id=claim.ticket_id,
+                secret=claim.secret,
+                kind=kind,
+                scanned_at=scanned_at,
+                client_scan_id=client_scan_id,
+                offline=offline,
+            )
+    except IntegrityError:
+        replay = _replay(context, client_scan_id)
+        if replay is None:
+            raise
+        return replay
+
+
+def _locked_ticket(*, event_id: int, ticket_id: int) -> Ticket | None:
+    tickets = Ticket.objects.filter(pk=ticket_id, event_id=event_id).select_related(
+        "order_position__order", "order_position__ticket_type"
+    )
+    if _lock_tickets():
+        tickets = tickets.select_for_update(of=("self",))
+    return tickets.first()
+
+
+def _last_checkin(ticket_id: int) -> CheckIn | None:
+    return (
+        CheckIn.objects.filter(ticket_id=ticket_id, undone_at__isnull=True)
+        .select_related("gate")
+        .order_by("-id")
+        .first()
+    )
+
+
+def _scan_ticket(
+    *,
+    context: ScanContext,
+    ticket_id: int,
+    secret: bytes | None,
+    kind: str,
+    scanned_at: datetime,
+    client_scan_id: str | None,
+    offline: bool,
+) -> ScanOutcome:
+    """Precondition: inside ``transaction.atomic``. ``secret`` None: a manual check-in by
+    staff (no QR), which skips the secret check but nothing else."""
+    event = context.event
+    ticket = _locked_ticket(event_id=event.pk, ticket_id=ticket_id)
+
+    def reject(result: str, *, previous: dict[str, Any] | None = None) -> ScanOutcome:
+        outcome = ScanOutcome(
+            result=result,
+            kind=kind,
+            client_scan_id=client_scan_id,
+            ticket=_ticket_brief(ticket) if ticket is not None and result != ScanResult.REVOKED else None,
+            previous=previous,
+        )
+        _log(
+            context=context,
+            outcome=outcome,
+            ticket_id=ticket.pk if ticket else None,
+            checkin=None,
+            scanned_at=scanned_at,
+            offline=offline,
+        )
+        return outcome
+
+    if ticket is None:
+        # Signed by this event's key but no longer there: treat like a revoked ticket.
+        return reject(ScanResult.REVOKED)
+    if ticket.revoked or (
+        secret is not None and not secrets.compare_digest(secret, signing.secret_bytes(ticket.secret))
+    ):
+        return reject(ScanResult.REVOKED)
+    position = ticket.order_position
+    if position.order.status not in PAID_STATUSES:
+        return reject(ScanResult.UNPAID)
+    if not _gate_admits(context.gate, position.ticket_type_id):
+        return reject(ScanResult.WRONG_GATE)
+    if scanned_at < _opens_at(event, context.config):
+        return reject(ScanResult.NOT_YET_VALID)
+    last = _last_checkin(ticket.pk)
+    inside = last is not None and last.kind == CheckInKind.ENTRY
+    if kind == CheckInKind.ENTRY and inside:
+        assert last is not None
+        return reject(
+            ScanResult.ALREADY_CHECKED_IN,
+            previous={"checkin_id": last.pk, "scanned_at": last.scanned_at.isoformat(), "gate": _gate_brief(last.gate)},
+        )
+    if kind == CheckInKind.EXIT and not inside:
+        return reject(ScanResult.NOT_CHECKED_IN)
+
+    checkin = CheckIn.objects.create(
+        ticket=ticket,
+        event=event,
+        gate=context.gate,
+        device=context.device,
+        kind=kind,
+        scanned_at=scanned_at,
+        client_scan_id=client_scan_id if context.device is not None else None,
+        created_by=context.actor,
+    )
+    first_entry = kind == CheckInKind.ENTRY and last is None
+    occupancy = _occupancy_move(
+        event_id=event.pk, inside=1 if kind == CheckInKind.ENTRY else -1, arrived=1 if first_entry else 0
+    )
+    outcome = ScanOutcome(
+        result=ScanResult.OK,
+        kind=kind,
+        client_scan_id=client_scan_id,
+        ticket=_ticket_brief(ticket),
+        checkin={
+            "id": checkin.pk,
+            "scanned_at": scanned_at.isoformat(),
+            "gate": _gate_brief(context.gate),
+            "manual": context.device is None,
+        },
+        occupancy=occupancy,
+    )
+    _log(context=context, outcome=outcome, ticket_id=ticket.pk, checkin=checkin, scanned_at=scanned_at, offline=offline)
+    stream_append(
+        stream=event_staff_stream(event.pk),
+        type=f"checkin.{kind}",
+        data={
+            "checkin_id": checkin.pk,
+            "ticket_id": ticket.pk,
+            "attendee_name": ticket.attendee_name,
+            "ticket_type_id": position.ticket_type_id,
+            "gate_id": context.gate.pk if context.gate else None,
+            "gate": context.gate.name if context.gate else None,
+            "device_id": context.device.pk if context.device else None,
+            "manual": context.device is None,
+            "offline": offline,
+            "scanned_at": scanned_at,
+            **occupancy,
+        },
+    )
+    return outcome
+
+
+@dataclass(frozen=True)
+class BatchScan:
+    client_scan_id: str
+    payload: str
+    scanned_at: datetime
+    kind: str = CheckInKind.ENTRY
+
+
+def scan_batch(*, context: ScanContext, scans: list[BatchScan]) -> list[ScanOutcome]:
+    """An offline device's scans, uploaded together; answers in the order given.
+
+    Conflicts: within the batch the earliest ``scanned_at`` wins (scans are applied in that
+    order, ties by position), so a ticket scanned twice offline gets one check-in and the later
+    scan ``already_checked_in``. Idempotent: each scan is keyed by (device, client scan id), so
+    uploading the batch again (or a batch that overlaps) returns the stored answers and changes
+    nothing. Each scan is its own transaction: a failure halfway keeps what was applied, and
+    the retry applies the rest."""
+    if context.device is None:
+        raise ValidationError("Offline batches come from a scanner device.")
+    order = sorted(range(len(scans)), key=lambda i: (scans[i].scanned_at, i))
+    outcomes: list[ScanOutcome | None] = [None] * len(scans)
+    for index in order:
+        item = scans[index]
+        outcomes[index] = scan(
+            context=context,
+            payload=item.payload,
+            kind=item.kind,
+            scanned_at=item.scanned_at,
+            client_scan_id=item.client_scan_id,
+            offline=True,
+        )
+    return [outcome for outcome in outcomes if outcome is not None]
+
+
+def checkin_manual(*, actor: User, event: Event, ticket: Ticket, gate: Gate | None, kind: str) -> ScanOutcome:
+    """A staff member checks a ticket in (or out) by name, without its QR code. Same rules as a
+    scan except the secret (staff saw the person); recorded with ``created_by``."""
+    require(actor, "ticketing.manage_checkin", event)
+    if gate is not None and gate.event_id != event.pk:
+        raise ValidationError({"gate": "Choose a gate of this event."})
+    context = ScanContext(event=event, gate=gate, actor=actor, config=CheckInConfig.objects.filter(event=event).first())
+    with transaction.atomic():
+        return _scan_ticket(
+            context=context,
+            ticket_id=ticket.pk,
+            secret=None,
+            kind=kind,
+            scanned_at=timezone.now(),
+            client_scan_id=None,
+            offline=False,
+        )
+
+
+def checkin_undo(*, context: ScanContext, ticket_id: int | None = None) -> CheckIn | None:
+    """Undo the last check-in (or check-out) of a ticket — or, without a ticket, the device's
+    own last one. Moves the occupancy back and appends ``checkin.undone``. None when there is
+    nothing to undo."""
+    event = context.event
+    own_only = ticket_id is None
+    with transaction.atomic():
+        if ticket_id is None:
+            if context.device is None:
+                return None
+            ticket_id = (
+                CheckIn.objects.filter(event=event, device=context.device, undone_at__isnull=True)
+                .order_by("-id")
+                .values_list("ticket_id", flat=True)
+                .first()
+            )
+            if ticket_id is None:
+                return None
+        ticket = _locked_ticket(event_id=event.pk, ticket_id=ticket_id)
+        if ticket is None:
+            return None
+        last = _last_checkin(ticket.pk)
+        if last is None or (own_only and context.device is not None and last.device_id != context.device.pk):
+            return None
+        last.undone_at = timezone.now()
+        last.save(update_fields=["undone_at"])
+        if last.kind == CheckInKind.ENTRY:
+            entries_left = CheckIn.objects.filter(
+                ticket=ticket, kind=CheckInKind.ENTRY, undone_at__isnull=True
+            ).exists()
+            occupancy = _occupancy_move(event_id=event.pk, inside=-1, arrived=0 if entries_left else -1)
+        else:
+            occupancy = _occupancy_move(event_id=event.pk, inside=1, arrived=0)
+        if context.actor is not None:
+            audit_log(
+                actor=context.actor,
+                organization_id=event.organization_id,
+                event_id=event.pk,
+                action="checkin.undone",
+                obj=last,
+                changes={"undone": {"old": False, "new": True}},
+            )
+        stream_append(
+            stream=event_staff_stream(event.pk),
+            type="checkin.undone",
+            data={
+                "checkin_id": last.pk,
+                "ticket_id": ticket.pk,
+                "kind": last.kind,
+                "gate_id": last.gate_id,
+                "attendee_name": ticket.attendee_name,
+                **occupancy,
+            },
+        )
+    return last
