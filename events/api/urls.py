@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import views
 
@@ -7,4 +7,5 @@ urlpatterns = [
     path("me/events", views.MyEventsView.as_view(), name="my-events"),
     path("events/<int:event_id>", views.EventDetailView.as_view(), name="event-detail"),
     path("events/<int:event_id>/join", views.EventJoinView.as_view(), name="event-join"),
+    path("", include("events.api.agenda_urls")),
 ]

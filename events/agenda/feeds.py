@@ -1,0 +1,49 @@
+"""Private calendar feeds: a revocable bearer URL serving one user's personal agenda of one event
+as iCalendar (``events.agenda.ical``). Writes and the token lookup live here."""
+
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import User
+from eventhub.tenancy import event_id_for_link_token, event_scope
+
+from ..models import CalendarFeed, Event
+
+
+@transaction.atomic
+def calendar_feed_get_or_create(*, user: User, event: Event) -> tuple[CalendarFeed, bool]:
+    """The user's active feed for the event, created if there is none. The caller has checked that
+    the user may see the event. Locking: the user's row, until commit, so that two concurrent
+    requests cannot both create a feed."""
+    User.objects.select_for_update().filter(pk=user.pk).values_list("pk").first()
+    feed = calendar_feed_active(user=user, event=event)
+    if feed is not None:
+        return feed, False
+    return CalendarFeed.objects.create(user=user, event=event), True
+
+
+def calendar_feed_active(*, user: User, event: Event) -> CalendarFeed | None:
+    return CalendarFeed.objects.filter(user=user, event=event, revoked_at__isnull=True).order_by("-id").first()
+
+
+@transaction.atomic
+def calendar_feed_revoke(*, user: User, event: Event) -> int:
+    """Revoke the user's feeds for the event (their URLs answer 404 from now on); the number
+    revoked. Revoking nothing is not an error, so a retried revoke answers the same."""
+    return CalendarFeed.objects.filter(user=user, event=event, revoked_at__isnull=True).update(
+        revoked_at=timezone.now()
+    )
+
+
+def calendar_feed_for_token(token: str) -> CalendarFeed | None:
+    """The unrevoked feed a token names, with its user and event, or None. Runs outside a tenant
+    scope (the URL names only the token) and enters the feed's event scope itself."""
+    event_id = event_id_for_link_token(CalendarFeed, token)
+    if event_id is None:
+        return None
+    with event_scope(event_id):
+        return (
+            CalendarFeed.objects.filter(token=token, revoked_at__isnull=True)
+            .select_related("user", "event", "event__organization")
+            .first()
+        )
