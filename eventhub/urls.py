@@ -6,6 +6,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from eventhub.api.errors import json_404
 from eventhub.realtime.api import StreamEntriesView
+from events.api import agenda as agenda_api
 
 api_v1 = [
     path("", include("accounts.api.urls")),
@@ -23,6 +24,7 @@ urlpatterns = [
     path("api/v1/", include((api_v1, "api"))),
     path("portal/", include("events.portal.urls")),
     path("portal/", include("ticketing.portal.urls")),
+    path("calendar/<str:token>.ics", agenda_api.calendar_feed, name="calendar-feed"),
     path("accounts/", include("allauth.urls")),
     path("_allauth/", include("allauth.headless.urls")),
     path("admin/", admin.site.urls),
