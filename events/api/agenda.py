@@ -17,6 +17,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotFound
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
+from django.utils.dateparse import parse_datetime
 from django.utils.http import parse_etags
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
@@ -358,7 +359,9 @@ class NowNextView(AgendaView):
         )
 
         def validate_at(self, value: datetime) -> datetime:
-            if timezone.is_naive(value):
+            # DRF would read a time without offset in the server's zone: refuse it instead.
+            raw = parse_datetime(str(self.initial_data.get("at", "")))
+            if raw is None or timezone.is_naive(raw):
                 raise serializers.ValidationError("Give the offset, e.g. 2031-05-01T10:00:00+02:00.")
             return value
 
