@@ -227,13 +227,13 @@ def _release_voucher(order: Order) -> None:
         Voucher.objects.filter(pk=order.voucher_id, times_used__gt=0).update(times_used=F("times_used") - 1)
 
 
-def orders_expire(*, now: datetime | None = None) -> list[int]:
+def orders_expire(*, now: datetime | None = None) -> list[Order]:
     """Expire pending orders whose reservation ran out (their capacity is already free by the
     counting rule; this makes it visible and gives the voucher use back). Idempotent; each
     order is re-checked under its row lock (a webhook may be confirming it). Returns the
-    ticket type ids that got capacity back."""
+    orders it expired."""
     now = now or timezone.now()
-    freed: set[int] = set()
+    expired = []
     candidates = Order.objects.filter(status=OrderStatus.PENDING, expires_at__lte=now).values_list("pk", flat=True)
     for order_id in list(candidates[:1000]):
         with transaction.atomic():
@@ -250,8 +250,8 @@ def orders_expire(*, now: datetime | None = None) -> list[int]:
                 status=PaymentStatus.CANCELLED
             )
             _release_voucher(order)
-            freed.update(OrderPosition.objects.filter(order=order).values_list("ticket_type_id", flat=True))
-    return sorted(freed)
+            expired.append(order)
+    return expired
 
 
 def order_cancel_unpaid(*, order: Order, now: datetime | None = None) -> Order:
