@@ -13,6 +13,7 @@ from accounts.models import Profile, User
 from events.agenda.demo import seed_agenda
 from events.enums import EventStatus, EventVisibility, MemberRole, ParticipantKind
 from events.models import Event, Organization, OrganizationMember, Participant, Room
+from ticketing.demo import seed_ticketing
 
 ATTENDEES = 200
 ROOMS = [("Main Hall", 800, "Ground floor"), ("Workshop Room", 60, "First floor"), ("Room B", 150, "First floor")]
@@ -78,6 +79,7 @@ class Command(BaseCommand):
                 speaker_user=people["speaker@example.com"],
                 attendees=[people[f"attendee{i}@example.com"] for i in range(1, ATTENDEES + 1)],
             )
+            seed_ticketing(event=event, attendees=[people[f"attendee{i}@example.com"] for i in range(1, ATTENDEES + 1)])
         self.stdout.write(
             self.style.SUCCESS(f"Demo event ready: {event.name} (id {event.pk}, organization '{organization.slug}')")
         )
