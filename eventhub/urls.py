@@ -23,6 +23,7 @@ urlpatterns = [
     path("", RedirectView.as_view(pattern_name="portal:home", permanent=False)),
     path("api/v1/", include((api_v1, "api"))),
     path("portal/", include("events.portal.urls")),
+    path("displays/", include("events.portal.displays")),
     path("portal/", include("ticketing.portal.urls")),
     path("calendar/<str:token>.ics", agenda_api.calendar_feed, name="calendar-feed"),
     path("accounts/", include("allauth.urls")),

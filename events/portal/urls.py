@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import views
 
@@ -15,4 +15,5 @@ urlpatterns = [
     path("<slug:organization>/events/new", views.event_create, name="event-create"),
     path("<slug:organization>/events/<slug:event>/", views.event_detail, name="event"),
     path("<slug:organization>/events/<slug:event>/edit", views.event_edit, name="event-edit"),
+    path("<slug:organization>/events/<slug:event>/agenda/", include("events.portal.agenda")),
 ]

@@ -45,8 +45,10 @@ def _populate(tenant) -> dict:
         last_modified=session.created_at,
     )
     published.speakers.add(speaker)
+    # Version numbers count per event: number each tenant's apart, or B's number would name A's
+    # own version and look "found" on A's event.
     version = ScheduleVersion.objects.create(
-        event=event, number=1, published_at=session.created_at, published_by=tenant.owner, changes=[]
+        event=event, number=event.pk, published_at=session.created_at, published_by=tenant.owner, changes=[]
     )
     Bookmark.objects.create(user=tenant.owner, session=session)
     SessionNote.objects.create(user=tenant.owner, session=session, text="private")

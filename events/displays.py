@@ -1,0 +1,162 @@
+"""Door displays: revocable bearer links (writes) and what a display shows (a read of the
+published agenda only — drafts never reach a screen)."""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from accounts.models import User
+from eventhub.audit import audit_log
+
+from .enums import AnnouncementTarget, SessionStatus
+from .models import Announcement, DisplayLink, Event, PublishedSession, Room
+
+NEXT_PER_ROOM = 3
+ANNOUNCEMENTS_SHOWN = 4
+# An announcement older than this is no longer news on a door screen.
+ANNOUNCEMENT_AGE = timedelta(hours=12)
+
+
+def _require_editor(actor: User, event: Event) -> None:
+    if not actor.has_perm("events.change_agenda", event):
+        raise PermissionDenied("events.change_agenda")
+
+
+@transaction.atomic
+def display_link_create(*, actor: User, event: Event, name: str, room: Room | None = None) -> DisplayLink:
+    """A new link for a door screen of ``room`` (or the whole venue). Writes an audit entry."""
+    _require_editor(actor, event)
+    if room is not None and room.event_id != event.pk:
+        raise ValidationError({"room": "Choose a room of this event."})
+    link = DisplayLink(event=event, room=room, name=name.strip())
+    link.full_clean(exclude=["event", "room", "token"])
+    link.save()
+    audit_log(
+        actor=actor,
+        organization_id=event.organization_id,
+        event_id=event.pk,
+        action="display_link.created",
+        obj=link,
+        changes={"after": {"name": link.name, "room": room.name if room else None}},
+    )
+    return link
+
+
+@transaction.atomic
+def display_link_revoke(*, actor: User, link: DisplayLink) -> DisplayLink:
+    """Revoke a link: its page answers 404 at once; an open socket is dropped at the consumer's
+    next re-authorization. Idempotent."""
+    _require_editor(actor, link.event)
+    link = DisplayLink.objects.select_for_update().select_related("event").get(pk=link.pk)
+    if link.revoked_at is None:
+        link.revoked_at = timezone.now()
+        link.save(update_fields=["revoked_at"])
+        audit_log(
+            actor=actor,
+            organization_id=link.event.organization_id,
+            event_id=link.event_id,
+            action="display_link.revoked",
+            obj=link,
+        )
+    return link
+
+
+def display_link_for_token(*, token: str) -> DisplayLink | None:
+    """The unrevoked link with this token (call inside the link's event scope)."""
+    return DisplayLink.objects.filter(token=token, revoked_at__isnull=True).select_related("event", "room").first()
+
+
+# --- what a display shows ---------------------------------------------------------------------
+
+
+@dataclass
+class DisplaySlot:
+    session: PublishedSession
+    start: datetime
+    end: datetime
+
+    def as_json(self) -> dict[str, Any]:
+        s = self.session
+        return {
+            "id": s.session_id,
+            "title": s.title,
+            "kind": s.kind,
+            "status": s.status,
+            "start": self.start.isoformat(),
+            "end": self.end.isoformat(),
+            "room": s.room.name if s.room else None,
+            "track": {"name": s.track.name, "colour": s.track.colour} if s.track else None,
+            "speakers": [speaker.name for speaker in s.speakers.all()],
+        }
+
+
+def display_state(*, link: DisplayLink, now: datetime | None = None) -> dict[str, Any]:
+    """Now, next, today's delays/moves/cancellations and the latest announcements, from the
+    published agenda. Times are in the event's zone."""
+    event = link.event
+    tz = event.tz
+    now = now or timezone.now()
+    today = now.astimezone(tz).date()
+    sessions = PublishedSession.objects.filter(event=event).select_related("room", "track").prefetch_related("speakers")
+    if link.room_id:
+        sessions = sessions.filter(room_id=link.room_id)
+    day_start = datetime.combine(today, datetime.min.time(), tzinfo=tz)
+    # Today's sessions still to end (a door screen has nothing to say about the morning's past).
+    upcoming = sessions.filter(end__gt=now, start__lt=day_start + timedelta(days=1)).order_by("start", "session_id")
+
+    def slot(session: PublishedSession) -> DisplaySlot:
+        return DisplaySlot(session=session, start=session.start.astimezone(tz), end=session.end.astimezone(tz))
+
+    current, following, changed = [], [], []
+    per_room: dict[int | None, int] = {}
+    for session in upcoming:
+        if session.status in (SessionStatus.DELAYED, SessionStatus.MOVED, SessionStatus.CANCELLED):
+            changed.append(slot(session))
+        if session.status == SessionStatus.CANCELLED:
+            continue
+        if session.start <= now:
+            current.append(slot(session))
+        elif per_room.get(session.room_id, 0) < NEXT_PER_ROOM:
+            per_room[session.room_id] = per_room.get(session.room_id, 0) + 1
+            following.append(slot(session))
+    if not link.room_id:
+        # The venue screen shows each room's next session only.
+        first_per_room: dict[int | None, DisplaySlot] = {}
+        for item in following:
+            first_per_room.setdefault(item.session.room_id, item)
+        following = list(first_per_room.values())
+    for_here = Q(target=AnnouncementTarget.EVERYONE)
+    if link.room_id:
+        for_here |= Q(target=AnnouncementTarget.SESSION, session__room_id=link.room_id)
+    announcements = Announcement.objects.filter(for_here, event=event, created_at__gte=now - ANNOUNCEMENT_AGE)[
+        :ANNOUNCEMENTS_SHOWN
+    ]
+    return {
+        "event": {"id": event.pk, "name": event.name, "timezone": event.timezone},
+        "display": {"name": link.name, "room": link.room.name if link.room else None},
+        "now": current,
+        "next": following,
+        "changes": changed,
+        "announcements": list(announcements),
+        "at": now.astimezone(tz),
+    }
+
+
+def display_state_json(state: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "event": state["event"],
+        "display": state["display"],
+        "now": [s.as_json() for s in state["now"]],
+        "next": [s.as_json() for s in state["next"]],
+        "changes": [s.as_json() for s in state["changes"]],
+        "announcements": [
+            {"id": a.pk, "text": a.text, "priority": a.priority, "created_at": a.created_at.isoformat()}
+            for a in state["announcements"]
+        ],
+        "at": state["at"].isoformat(),
+    }
