@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import views
 
@@ -22,4 +22,5 @@ urlpatterns = [
         name="order-checkout-session",
     ),
     path("stripe/webhook", views.StripeWebhookView.as_view(), name="stripe-webhook"),
+    path("", include("ticketing.api.checkin_urls")),
 ]

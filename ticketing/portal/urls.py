@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import views
 
@@ -20,4 +20,5 @@ urlpatterns = [
     path(f"{_event}orders/", views.orders, name="orders"),
     path(f"{_event}orders/<str:order_code>/", views.order_detail, name="order"),
     path(f"{_event}orders/<str:order_code>/refund", views.order_refund, name="order-refund"),
+    path("", include("ticketing.portal.checkin_urls")),
 ]

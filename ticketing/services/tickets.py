@@ -139,7 +139,9 @@ def ticket_reissue(*, actor: User | None, ticket: Ticket, event: Event) -> Ticke
     if actor is not None:
         require(actor, "ticketing.manage_checkin", event)
     with transaction.atomic():
-        locked = Ticket.objects.select_for_update(of=("self",)).select_related("order_position__order").get(pk=ticket.pk)
+        locked = (
+            Ticket.objects.select_for_update(of=("self",)).select_related("order_position__order").get(pk=ticket.pk)
+        )
         locked.secret = new_ticket_secret()
         locked.version += 1
         locked.revoked = False
@@ -162,7 +164,9 @@ def ticket_revoke(*, actor: User | None, ticket: Ticket, event: Event) -> Ticket
     if actor is not None:
         require(actor, "ticketing.manage_checkin", event)
     with transaction.atomic():
-        locked = Ticket.objects.select_for_update(of=("self",)).select_related("order_position__order").get(pk=ticket.pk)
+        locked = (
+            Ticket.objects.select_for_update(of=("self",)).select_related("order_position__order").get(pk=ticket.pk)
+        )
         if not locked.revoked:
             locked.revoked = True
             locked.revoked_at = timezone.now()

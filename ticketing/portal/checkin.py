@@ -1,0 +1,260 @@
+"""Organizer pages for check-in: the live dashboard with manual check-in by name, gates,
+scanner devices (the token is shown once) and check-in settings. Every page resolves its event
+through ``event_page``; gates, devices and tickets are looked up within that event, so another
+tenant's id is a 404 like a missing one."""
+
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.forms import Form
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from eventhub.portal import event_page
+from eventhub.realtime.selectors import stream_heads
+from events.models import Event
+
+from .. import selectors_checkin as selectors
+from ..enums import ScanResult
+from ..services import checkin as services
+from ..services.tickets import ticket_reissue, ticket_revoke
+from .checkin_forms import CheckInConfigForm, DeviceForm, GateForm, ManualCheckInForm
+
+VIEW = "ticketing.view_checkin"
+MANAGE = "ticketing.manage_checkin"
+
+
+def _apply_service_errors(form: Form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, errors in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error.messages)
+
+
+def _context(request: HttpRequest, tab: str, **extra) -> dict:
+    event = request.event  # type: ignore[attr-defined]
+    return {"tab": tab, "can_manage": request.user.has_perm(MANAGE, event), **extra}
+
+
+def _back(event: Event, name: str):
+    return redirect(f"ticketing:{name}", organization=event.organization.slug, event=event.slug)
+
+
+def _figures_at_head(event: Event) -> tuple[selectors.CheckInDashboard, int]:
+    """The figures and the staff-stream head they correspond to: every check-in appends to the
+    stream in its own transaction, so figures read between two equal heads are exactly those
+    at that head, and the page subscribes with ``since=head``."""
+    stream = event.staff_stream
+    head = stream_heads(streams=[stream])[stream]
+    for _ in range(3):
+        figures = selectors.checkin_dashboard(event=event)
+        head_after = stream_heads(streams=[stream])[stream]
+        if head_after == head:
+            break
+        head = head_after
+    return figures, head
+
+
+@event_page(VIEW)
+def dashboard(request: HttpRequest, event: Event) -> HttpResponse:
+    figures, head = _figures_at_head(event)
+    return render(
+        request,
+        "ticketing/checkin_dashboard.html",
+        _context(
+            request,
+            "dashboard",
+            figures=figures,
+            stream_head=head,
+            gates=list(selectors.gates_of_event(event=event)),
+            query=request.GET.get("q", ""),
+            results=selectors.ticket_search(event=event, query=request.GET.get("q", "")),
+        ),
+    )
+
+
+@event_page(VIEW)
+def figures(request: HttpRequest, event: Event) -> HttpResponse:
+    """The gate table and headline figures, re-rendered by htmx when check-ins arrive."""
+    return render(request, "ticketing/checkin_figures.html", {"figures": selectors.checkin_dashboard(event=event)})
+
+
+@event_page(MANAGE)
+def search(request: HttpRequest, event: Event) -> HttpResponse:
+    """Name search for manual check-in (the htmx partial of the dashboard's search box)."""
+    return _search_results(request, event, request.GET.get("q", ""))
+
+
+@require_POST
+@event_page(MANAGE)
+def manual_checkin(request: HttpRequest, event: Event, ticket_id: int) -> HttpResponse:
+    ticket = selectors.ticket_get(event=event, ticket_id=ticket_id)
+    if ticket is None:
+        raise Http404
+    form = ManualCheckInForm(request.POST, event=event)
+    if not form.is_valid():
+        messages.error(request, "Choose a gate of this event.")
+        return _back(event, "checkin")
+    outcome = services.checkin_manual(
+        actor=request.user, event=event, ticket=ticket, gate=form.cleaned_data["gate"], kind=form.cleaned_data["kind"]
+    )
+    verb = "checked in" if form.cleaned_data["kind"] == "entry" else "checked out"
+    if outcome.ok:
+        notice = ("success", f"{ticket.attendee_name} {verb}.")
+    else:
+        notice = ("error", f"{ticket.attendee_name}: {services.MESSAGES[ScanResult(outcome.result)]}")
+    query = request.POST.get("q") or ticket.attendee_name
+    if request.htmx:
+        return _search_results(request, event, query, notice=notice)
+    getattr(messages, notice[0])(request, notice[1])
+    return redirect(f"{_dashboard_url(event)}?{urlencode({'q': query})}")
+
+
+def _dashboard_url(event: Event) -> str:
+    return reverse("ticketing:checkin", kwargs={"organization": event.organization.slug, "event": event.slug})
+
+
+def _search_results(
+    request: HttpRequest, event: Event, query: str, notice: tuple[str, str] | None = None
+) -> HttpResponse:
+    return render(
+        request,
+        "ticketing/checkin_search.html",
+        {
+            "query": query,
+            "results": selectors.ticket_search(event=event, query=query),
+            "gates": list(selectors.gates_of_event(event=event)),
+            "can_manage": request.user.has_perm(MANAGE, event),
+            "notice": notice,
+        },
+    )
+
+
+@require_POST
+@event_page(MANAGE)
+def ticket_revoke_view(request: HttpRequest, event: Event, ticket_id: int) -> HttpResponse:
+    ticket = selectors.ticket_get(event=event, ticket_id=ticket_id)
+    if ticket is None:
+        raise Http404
+    ticket_revoke(actor=request.user, ticket=ticket, event=event)
+    messages.success(request, f"Ticket of {ticket.attendee_name} revoked.")
+    return redirect(f"{_dashboard_url(event)}?{urlencode({'q': ticket.attendee_name})}")
+
+
+@require_POST
+@event_page(MANAGE)
+def ticket_reissue_view(request: HttpRequest, event: Event, ticket_id: int) -> HttpResponse:
+    ticket = selectors.ticket_get(event=event, ticket_id=ticket_id)
+    if ticket is None:
+        raise Http404
+    ticket_reissue(actor=request.user, ticket=ticket, event=event)
+    messages.success(request, f"Ticket of {ticket.attendee_name} reissued: its old QR code no longer admits.")
+    return redirect(f"{_dashboard_url(event)}?{urlencode({'q': ticket.attendee_name})}")
+
+
+# --- gates ------------------------------------------------------------------------------------
+
+
+@event_page(VIEW)
+def gates(request: HttpRequest, event: Event) -> HttpResponse:
+    form = GateForm(request.POST or None, event=event)
+    if request.method == "POST":
+        if not request.user.has_perm(MANAGE, event):
+            raise Http404
+        if form.is_valid():
+            try:
+                gate = services.gate_create(actor=request.user, event=event, **form.cleaned_data)
+            except ValidationError as error:
+                _apply_service_errors(form, error)
+            else:
+                messages.success(request, f"Gate “{gate.name}” added.")
+                return _back(event, "checkin-gates")
+    return render(
+        request,
+        "ticketing/checkin_gates.html",
+        _context(request, "gates", gates=selectors.gates_of_event(event=event), form=form),
+    )
+
+
+@event_page(MANAGE)
+def gate_edit(request: HttpRequest, event: Event, gate_id: int) -> HttpResponse:
+    gate = selectors.gate_get(event=event, gate_id=gate_id)
+    if gate is None:
+        raise Http404
+    initial = {"name": gate.name, "ticket_types": list(gate.ticket_types.all())}
+    form = GateForm(request.POST or None, event=event, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.gate_update(actor=request.user, gate=gate, event=event, **form.cleaned_data)
+        except ValidationError as error:
+            _apply_service_errors(form, error)
+        else:
+            messages.success(request, "Gate saved.")
+            return _back(event, "checkin-gates")
+    return render(request, "ticketing/checkin_gate_form.html", _context(request, "gates", gate=gate, form=form))
+
+
+# --- devices ----------------------------------------------------------------------------------
+
+
+@event_page(MANAGE)
+def devices(request: HttpRequest, event: Event) -> HttpResponse:
+    form = DeviceForm(request.POST or None, event=event)
+    token = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            device, token = services.device_register(actor=request.user, event=event, **form.cleaned_data)
+        except ValidationError as error:
+            _apply_service_errors(form, error)
+        else:
+            messages.success(request, f"Scanner “{device.name}” registered. Copy its token now: it is shown once.")
+            form = DeviceForm(event=event)
+    response = render(
+        request,
+        "ticketing/checkin_devices.html",
+        _context(
+            request,
+            "devices",
+            devices=selectors.devices_of_event(event=event),
+            form=form,
+            token=token,
+            now=timezone.now(),
+        ),
+    )
+    if token:
+        response["Cache-Control"] = "no-store"  # the one page that shows the token
+    return response
+
+
+@require_POST
+@event_page(MANAGE)
+def device_revoke(request: HttpRequest, event: Event, device_id: int) -> HttpResponse:
+    device = selectors.device_get(event=event, device_id=device_id)
+    if device is None:
+        raise Http404
+    services.device_revoke(actor=request.user, device=device, event=event)
+    messages.success(request, f"Scanner “{device.name}” revoked: its token no longer works.")
+    return _back(event, "checkin-devices")
+
+
+# --- settings ---------------------------------------------------------------------------------
+
+
+@event_page(MANAGE)
+def settings_view(request: HttpRequest, event: Event) -> HttpResponse:
+    config = services.checkin_config_get_or_create(event=event)
+    form = CheckInConfigForm(request.POST or None, instance=config)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.checkin_config_update(actor=request.user, event=event, **form.cleaned_data)
+        except ValidationError as error:
+            _apply_service_errors(form, error)
+        else:
+            messages.success(request, "Check-in settings saved.")
+            return _back(event, "checkin")
+    return render(request, "ticketing/checkin_settings.html", _context(request, "settings", form=form))
