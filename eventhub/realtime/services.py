@@ -47,6 +47,45 @@ def stream_append(*, stream: str, type: str, data: dict[str, Any]) -> StreamEntr
     return entry
 
 
+_NEXT_SEQS_SQL = """
+INSERT INTO realtime_streamhead (stream, seq, updated_at)
+SELECT name, count, %s FROM unnest(%s::varchar[], %s::integer[]) AS appended(name, count) ORDER BY name
+ON CONFLICT (stream) DO UPDATE SET seq = realtime_streamhead.seq + excluded.seq, updated_at = excluded.updated_at
+RETURNING stream, seq
+"""
+
+
+def stream_append_many(*, entries: list[tuple[str, str, dict[str, Any]]]) -> list[StreamEntry]:
+    """Append many ``(stream, type, data)`` entries — typically one to each of many ``user:``
+    streams — in two statements instead of two per entry, with the same guarantees as
+    ``stream_append``: gap-free seqs in list order per stream, head rows locked (in name order,
+    so concurrent writers cannot deadlock) until commit, broadcast on commit."""
+    if not entries:
+        return []
+    if connection.vendor != "postgresql":
+        return [stream_append(stream=stream, type=type, data=data) for stream, type, data in entries]
+    counts: dict[str, int] = {}
+    for stream, _type, _data in entries:
+        stream_kind(stream)
+        counts[stream] = counts.get(stream, 0) + 1
+    now = timezone.now()
+    with transaction.atomic(savepoint=False):
+        with connection.cursor() as cursor:
+            cursor.execute(_NEXT_SEQS_SQL, [now, list(counts), list(counts.values())])
+            heads = dict(cursor.fetchall())
+        next_seq = {stream: heads[stream] - counts[stream] + 1 for stream in counts}
+        rows = []
+        for stream, type, data in entries:
+            data = json.loads(json.dumps(data, cls=DjangoJSONEncoder))
+            rows.append(StreamEntry(stream=stream, seq=next_seq[stream], type=type, data=data, created_at=now))
+            next_seq[stream] += 1
+        StreamEntry.objects.bulk_create(rows)
+        for row in rows:
+            frame = entry_frame(stream=row.stream, seq=row.seq, type=row.type, data=row.data, created_at=now)
+            transaction.on_commit(partial(broker.publish, stream=row.stream, seq=row.seq, frame=frame), robust=True)
+    return rows
+
+
 def stream_purge_expired(*, now: datetime | None = None) -> int:
     """Delete entries older than their stream kind's retention. Deletes by seq (everything up to
     the newest expired entry of each stream), so the kept log is always one contiguous run and

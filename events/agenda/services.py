@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from eventhub.audit import audit_log, diff, snapshot
-from eventhub.realtime.services import stream_append
+from eventhub.realtime.services import stream_append, stream_append_many
 from eventhub.realtime.streams import event_stream, user_stream
 
 from ..enums import AnnouncementTarget, SessionStatus
@@ -427,23 +427,21 @@ def _notify_people(
         "session_id", "user_id"
     ):
         bookmarkers.setdefault(session_id, []).append(user_id)
+    entries = []
     for change in changed:
         message = change_message(change)
         speakers = {s.user_id for s in drafts[change["session"]].speakers.all() if s.user_id}
         recipients = [(user_id, "agenda.changed") for user_id in sorted(bookmarkers.get(change["session"], []))]
         recipients += [(user_id, "speaker.session_changed") for user_id in sorted(speakers)]
-        for user_id, entry_type in recipients:
-            stream_append(
-                stream=user_stream(user_id),
-                type=entry_type,
-                data={
-                    "event": event.pk,
-                    "session": change["session"],
-                    "change": change["change"],
-                    "message": message,
-                    "version": version.number,
-                },
-            )
+        data = {
+            "event": event.pk,
+            "session": change["session"],
+            "change": change["change"],
+            "message": message,
+            "version": version.number,
+        }
+        entries += [(user_stream(user_id), entry_type, data) for user_id, entry_type in recipients]
+    stream_append_many(entries=entries)
 
 
 # --- rooms, tracks, speakers: effective at once -----------------------------------------------
@@ -638,7 +636,11 @@ def announcement_post(
         recipients = (
             Bookmark.objects.filter(sessions, session__event=event).values_list("user_id", flat=True).distinct()
         )
-        for user_id in sorted(set(recipients)):
-            stream_append(stream=user_stream(user_id), type="notification", data={"event": event.pk, **data})
+        stream_append_many(
+            entries=[
+                (user_stream(user_id), "notification", {"event": event.pk, **data})
+                for user_id in sorted(set(recipients))
+            ]
+        )
     _audit(actor, event, "announcement.posted", announcement)
     return announcement
