@@ -139,8 +139,8 @@ def checkin_dashboard(*, event: Event, now: datetime | None = None) -> CheckInDa
 
     - inside, arrived: the occupancy counters (moved with every check-in).
     - expected: valid tickets (paid, not revoked); outstanding: those never admitted.
-    - per gate: entries in the last minute; scans per minute over the last five (every scan,
-      rejected ones too — each is a person at the gate); the outstanding arrivals this gate
+    - per gate: entries in the last minute; scans per minute over the last five (check-ins,
+      exits and rejected scans — each is a person at the gate); the outstanding arrivals this gate
       can expect (each ticket type's outstanding tickets split evenly over the gates that
       admit it); and the estimated wait = that share / the gate's current rate: how long the
       gate needs at its present pace, the best stand-in for a queue nobody counts.
@@ -179,13 +179,14 @@ def checkin_dashboard(*, event: Event, now: datetime | None = None) -> CheckInDa
         .values_list("gate_id", "n")
         .order_by()
     )
-    scans = dict(
-        ScanLog.objects.filter(event=event, scanned_at__gt=now - RATE_WINDOW)
-        .values("gate_id")
-        .annotate(n=Count("pk"))
-        .values_list("gate_id", "n")
-        .order_by()
-    )
+    # Every scan in the window: check-ins (entries and exits) and rejected scans.
+    scans: dict[int | None, int] = {}
+    for queryset in (
+        CheckIn.objects.filter(event=event, scanned_at__gt=now - RATE_WINDOW),
+        ScanLog.objects.filter(event=event, scanned_at__gt=now - RATE_WINDOW, checkin__isnull=True),
+    ):
+        for gate_id, n in queryset.values("gate_id").annotate(n=Count("pk")).values_list("gate_id", "n").order_by():
+            scans[gate_id] = scans.get(gate_id, 0) + n
     figures = []
     for gate in gates:
         share = sum(

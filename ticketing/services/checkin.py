@@ -8,9 +8,10 @@ occupancy counters live in one row per event (``CheckInConfig``), moved by one
 ``INSERT … ON CONFLICT DO UPDATE … RETURNING`` after the check-in row; the staff stream entry is
 appended last in the same transaction (both hot rows are held only for the end of it).
 
-Side effects of every accepted scan: a ``CheckIn`` row, a ``ScanLog`` row, an entry on
-``event:<id>:staff`` (broadcast on commit), and, when occupancy crosses the threshold, a
-``checkin.occupancy_alert`` entry. Rejected scans write only a ``ScanLog`` row.
+Side effects of every accepted scan: a ``CheckIn`` row, an entry on ``event:<id>:staff``
+(broadcast on commit), and, when occupancy crosses the threshold, a
+``checkin.occupancy_alert`` entry. Rejected scans write only a ``ScanLog`` row; accepted scans
+write one too when they carry a client scan id (for the replay).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from accounts.models import User
@@ -282,16 +284,6 @@ def _opens_at(event: Event, config: CheckInConfig | None) -> datetime:
     return event.start - DEFAULT_OPENS_BEFORE
 
 
-def _gate_admits(gate: Gate | None, ticket_type_id: int) -> bool:
-    if gate is None:
-        return True
-    admitted = getattr(gate, "_admitted_ids", None)
-    if admitted is None:
-        admitted = frozenset(gate.ticket_types.values_list("pk", flat=True))
-        gate._admitted_ids = admitted  # type: ignore[attr-defined]  # once per request
-    return not admitted or ticket_type_id in admitted
-
-
 def _gate_brief(gate: Gate | None) -> dict[str, Any] | None:
     return {"id": gate.pk, "name": gate.name} if gate is not None else None
 
@@ -425,10 +417,22 @@ def scan(
         return replay
 
 
-def _locked_ticket(*, event_id: int, ticket_id: int) -> Ticket | None:
+def _locked_ticket(*, event_id: int, ticket_id: int, gate: Gate | None = None) -> Ticket | None:
+    """The ticket, locked for the rest of the transaction, with its order and type and whether
+    ``gate`` admits its type (``gate_admits``), in one query.
+
+    Its check-ins must be read in a later statement (``_last_checkin``): a subquery in this one
+    would be evaluated with the snapshot taken before waiting for the lock, and miss the
+    check-in of the transaction that held it."""
     tickets = Ticket.objects.filter(pk=ticket_id, event_id=event_id).select_related(
         "order_position__order", "order_position__ticket_type"
     )
+    if gate is not None:
+        admitted = Gate.ticket_types.through.objects.filter(gate_id=gate.pk)
+        tickets = tickets.annotate(
+            gate_admits=~Exists(admitted)
+            | Exists(admitted.filter(tickettype_id=OuterRef("order_position__ticket_type_id")))
+        )
     if _lock_tickets():
         tickets = tickets.select_for_update(of=("self",))
     return tickets.first()
@@ -456,7 +460,7 @@ def _scan_ticket(
     """Precondition: inside ``transaction.atomic``. ``secret`` None: a manual check-in by
     staff (no QR), which skips the secret check but nothing else."""
     event = context.event
-    ticket = _locked_ticket(event_id=event.pk, ticket_id=ticket_id)
+    ticket = _locked_ticket(event_id=event.pk, ticket_id=ticket_id, gate=context.gate)
 
     def reject(result: str, *, previous: dict[str, Any] | None = None) -> ScanOutcome:
         outcome = ScanOutcome(
@@ -486,7 +490,7 @@ def _scan_ticket(
     position = ticket.order_position
     if position.order.status not in PAID_STATUSES:
         return reject(ScanResult.UNPAID)
-    if not _gate_admits(context.gate, position.ticket_type_id):
+    if context.gate is not None and not ticket.gate_admits:  # type: ignore[attr-defined]
         return reject(ScanResult.WRONG_GATE)
     if scanned_at < _opens_at(event, context.config):
         return reject(ScanResult.NOT_YET_VALID)
@@ -528,7 +532,15 @@ def _scan_ticket(
         },
         occupancy=occupancy,
     )
-    _log(context=context, outcome=outcome, ticket_id=ticket.pk, checkin=checkin, scanned_at=scanned_at, offline=offline)
+    if client_scan_id and context.device is not None:  # kept for the replay; the check-in row is the record
+        _log(
+            context=context,
+            outcome=outcome,
+            ticket_id=ticket.pk,
+            checkin=checkin,
+            scanned_at=scanned_at,
+            offline=offline,
+        )
     stream_append(
         stream=event_staff_stream(event.pk),
         type=f"checkin.{kind}",

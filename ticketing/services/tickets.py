@@ -68,10 +68,17 @@ def _public_key(raw: bytes) -> Ed25519PublicKey:
     return signing.public_key_from_bytes(raw)
 
 
+_public_keys: dict[int, Ed25519PublicKey] = {}
+
+
 def event_public_key(*, event_id: int) -> Ed25519PublicKey:
-    """The event's public key (cached per process: a key pair never changes)."""
-    key = event_signing_key_get_or_create(event_id=event_id)
-    return _public_key(bytes(key.public_key))
+    """The event's public key, cached per process (an event's key pair never changes, and
+    event ids are never reused), so a scan verifies without a query for it."""
+    cached = _public_keys.get(event_id)
+    if cached is None:
+        key = event_signing_key_get_or_create(event_id=event_id)
+        cached = _public_keys[event_id] = _public_key(bytes(key.public_key))
+    return cached
 
 
 def event_public_key_b64(*, event_id: int) -> str:
