@@ -230,14 +230,11 @@ class SessionDetailView(AgendaView):
         parameters=[TZ_PARAMETER, IF_NONE_MATCH], responses={200: SessionDetailSerializer, 304: NOT_MODIFIED}
     )
     def get(self, request: Request, event_id: int, session_id: int) -> Response:
-        session = published_session_get(event=self.event, session_id=session_id)
+        session = published_sessions(event=self.event).select_related("room", "track").filter(pk=session_id).first()
         if session is None:
             raise Http404
         return self.not_modified() or Response(
-            SessionDetailSerializer(
-                published_sessions(event=self.event).select_related("room", "track").get(pk=session.pk),
-                context=self.get_serializer_context(),
-            ).data
+            SessionDetailSerializer(session, context=self.get_serializer_context()).data
         )
 
 

@@ -7,6 +7,7 @@ import json
 from typing import Any
 
 import pytest
+from django.db import connection
 from django_scopes import scopes_disabled
 
 from eventhub.testing.factories import UserFactory
@@ -301,7 +302,14 @@ def test_bundle_outside_a_test_transaction_reads_one_repeatable_read_snapshot(tr
     READ transaction; replaying from its heads still converges."""
     world = build_world()
     phone = client_for(world.attendee)
-    offline = _bundle(phone, world)
+    statements: list[str] = []
+
+    def record(execute, sql, params, many, context):
+        statements.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(record):
+        offline = _bundle(phone, world)
     with scopes_disabled():
         services.session_update(actor=world.editor, session=world.sessions["day2"], start=berlin(2, 9, 30))
     world.publish()
@@ -311,5 +319,6 @@ def test_bundle_outside_a_test_transaction_reads_one_repeatable_read_snapshot(tr
     for entry in _entries(phone, event_stream, offline["heads"][event_stream]):
         apply_entry(offline, event_stream, entry)
 
+    assert "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY" in statements
     assert _state(offline) == _state(after)
     assert offline["heads"][event_stream] == after["heads"][event_stream] > 0
