@@ -42,6 +42,7 @@ from .views import _apply_service_errors
 
 EDIT = "events.change_agenda"
 SLOT_MINUTES = 5
+ROW_PX = 12  # agenda.css draws the hour lines every 12 rows (144px): keep the two in step
 UNIQUE_FIELDS = {
     "room": ("name", "A room with this name already exists."),
     "track": ("name", "A track with this name already exists."),
@@ -131,7 +132,7 @@ class Grid:
 
     @property
     def template_rows(self) -> str:
-        return f"2.6rem repeat({self.rows}, 11px)"
+        return f"2.6rem repeat({self.rows}, {ROW_PX}px)"
 
 
 def build_grid(*, event: Event, day: date, pending: dict[int, str]) -> Grid:
@@ -192,7 +193,10 @@ def _place(place: dict[str, Any] | None) -> dict[str, str] | None:
         return None
     start, end = datetime.fromisoformat(place["start"]), datetime.fromisoformat(place["end"])
     room = (place.get("room") or {}).get("name") or "no room"
-    return {"when": f"{start:%a %d %b, %H:%M}–{end:%H:%M}", "room": room}
+    return {"when": f"{start:%a} {start.day} {start:%b}, {start:%H:%M}–{end:%H:%M}", "room": room}
+
+
+PLACE_FIELDS = {"start", "end", "room", "status"}
 
 
 def change_rows(changes: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -200,7 +204,7 @@ def change_rows(changes: list[dict[str, Any]]) -> list[dict[str, Any]]:
     rows = []
     for change in changes:
         old, new = _place(change.get("old")), _place(change.get("new"))
-        other = sorted(set(change.get("fields", {})) - {"start", "end", "room", "status"})
+        other = [] if change["change"] == "new" else sorted(set(change.get("fields", {})) - PLACE_FIELDS)
         rows.append(
             {
                 "session": change["session"],

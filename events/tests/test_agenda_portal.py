@@ -482,8 +482,8 @@ def test_versions_changelog_lists_each_version_with_its_diff(logged_in, owner, e
     assert page.index("Version 2") < page.index("Version 1")
     assert "“Hall A flooded”" in page
     assert "“First cut”" in page
-    assert '<span class="old">Thu 01 May, 10:00–10:45 · Hall A</span>' in page
-    assert "same time · Hall B" in page
+    assert '<span class="muted">Thu 1 May, 10:00–10:45</span>' in page  # same time
+    assert '<span class="old">Hall A</span> → <span class="new">Hall B</span>' in page
     assert 'change-kind cancelled">cancelled<' in page
     assert "Version 1" in single
     assert "Version 2" not in single
