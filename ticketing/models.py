@@ -29,7 +29,6 @@ from .enums import (
     WaitingListStatus,
 )
 
-MONEY = {"max_digits": 10, "decimal_places": 2}
 _CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read out over the phone
 
 
@@ -47,7 +46,9 @@ class TicketType(models.Model):
     event = models.ForeignKey("events.Event", on_delete=models.CASCADE, related_name="ticket_types")
     name = models.CharField(max_length=120)
     description = models.TextField(blank=True)
-    price = models.DecimalField(**MONEY, default=Decimal("0.00"), validators=[MinValueValidator(Decimal("0"))])
+    price = models.DecimalField(
+        max_digits=10, decimal_places=2, default=Decimal("0.00"), validators=[MinValueValidator(Decimal("0"))]
+    )
     currency = models.CharField(max_length=3, default="EUR", help_text="ISO 4217 code, e.g. EUR.")
     sales_start = models.DateTimeField(null=True, blank=True)
     sales_end = models.DateTimeField(null=True, blank=True)
@@ -123,7 +124,10 @@ class Voucher(models.Model):
     code = models.CharField(max_length=64)
     discount_kind = models.CharField(max_length=8, choices=DiscountKind.choices, default=DiscountKind.PERCENT)
     value = models.DecimalField(
-        **MONEY, default=Decimal("0"), help_text="Amount off per ticket, or percent (0–100) off per ticket."
+        max_digits=10,
+        decimal_places=2,
+        default=Decimal("0"),
+        help_text="Amount off per ticket, or percent (0–100) off per ticket.",
     )
     max_usages = models.PositiveIntegerField(default=1)
     times_used = models.PositiveIntegerField(default=0)
@@ -207,7 +211,7 @@ class Order(models.Model):
     )
     email = models.EmailField()
     status = models.CharField(max_length=20, choices=OrderStatus.choices, default=OrderStatus.PENDING)
-    total = models.DecimalField(**MONEY, default=Decimal("0.00"))
+    total = models.DecimalField(max_digits=10, decimal_places=2, default=Decimal("0.00"))
     currency = models.CharField(max_length=3, default="EUR")
     voucher = models.ForeignKey(Voucher, null=True, blank=True, on_delete=models.PROTECT, related_name="orders")
     expires_at = models.DateTimeField(null=True, blank=True, help_text="End of the reservation while pending.")
@@ -235,7 +239,7 @@ class OrderPosition(models.Model):
 
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="positions")
     ticket_type = models.ForeignKey(TicketType, on_delete=models.PROTECT, related_name="positions")
-    price = models.DecimalField(**MONEY)
+    price = models.DecimalField(max_digits=10, decimal_places=2)
     attendee_name = models.CharField(max_length=200)
     attendee_email = models.EmailField()
     position = models.PositiveSmallIntegerField(default=0)
@@ -259,7 +263,7 @@ class Payment(models.Model):
     provider = models.CharField(max_length=16, choices=PaymentProvider.choices, default=PaymentProvider.STRIPE)
     kind = models.CharField(max_length=20, choices=PaymentKind.choices, default=PaymentKind.PAYMENT_INTENT)
     status = models.CharField(max_length=20, choices=PaymentStatus.choices, default=PaymentStatus.CREATED)
-    amount = models.DecimalField(**MONEY)
+    amount = models.DecimalField(max_digits=10, decimal_places=2)
     currency = models.CharField(max_length=3)
     stripe_payment_intent_id = models.CharField(max_length=255, blank=True, db_index=True)
     stripe_checkout_session_id = models.CharField(max_length=255, blank=True, db_index=True)
@@ -279,7 +283,7 @@ class Payment(models.Model):
 class Refund(models.Model):
     payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="refunds")
     attempt_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    amount = models.DecimalField(**MONEY)
+    amount = models.DecimalField(max_digits=10, decimal_places=2)
     status = models.CharField(max_length=10, choices=RefundStatus.choices, default=RefundStatus.PENDING)
     stripe_refund_id = models.CharField(max_length=255, blank=True, db_index=True)
     reason = models.CharField(max_length=200, blank=True)

@@ -76,7 +76,6 @@ def checkout_session_create(
     success_url: str,
     cancel_url: str,
     customer_email: str,
-    expires_at: int,
     idempotency_key: str,
 ) -> stripe.checkout.Session:
     return _call(
@@ -98,7 +97,6 @@ def checkout_session_create(
             "customer_email": customer_email,
             "success_url": success_url,
             "cancel_url": cancel_url,
-            "expires_at": expires_at,
         },
         options={"idempotency_key": idempotency_key},
     )

@@ -115,7 +115,7 @@ class IdempotentMixin:
 
     def handle_exception(self, exc: Exception) -> HttpResponse:
         if isinstance(exc, _Replay):
-            response = self.idempotency_replay(self.request, exc.record)
+            response = self.idempotency_replay(self.request, exc.record)  # type: ignore[attr-defined]
             response["Idempotent-Replayed"] = "true"
             return response
         try:

@@ -103,6 +103,14 @@ def ensure_capacity(*, ticket_types: dict[int, TicketType], counts: Counter[int]
     missing = [ticket_types[t].name for t, ids in quota_ids.items() if not ids]
     if missing:
         raise _sold_out(missing)
+    # Fail fast without queueing for the lock when an unlocked read already shows no room:
+    # capacity only comes back through expiry or refunds, so "sold out" read a moment early is
+    # still a correct answer, while "room left" is only trusted under the lock below.
+    if settings.TICKETING_LOCK_QUOTAS:
+        unlocked = selectors.ticket_type_availability(ticket_types=list(ticket_types.values()), now=now)
+        empty = [ticket_types[t].name for t, count in counts.items() if unlocked[t] < count]
+        if empty:
+            raise _sold_out(empty)
     try:
         quotas = lock_quotas(quota_ids={q for ids in quota_ids.values() for q in ids})
     except InventoryBusy:
@@ -110,7 +118,7 @@ def ensure_capacity(*, ticket_types: dict[int, TicketType], counts: Counter[int]
             "busy", "Too many buyers at this moment; try again.", status_code=status.HTTP_409_CONFLICT
         ) from None
     usage = selectors.quota_usage(quotas=quotas, now=now)
-    short = []
+    short: list[str] = []
     for quota in quotas:
         needed = sum(count for t, count in counts.items() if quota.pk in quota_ids[t])
         if needed > usage[quota.pk].available:

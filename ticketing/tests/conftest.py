@@ -2,7 +2,6 @@ import hashlib
 import hmac
 import json
 import subprocess
-import sys
 import time
 
 import pytest
@@ -110,4 +109,6 @@ def shop(db):
         free = TicketTypeFactory(event=event, name="Community", price="0.00")
         quota = QuotaFactory(event=event, name="Hall", size=5, ticket_types=[paid, free])
     buyer = UserFactory()
-    return type("Shop", (), {"event": event, "owner": owner, "paid": paid, "free": free, "quota": quota, "buyer": buyer})
+    return type(
+        "Shop", (), {"event": event, "owner": owner, "paid": paid, "free": free, "quota": quota, "buyer": buyer}
+    )

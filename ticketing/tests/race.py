@@ -8,6 +8,56 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import httpx
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+from django.contrib.sessions.backends.db import SessionStore
+from django.contrib.sessions.models import Session
+from django_scopes import scopes_disabled
+
+from accounts.models import User
+from eventhub.testing.factories import EventFactory
+from ticketing.enums import OrderStatus
+from ticketing.models import Order, OrderPosition
+
+from .factories import QuotaFactory, TicketTypeFactory
+
+
+def make_buyers(n: int, *, prefix: str = "buyer") -> list[str]:
+    """n users with an app session token each (as allauth headless issues them), in two bulk
+    inserts."""
+    users = User.objects.bulk_create(User(email=f"{prefix}{i}@race.example.org") for i in range(n))
+    sessions = []
+    for user in users:
+        store = SessionStore()
+        key = store._get_new_session_key()
+        data = {
+            SESSION_KEY: str(user.pk),
+            BACKEND_SESSION_KEY: "django.contrib.auth.backends.ModelBackend",
+            HASH_SESSION_KEY: user.get_session_auth_hash(),
+        }
+        sessions.append(Session(session_key=key, session_data=store.encode(data), expire_date=store.get_expiry_date()))
+    Session.objects.bulk_create(sessions)
+    return [s.session_key for s in sessions]
+
+
+def hot_quota(*, size: int = 100, left: int = 10):
+    """A published event with one free ticket type whose quota has ``left`` of ``size`` left."""
+    with scopes_disabled():
+        event = EventFactory()
+        ticket_type = TicketTypeFactory(event=event, name="Last call", max_per_order=10)
+        QuotaFactory(event=event, name="Hall", size=size, ticket_types=[ticket_type])
+        earlier = Order.objects.create(event=event, email="early@example.org", status=OrderStatus.PAID)
+        OrderPosition.objects.bulk_create(
+            OrderPosition(
+                order=earlier, ticket_type=ticket_type, price=0, attendee_name="Early", attendee_email="e@x.org"
+            )
+            for _ in range(size - left)
+        )
+    return event, ticket_type
+
+
+def positions_taken(event) -> int:
+    with scopes_disabled():
+        return OrderPosition.objects.filter(order__event=event, order__status=OrderStatus.PAID).count()
 
 
 @dataclass(frozen=True)

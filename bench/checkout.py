@@ -1,0 +1,155 @@
+#!/usr/bin/env python
+"""Checkout benchmark (issue 4): 200 buyers at once on one hot quota, through the real order
+endpoint (session-token auth, tenant scope, permission predicates, Idempotency-Key stored in the
+order's transaction, quota rows locked FOR UPDATE in PostgreSQL), served by daphne (ASGI, one
+process) and by gunicorn with 2 sync workers (WSGI).
+
+Each round: a fresh event whose free ticket type has --left of --size tickets left, --buyers
+new users with session tokens; every buyer holds an open connection and all requests leave
+together. Prints orders/s (successful orders over the burst's wall time), requests/s, p50/p99
+latency, oversell (positions beyond the quota) and 5xx count. --no-lock runs the server with the
+test-only TICKETING_LOCK_QUOTAS=0 to show what the lock prevents. Only talks to 127.0.0.1.
+
+    .venv/bin/python bench/checkout.py [--servers daphne,gunicorn] [--rounds 3] [--buyers 200] [--left 10]
+"""
+
+import argparse
+import os
+import signal
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+DB_NAME = os.environ.get("BENCH_CHECKOUT_DB", "eventhub_bench_checkout")
+DATABASE_URL = f"postgres://postgres@127.0.0.1:5432/{DB_NAME}"
+REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
+
+
+def env(**extra: str) -> dict[str, str]:
+    result = {k: v for k, v in os.environ.items() if k != "DJANGO_DEBUG"}
+    result.update(
+        DATABASE_URL=DATABASE_URL,
+        REDIS_URL=REDIS_URL,
+        STREAM_CHANNEL_PREFIX="eventhub:bench-checkout:stream:",
+        EMBEDDED_SCHEDULER="0",
+        DATABASE_POOL_MAX="10",
+        EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
+    )
+    result.update(extra)
+    return result
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def prepare_database() -> None:
+    psql = ["psql", "-h", "127.0.0.1", "-U", "postgres", "-qc"]
+    subprocess.run([*psql, f"DROP DATABASE IF EXISTS {DB_NAME}"], check=True)
+    subprocess.run([*psql, f"CREATE DATABASE {DB_NAME}"], check=True)
+    subprocess.run([str(BIN / "python"), "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, env=env(), check=True)
+
+
+def start(kind: str, port: int, log: Path, **extra: str) -> subprocess.Popen:
+    if kind == "daphne":
+        cmd = [str(BIN / "daphne"), "-b", "127.0.0.1", "-p", str(port), "eventhub.asgi:application"]
+    else:
+        cmd = [str(BIN / "gunicorn"), "-w", "2", "-k", "sync", "-b", f"127.0.0.1:{port}", "eventhub.wsgi:application"]
+    proc = subprocess.Popen(
+        cmd, cwd=ROOT, env=env(**extra), stdout=log.open("wb"), stderr=subprocess.STDOUT, start_new_session=True
+    )
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v1/schema/", timeout=2)  # noqa: S310
+            return proc
+        except OSError:
+            if proc.poll() is not None:
+                break
+            time.sleep(0.2)
+    stop(proc)
+    raise RuntimeError(f"{kind} did not start:\n{log.read_text()[-2000:]}")
+
+
+def stop(proc: subprocess.Popen) -> None:
+    if proc.poll() is None:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(q * len(ordered)) - 1))]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--servers", default="daphne,gunicorn")
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--buyers", type=int, default=200)
+    parser.add_argument("--size", type=int, default=100)
+    parser.add_argument("--left", type=int, default=10)
+    parser.add_argument("--no-lock", action="store_true", help="negative control: quota locks off")
+    args = parser.parse_args()
+
+    prepare_database()
+    os.environ.update(env(DATABASE_POOL="0"))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "eventhub.settings")
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    import logging
+
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    from ticketing.tests.race import buy_all_at_once, hot_quota, make_buyers, positions_taken
+
+    logs = ROOT / "var" / "bench"
+    logs.mkdir(parents=True, exist_ok=True)
+    extra = {"TICKETING_LOCK_QUOTAS": "0"} if args.no_lock else {}
+    print(
+        f"{args.buyers} buyers at once, {args.left} of {args.size} left, locks {'OFF' if args.no_lock else 'on'}\n"
+        f"{'server':<9} {'round':>5} {'ok':>4} {'sold_out':>8} {'other':>5} {'5xx':>4} {'oversell':>8} "
+        f"{'orders/s':>8} {'req/s':>7} {'p50 ms':>7} {'p99 ms':>7} {'max ms':>7}"
+    )
+    for kind in args.servers.split(","):
+        port = free_port()
+        proc = start(kind, port, logs / f"checkout-{kind}.log", **extra)
+        try:
+            for round_ in range(1, args.rounds + 1):
+                event, ticket_type = hot_quota(size=args.size, left=args.left)
+                tokens = make_buyers(args.buyers, prefix=f"{kind}-{round_}-{time.time_ns()}-")
+                started = time.perf_counter()
+                attempts = buy_all_at_once(
+                    base_url=f"http://127.0.0.1:{port}", event_id=event.pk, ticket_type_id=ticket_type.pk, tokens=tokens
+                )
+                wall = time.perf_counter() - started
+                ok = sum(1 for a in attempts if a.status == 201)
+                sold_out = sum(1 for a in attempts if a.code == "sold_out")
+                errors = sum(1 for a in attempts if a.status >= 500)
+                latencies = [a.seconds * 1000 for a in attempts]
+                oversell = max(0, positions_taken(event) - args.size)
+                print(
+                    f"{kind:<9} {round_:>5} {ok:>4} {sold_out:>8} {len(attempts) - ok - sold_out:>5} {errors:>4} "
+                    f"{oversell:>8} {ok / wall:>8.1f} {len(attempts) / wall:>7.1f} "
+                    f"{statistics.median(latencies):>7.1f} {percentile(latencies, 0.99):>7.1f} {max(latencies):>7.1f}"
+                )
+        finally:
+            stop(proc)
+
+
+if __name__ == "__main__":
+    main()
