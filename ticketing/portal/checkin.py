@@ -11,7 +11,6 @@ from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from eventhub.portal import event_page
@@ -202,10 +201,15 @@ def gate_edit(request: HttpRequest, event: Event, gate_id: int) -> HttpResponse:
 # --- devices ----------------------------------------------------------------------------------
 
 
+_TOKEN_KEY = "ticketing:new_device_token"  # noqa: S105  (a session key name)
+
+
 @event_page(MANAGE)
 def devices(request: HttpRequest, event: Event) -> HttpResponse:
+    """Register (POST, then redirect) and list scanner devices. The new token travels to the
+    next page view in the session and is removed as it is shown, so it appears exactly once —
+    a reload shows it no more and registers nothing."""
     form = DeviceForm(request.POST or None, event=event)
-    token = None
     if request.method == "POST" and form.is_valid():
         try:
             device, token = services.device_register(actor=request.user, event=event, **form.cleaned_data)
@@ -213,18 +217,14 @@ def devices(request: HttpRequest, event: Event) -> HttpResponse:
             _apply_service_errors(form, error)
         else:
             messages.success(request, f"Scanner “{device.name}” registered. Copy its token now: it is shown once.")
-            form = DeviceForm(event=event)
+            request.session[_TOKEN_KEY] = {"event": event.pk, "device": device.pk, "token": token}
+            return _back(event, "checkin-devices")
+    shown = request.session.pop(_TOKEN_KEY, None)
+    token = shown["token"] if shown and shown.get("event") == event.pk else None
     response = render(
         request,
         "ticketing/checkin_devices.html",
-        _context(
-            request,
-            "devices",
-            devices=selectors.devices_of_event(event=event),
-            form=form,
-            token=token,
-            now=timezone.now(),
-        ),
+        _context(request, "devices", devices=selectors.devices_of_event(event=event), form=form, token=token),
     )
     if token:
         response["Cache-Control"] = "no-store"  # the one page that shows the token
