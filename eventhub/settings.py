@@ -264,6 +264,8 @@ SPECTACULAR_SETTINGS = {
         "SessionStatusEnum": "events.enums.SessionStatus",
         "AnnouncementPriorityEnum": "events.enums.AnnouncementPriority",
         "AnnouncementTargetEnum": "events.enums.AnnouncementTarget",
+        "CheckInKindEnum": "ticketing.enums.CheckInKind",
+        "ScanResultEnum": "ticketing.enums.ScanResult",
     },
 }
 CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=[])
