@@ -103,7 +103,7 @@ def ticket_search(*, event: Event, query: str, limit: int = 20) -> list[Ticket]:
         .annotate(inside=inside_now())
         .order_by("attendee_name", "id")[:limit]
     )
-    found = list(tickets)
+    found: list[Ticket] = list(tickets)
     for ticket in found:
         ticket.status = ticket_status(ticket)  # type: ignore[attr-defined]
     return found
