@@ -1,5 +1,6 @@
 """Ticket types, quotas and vouchers: organizer writes, each with an audit entry."""
 
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -59,11 +60,16 @@ def _save(obj: Model) -> None:
         obj.save()
 
 
+def _snapshot(obj: Model, fields: list[str]) -> dict[str, Any]:
+    """The audit snapshot with money as strings (the audit log is JSON)."""
+    return {k: str(v) if isinstance(v, Decimal) else v for k, v in snapshot(obj, fields).items()}
+
+
 def _write(
     *, actor: User, event: Event, obj: Model, fields: list[str], values: dict[str, Any], action: str
 ) -> dict[str, Any]:
     require(actor, "ticketing.manage_catalogue", event)
-    before = snapshot(obj, fields) if obj.pk else {}
+    before = _snapshot(obj, fields) if obj.pk else {}
     for name, value in values.items():
         if name not in fields:
             raise ValidationError({name: "This field cannot be changed."})
@@ -71,7 +77,7 @@ def _write(
     if isinstance(obj, Voucher) and obj.ticket_type is not None and obj.ticket_type.event_id != event.pk:
         raise ValidationError({"ticket_type": "Choose a ticket type of this event."})
     _save(obj)
-    changes = diff(before, snapshot(obj, fields))
+    changes = diff(before, _snapshot(obj, fields))
     if changes:
         audit_log(
             actor=actor,
