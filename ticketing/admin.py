@@ -4,12 +4,15 @@ from eventhub.admin import ScopedAdminMixin
 
 from .models import (
     CheckIn,
+    CheckInConfig,
+    EventSigningKey,
     Gate,
     Order,
     OrderPosition,
     Payment,
     Quota,
     Refund,
+    ScanLog,
     ScannerDevice,
     StripeEvent,
     Ticket,
@@ -168,3 +171,44 @@ class CheckInAdmin(ScopedAdminMixin, admin.ModelAdmin):
     list_select_related = ("ticket", "event", "gate", "device")
     search_fields = ("ticket__attendee_name", "client_scan_id")
     raw_id_fields = ("ticket", "event", "gate", "device", "created_by")
+
+
+@admin.register(EventSigningKey)
+class EventSigningKeyAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    """The public half only: the encrypted private key is neither shown nor editable."""
+
+    list_display = ("event", "created_at")
+    list_select_related = ("event",)
+    search_fields = ("event__name",)
+    fields = ("event", "public_key_b64", "created_at")
+    readonly_fields = ("event", "public_key_b64", "created_at")
+
+    @admin.display(description="public key (base64url)")
+    def public_key_b64(self, obj: EventSigningKey) -> str:
+        import base64
+
+        return base64.urlsafe_b64encode(bytes(obj.public_key)).rstrip(b"=").decode()
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(CheckInConfig)
+class CheckInConfigAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    list_display = ("event", "capacity", "alert_threshold_percent", "opens_at", "inside", "arrived", "alert_active")
+    list_select_related = ("event",)
+    search_fields = ("event__name",)
+    raw_id_fields = ("event",)
+    readonly_fields = ("inside", "arrived", "alert_active")
+
+
+@admin.register(ScanLog)
+class ScanLogAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    list_display = ("scanned_at", "event", "gate", "device", "ticket", "kind", "result", "offline", "client_scan_id")
+    list_filter = ("result", "kind", "offline", "event__organization")
+    list_select_related = ("event", "gate", "device", "ticket")
+    search_fields = ("client_scan_id", "ticket__attendee_name")
+    raw_id_fields = ("event", "gate", "device", "ticket", "checkin")
