@@ -165,7 +165,9 @@ def prepare(*, gates: int, tickets: int) -> dict:
 
 
 def lane(port: int, path: str, token: str, payloads: list[str], deadline: float, start_at: float, out) -> None:
-    """One client connection sending scans back to back; reports latencies and results."""
+    """One client connection sending scans back to back; reports latencies and results. With
+    ``path`` = FLOOR_PATH it sends the same requests to an unknown API path instead (the JSON 404
+    through the whole middleware stack, no database work in the view): the calibration floor."""
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
     headers = {"Authorization": f"Device {token}", "Content-Type": "application/json"}
     latencies: list[float] = []
@@ -180,6 +182,14 @@ def lane(port: int, path: str, token: str, payloads: list[str], deadline: float,
         began = time.perf_counter()
         try:
             connection.request("POST", path, body=body, headers=headers)
+            if path == FLOOR_PATH:
+                response = connection.getresponse()
+                response.read()
+                latencies.append(time.perf_counter() - began)
+                results["floor"] = results.get("floor", 0) + 1
+                if response.getheader("Connection", "").lower() == "close":
+                    connection.close()
+                continue
             response = connection.getresponse()
             data = response.read()
             if response.getheader("Connection", "").lower() == "close":
@@ -199,6 +209,9 @@ def lane(port: int, path: str, token: str, payloads: list[str], deadline: float,
     out.put({"latencies": latencies, "results": results, "errors": errors})
 
 
+FLOOR_PATH = "/api/v1/bench-floor-unknown-path"
+
+
 def percentile(values: list[float], p: float) -> float:
     if not values:
         return float("nan")
@@ -206,13 +219,15 @@ def percentile(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
 
 
-def run(*, server: str, gates: int, lanes: int, seconds: float, data: dict, offset: int, max_scans: int) -> dict:
+def run(
+    *, server: str, gates: int, lanes: int, seconds: float, data: dict, offset: int, max_scans: int, floor: bool = False
+) -> dict:
     port = free_port()
     log = ROOT / "var" / f"bench-scans-{server}-{port}.log"
     log.parent.mkdir(exist_ok=True)
     proc = start_server(server, port, log)
     try:
-        path = f"/api/v1/events/{data['event_id']}/scanner/scan"
+        path = FLOOR_PATH if floor else f"/api/v1/events/{data['event_id']}/scanner/scan"
         # warm up: imports, pool, first queries (on tickets nobody else scans)
         warm = data["payloads"][offset : offset + 20]
         offset += 20
@@ -246,7 +261,7 @@ def run(*, server: str, gates: int, lanes: int, seconds: float, data: dict, offs
     elapsed = min(finished, deadline) - start_at if latencies else seconds
     return {
         "server": server,
-        "gates": gates,
+        "gates": "floor" if floor else gates,
         "connections": clients,
         "scans": len(latencies),
         "seconds": round(elapsed, 2),
@@ -267,6 +282,9 @@ def main() -> None:
     parser.add_argument("--lanes", type=int, default=4, help="client connections per gate")
     parser.add_argument("--seconds", type=float, default=8.0)
     parser.add_argument("--max-scans", type=int, default=12000, help="per run")
+    parser.add_argument(
+        "--floor", action="store_true", help="also measure the JSON 404 of an unknown API path (calibration)"
+    )
     args = parser.parse_args()
     servers = args.servers.split(",")
     gate_counts = [int(g) for g in args.gates.split(",")]
@@ -275,6 +293,20 @@ def main() -> None:
     rows = []
     offset = 0
     for server in servers:
+        if args.floor:
+            row = run(
+                server=server,
+                gates=1,
+                lanes=args.lanes,
+                seconds=args.seconds,
+                data=data,
+                offset=offset,
+                max_scans=args.max_scans,
+                floor=True,
+            )
+            row.pop("next_offset")
+            print(json.dumps(row), flush=True)
+            rows.append(row)
         for gates in gate_counts:
             row = run(
                 server=server,
