@@ -37,7 +37,9 @@ def env(**extra: str) -> dict[str, str]:
         REDIS_URL=REDIS_URL,
         STREAM_CHANNEL_PREFIX="eventhub:bench-checkout:stream:",
         EMBEDDED_SCHEDULER="0",
+        DATABASE_POOL="1",
         DATABASE_POOL_MAX="10",
+        DATABASE_POOL_MIN="10",  # opened at start: a burst never waits for (or fails on) new connections
         EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
     )
     result.update(extra)
