@@ -132,7 +132,13 @@ class Room(models.Model):
     objects = ScopedManager(organization="event__organization")
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["event", "name"], name="room_name_unique_per_event")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["event", "name"],
+                name="room_name_unique_per_event",
+                violation_error_message="A room with this name already exists.",
+            )
+        ]
         ordering = ["event", "position", "name"]
 
     def __str__(self) -> str:
@@ -159,7 +165,13 @@ class Track(models.Model):
     objects = ScopedManager(organization="event__organization")
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["event", "name"], name="track_name_unique_per_event")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["event", "name"],
+                name="track_name_unique_per_event",
+                violation_error_message="A track with this name already exists.",
+            )
+        ]
         ordering = ["event", "position", "name"]
 
     def __str__(self) -> str:
@@ -190,7 +202,10 @@ class Speaker(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["event", "user"], condition=models.Q(user__isnull=False), name="speaker_user_unique_per_event"
+                fields=["event", "user"],
+                condition=models.Q(user__isnull=False),
+                name="speaker_user_unique_per_event",
+                violation_error_message="This account already has a speaker profile at this event.",
             )
         ]
         ordering = ["event", "name"]
@@ -300,6 +315,9 @@ class Bookmark(models.Model):
         constraints = [models.UniqueConstraint(fields=["user", "session"], name="bookmark_unique_per_user")]
         ordering = ["session__start", "id"]
 
+    def __str__(self) -> str:
+        return f"{self.user} ☆ {self.session}"
+
 
 class SessionNote(models.Model):
     """An attendee's private note on a session."""
@@ -314,6 +332,9 @@ class SessionNote(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["user", "session"], name="note_unique_per_user")]
         ordering = ["session__start", "id"]
+
+    def __str__(self) -> str:
+        return f"Note of {self.user} on {self.session}"
 
 
 class Announcement(models.Model):
@@ -367,3 +388,6 @@ class CalendarFeed(models.Model):
 
     class Meta:
         ordering = ["event", "-created_at"]
+
+    def __str__(self) -> str:
+        return f"Calendar feed of {self.user} for {self.event}"

@@ -29,7 +29,8 @@ class TrackPayload(serializers.Serializer):
 
 
 class SpeakerLinkPayload(serializers.Serializer):
-    label = serializers.CharField()
+    # The JSON key is "label"; the stubs type Field.label (the form label) as a string.
+    label = serializers.CharField()  # type: ignore[assignment]
     url = serializers.URLField()
 
 

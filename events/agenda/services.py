@@ -468,7 +468,8 @@ def _save_reference(
         if name not in fields:
             raise ValidationError({name: "This field cannot be changed here."})
         setattr(obj, name, value)
-    obj.full_clean(exclude=["event", "user", "photo"], validate_constraints=True)
+    # The event is included so that the unique name per event is checked (a form error, not a 500).
+    obj.full_clean(exclude=["user", "photo"])
     obj.save()
     after = snapshot(obj, fields)
     _audit(actor, event, f"{kind}.{'created' if created else 'updated'}", obj, diff(before, after))

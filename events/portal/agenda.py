@@ -12,7 +12,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError
 from django.db.models import Count
 from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
@@ -43,11 +42,6 @@ from .views import _apply_service_errors
 EDIT = "events.change_agenda"
 SLOT_MINUTES = 5
 ROW_PX = 12  # agenda.css draws the hour lines every 12 rows (144px): keep the two in step
-UNIQUE_FIELDS = {
-    "room": ("name", "A room with this name already exists."),
-    "track": ("name", "A track with this name already exists."),
-    "speaker": ("email", "This account already has a speaker profile at this event."),
-}
 DEFAULT_DAY_HOURS = (9, 18)
 
 
@@ -479,11 +473,6 @@ def _reference_form(
             saved = save(actor=request.user, event=event, **{kind: obj}, **fields)
         except ValidationError as error:
             _apply_service_errors(form, error)
-        except IntegrityError:
-            # The services validate without the event, so its unique constraints (room and
-            # track names, one profile per account) surface here; the transaction rolled back.
-            field_name, taken = UNIQUE_FIELDS[kind]
-            form.add_error(field_name, taken)
         else:
             messages.success(request, f"{kind.title()} “{saved.name}” saved.")
             return HttpResponseRedirect(_url(list_name, event))
