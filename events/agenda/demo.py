@@ -6,7 +6,7 @@ from datetime import datetime, time, timedelta
 from accounts.models import User
 
 from ..enums import SessionKind
-from ..models import Bookmark, Event, Room, ScheduleVersion, Session
+from ..models import Bookmark, Event, Room, ScheduleVersion, Session, Speaker
 from . import services
 
 TRACKS = [("Operations", "#2f6fdb"), ("Engagement", "#c2410c"), ("Platform", "#047857"), ("Community", "#7c3aed")]
@@ -108,6 +108,7 @@ def seed_agenda(*, event: Event, organizer: User, speaker_user: User, attendees:
             slots.append((begin, begin + timedelta(minutes=minutes), rooms["Main Hall"], SessionKind.SOCIAL))
     slots.sort(key=lambda slot: (slot[0], slot[2].position))
     speaker_index = 0
+    session_speakers: list[Speaker]
     for n, (begin, end, room, kind) in enumerate(slots):
         if kind == SessionKind.BREAK:
             title, session_speakers, track = "Lunch", [], None

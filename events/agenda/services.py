@@ -94,9 +94,10 @@ def _check_session(session: Session, speakers: list[Speaker]) -> None:
     session.full_clean(exclude=["event", "room", "track"])
     event = session.event
     errors: dict[str, list[str]] = {}
-    if session.room_id and session.room.event_id != event.pk:
+    room, track = session.room, session.track
+    if room is not None and room.event_id != event.pk:
         errors.setdefault("room", []).append("Choose a room of this event.")
-    if session.track_id and session.track.event_id != event.pk:
+    if track is not None and track.event_id != event.pk:
         errors.setdefault("track", []).append("Choose a track of this event.")
     if any(speaker.event_id != event.pk for speaker in speakers):
         errors.setdefault("speakers", []).append("Choose speakers of this event.")
@@ -114,12 +115,10 @@ def _check_session(session: Session, speakers: list[Speaker]) -> None:
             .exclude(status=SessionStatus.CANCELLED)
             .select_related("event")
         )
-        if session.room_id:
-            booked = list(overlapping.filter(room_id=session.room_id))
+        if room is not None:
+            booked = list(overlapping.filter(room=room))
             if booked:
-                errors.setdefault("room", []).append(
-                    ROOM_DOUBLE_BOOKED.format(room=session.room.name, titles=_titles(booked))
-                )
+                errors.setdefault("room", []).append(ROOM_DOUBLE_BOOKED.format(room=room.name, titles=_titles(booked)))
         for speaker in speakers:
             elsewhere = list(overlapping.filter(speakers=speaker))
             if elsewhere:
