@@ -16,7 +16,7 @@ from .enums import OrderStatus, PaymentKind, PaymentProvider, PaymentStatus
 from .models import Gate, Order, OrderPosition, Payment, Quota, ScannerDevice, TicketType
 from .services.tickets import tickets_issue
 
-# The demo scanner's token (the device stores only its hash); documented in the README.
+# The demo scanner's token (the device stores only its sha256): a published demo credential.
 DEMO_SCANNER_TOKEN = "demo-scanner-token"  # noqa: S105 (a published demo credential)
 PAID_ATTENDEES = 20
 FREE_ATTENDEES = 10

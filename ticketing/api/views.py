@@ -322,7 +322,13 @@ class StripeWebhookView(APIView):
     class WebhookOutputSerializer(serializers.Serializer):
         status = serializers.CharField()
 
-    @extend_schema(exclude=True)
+    @extend_schema(
+        request=OpenApiTypes.OBJECT,
+        responses={200: WebhookOutputSerializer},
+        auth=[],
+        description="For Stripe only: a signed event (`Stripe-Signature`). 400 `invalid_signature` when the "
+        "signature does not verify; `duplicate` for an event already processed.",
+    )
     def post(self, request: Request) -> Response:
         try:
             outcome = stripe_webhook_process(
@@ -330,4 +336,4 @@ class StripeWebhookView(APIView):
             )
         except (ValueError, stripe.SignatureVerificationError):
             raise ApiError(code="invalid_signature", detail="The webhook signature does not verify.") from None
-        return Response({"status": outcome.status})
+        return Response(self.WebhookOutputSerializer({"status": outcome.status}).data)
