@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.db import models
 
 from eventhub.admin import ScopedAdminMixin
 
@@ -121,6 +122,7 @@ class SessionAdmin(ScopedAdminMixin, admin.ModelAdmin):
     search_fields = ("title", "event__name")
     date_hierarchy = "start"
     autocomplete_fields = ("event", "speakers")
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     raw_id_fields = ("room", "track")
 
 

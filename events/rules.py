@@ -76,7 +76,8 @@ def is_joinable(user, event) -> bool:
     return event is not None and event.open_registration and event.status in (EventStatus.PUBLISHED, EventStatus.LIVE)
 
 
-can_view_event = is_member | (is_announced & (is_listed_or_link | is_participant))
+# Public first: it needs no query, so a listed event's reads never look up the caller's roles.
+can_view_event = (is_announced & is_listed_or_link) | is_member | (is_announced & is_participant)
 
 rules.add_perm("events.view_organization", is_member)
 rules.add_perm("events.manage_members", is_manager)

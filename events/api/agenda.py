@@ -32,6 +32,7 @@ from eventhub.api.fields import EventTimeField
 from eventhub.api.idempotency import HEADER as IDEMPOTENCY_HEADER
 from eventhub.api.idempotency import IdempotentMixin
 from eventhub.api.pagination import CursorPagination
+from eventhub.api.rendered import RenderedBodies
 from eventhub.tenancy import event_scope
 
 from ..agenda import payloads
@@ -89,6 +90,10 @@ IDEMPOTENCY_KEY = OpenApiParameter(
 NOT_MODIFIED = OpenApiResponse(description="Not modified: the ETag in If-None-Match is current.")
 
 
+# Rendered public reads by ETag: a phone polling the agenda costs a lookup, not a render.
+RENDERED = RenderedBodies(size=512)
+
+
 def _zone(value: str) -> zoneinfo.ZoneInfo:
     try:
         return zoneinfo.ZoneInfo(value)
@@ -131,21 +136,26 @@ class AgendaView(APIView):
         return context
 
     def etag_key(self) -> list[str]:
-        return [self.request.get_full_path()]
+        return [self.request.build_absolute_uri(), self.request.accepted_media_type]
 
-    def not_modified(self) -> Response | None:
-        """Compute this read's ETag; the 304 to send if the client holds it."""
+    def not_modified(self) -> HttpResponse | None:
+        """Compute this read's ETag; the 304 to send if the client holds it, or the body already
+        rendered for it (reads that are the same for everyone)."""
         self.etag = agenda_etag(
             event=self.event, user=self.request.user if self.personal else None, key=self.etag_key()
         )
         if _matches(self.request, self.etag):
             return Response(status=status.HTTP_304_NOT_MODIFIED)
-        return None
+        return None if self.personal else RENDERED.response(self.etag)
 
     def finalize_response(self, request: Request, response: Any, *args: Any, **kwargs: Any) -> Any:
         response = super().finalize_response(request, response, *args, **kwargs)
         if self.etag is not None and response.status_code in (200, 304):
             response["ETag"] = self.etag
+            if response.status_code == 200 and not self.personal and request.method == "GET":
+                if hasattr(response, "render"):
+                    response.render()
+                RENDERED.store(self.etag, response)
         return response
 
 
