@@ -5,6 +5,7 @@ a scope raises ``ScopeError`` instead of leaking. The lookups below are the sanc
 unscoped reads: they return tenant keys (organization or event ids), never tenant data.
 """
 
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -15,9 +16,23 @@ from django_scopes import scope
 
 from events.models import Event, OrganizationMember, Participant
 
+# An event's organization is fixed (no service moves events), so it is remembered per process;
+# for a minute only, because staff can still reassign one in the admin.
+_EVENT_ORGANIZATION_TTL = 60.0
+_event_organizations: dict[int, tuple[list[int], float]] = {}
+
 
 def organization_ids_for_event(event_id: int) -> list[int]:
-    return list(Event.objects.with_scopes_disabled().filter(pk=event_id).values_list("organization_id", flat=True))
+    now = time.monotonic()
+    known = _event_organizations.get(event_id)
+    if known is not None and known[1] > now:
+        return known[0]
+    ids = list(Event.objects.with_scopes_disabled().filter(pk=event_id).values_list("organization_id", flat=True))
+    if ids:  # a missing event is not remembered: it may be created next
+        if len(_event_organizations) > 10_000:
+            _event_organizations.clear()
+        _event_organizations[event_id] = (ids, now + _EVENT_ORGANIZATION_TTL)
+    return ids
 
 
 def event_id_for_link_token(model: type[Any], token: str) -> int | None:
