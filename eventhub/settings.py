@@ -337,6 +337,10 @@ STRIPE_SECRET_KEY = env.str("STRIPE_SECRET_KEY", default="")
 STRIPE_PUBLISHABLE_KEY = env.str("STRIPE_PUBLISHABLE_KEY", default="")
 STRIPE_WEBHOOK_SECRET = env.str("STRIPE_WEBHOOK_SECRET", default="")
 STRIPE_API_BASE = env.str("STRIPE_API_BASE", default="")  # tests: a localstripe server
+# Encrypts the events' Ed25519 private keys at rest. Set it in production and keep it when
+# DJANGO_SECRET_KEY rotates (empty: derived from the secret key, so rotating that one would make
+# the stored keys unreadable).
+TICKET_SIGNING_SECRET = env.str("TICKET_SIGNING_SECRET", default="")
 
 # --- i18n, static, media, mail ----------------------------------------------------------------
 LANGUAGE_CODE = "en-us"

@@ -13,7 +13,7 @@ from events.enums import ParticipantKind
 from events.models import Event
 
 from .enums import OrderStatus, PaymentKind, PaymentProvider, PaymentStatus
-from .models import Gate, Order, OrderPosition, Payment, Quota, ScannerDevice, TicketType
+from .models import CheckInConfig, Gate, Order, OrderPosition, Payment, Quota, ScannerDevice, TicketType
 from .services.tickets import tickets_issue
 
 # The demo scanner's token (the device stores only its sha256): a published demo credential.
@@ -90,6 +90,8 @@ def seed_ticketing(*, event: Event, attendees: list[User]) -> None:
     main.ticket_types.add(regular, community, vip)
     side, _ = Gate.objects.get_or_create(event=event, name="VIP entrance")
     side.ticket_types.add(vip)
+    # The main hall holds 800: the live dashboard shows occupancy and alerts at 90 %.
+    CheckInConfig.objects.get_or_create(event=event, defaults={"capacity": 800})
     token_hash = hashlib.sha256(DEMO_SCANNER_TOKEN.encode()).hexdigest()
     ScannerDevice.objects.get_or_create(
         token_hash=token_hash, defaults={"event": event, "name": "Demo scanner (main)", "gate": main}

@@ -33,7 +33,7 @@ from ._common import require
 
 
 def _fernet() -> Fernet:
-    secret = getattr(settings, "TICKET_SIGNING_SECRET", "") or settings.SECRET_KEY
+    secret = settings.TICKET_SIGNING_SECRET or settings.SECRET_KEY
     key = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=b"eventhub ticket signing keys").derive(
         secret.encode()
     )
