@@ -13,6 +13,7 @@ from eventhub.testing.live import BIN, free_port
 from events.enums import MemberRole
 
 from .factories import QuotaFactory, TicketTypeFactory
+from .stripe_front import StripeFront
 
 WEBHOOK_SECRET = "whsec_test_eventhub"
 
@@ -45,11 +46,20 @@ def localstripe_url(tmp_path_factory):
         proc.wait(timeout=10)
 
 
+@pytest.fixture(scope="session")
+def stripe_front(localstripe_url):
+    front = StripeFront(localstripe_url)
+    yield front
+    front.close()
+
+
 @pytest.fixture
-def fake_stripe(localstripe_url, settings, monkeypatch):
-    """Point our Stripe client module (settings) and the SDK's globals (for the test's own
-    checks) at localstripe; sign webhooks with a known secret."""
-    settings.STRIPE_API_BASE = localstripe_url
+def fake_stripe(localstripe_url, stripe_front, settings, monkeypatch):
+    """Point our server (settings) at the Stripe stand-in in front of localstripe, and the SDK's
+    globals (the test's own checks, acting as the phone) at localstripe itself; sign webhooks
+    with a known secret."""
+    stripe_front.reset()
+    settings.STRIPE_API_BASE = stripe_front.url
     settings.STRIPE_SECRET_KEY = "sk_test_eventhub"
     settings.STRIPE_WEBHOOK_SECRET = WEBHOOK_SECRET
     monkeypatch.setattr(stripe, "api_base", localstripe_url)

@@ -13,7 +13,6 @@ from django_scopes import scopes_disabled
 
 from eventhub.realtime.models import StreamEntry
 from eventhub.testing.factories import UserFactory
-from ticketing import stripe_client
 from ticketing.enums import OrderStatus, PaymentStatus
 from ticketing.models import Order, OrderPosition, Payment, Refund, StripeEvent, Ticket
 from ticketing.tasks import expire_reservations
@@ -125,20 +124,18 @@ def test_webhook_with_bad_signature_is_400_and_changes_nothing(shop, token_for, 
         assert not Ticket.objects.exists()
 
 
-def test_payment_succeeded_before_order_creation_response_still_ends_paid(shop, token_for, fake_stripe, monkeypatch):
+def test_payment_succeeded_before_order_creation_response_still_ends_paid(shop, token_for, fake_stripe, stripe_front):
     """The phone may pay and Stripe may deliver ``payment_intent.succeeded`` while our order
-    creation request is still running (right after it created the intent). The webhook finds
-    the order by the intent's metadata; the still-running request must not undo it."""
-    real_create = stripe_client.payment_intent_create
+    creation request is still running: here the webhook is delivered after Stripe created the
+    intent and before our server has Stripe's answer. The webhook finds the order by the
+    intent's metadata; the still-running request must not undo it."""
     deliveries = []
 
-    def create_then_race_the_response(**kwargs):
-        intent = real_create(**kwargs)
-        paid = pay_with_test_card(intent.id)
+    def pay_and_deliver_before_our_server_hears_back(intent: dict) -> None:
+        paid = pay_with_test_card(intent["id"])
         deliveries.append(deliver(Client(), _succeeded_payload(paid, event_id="evt_early")))
-        return intent
 
-    monkeypatch.setattr(stripe_client, "payment_intent_create", create_then_race_the_response)
+    stripe_front.after_once("POST", "/v1/payment_intents", pay_and_deliver_before_our_server_hears_back)
 
     response = _buy(_client(token_for, shop.buyer), shop.event, shop.paid)
 
@@ -216,3 +213,43 @@ def test_order_retry_with_idempotency_key_replays_the_same_order(shop, token_for
     assert second.json()["payment"]["client_secret"] == first.json()["payment"]["client_secret"]
     with scopes_disabled():
         assert Order.objects.count() == 1
+
+
+def test_web_checkout_session_then_its_completed_webhook_marks_the_order_paid(
+    shop, token_for, fake_stripe, stripe_front
+):
+    buyer = _client(token_for, shop.buyer)
+    order = _buy(buyer, shop.event, shop.paid, n=2).json()
+
+    started = buyer.post(
+        f"/api/v1/events/{shop.event.pk}/orders/{order['code']}/checkout-session", {}, content_type="application/json"
+    )
+    session_id = started.json()["url"].rsplit("/", 1)[-1]
+    session = stripe_front.checkout_sessions[session_id]
+    completed = {**session, "payment_status": "paid", "status": "complete", "payment_intent": "pi_web_1"}
+    delivered = deliver(Client(), stripe_event(event_id="evt_cs_1", type="checkout.session.completed", obj=completed))
+
+    assert started.status_code == 201, started.content
+    assert session["amount_total"] == 10000
+    assert session["currency"] == "eur"
+    assert session["metadata"]["order_code"] == order["code"]
+    assert session["success_url"] == f"http://testserver/?order={order['code']}&result=paid"
+    assert delivered.json()["status"] == "processed"
+    assert _order(order["code"]).status == OrderStatus.PAID
+    with scopes_disabled():
+        assert Ticket.objects.filter(order_position__order__code=order["code"]).count() == 2
+
+
+def test_web_checkout_session_refuses_a_return_url_elsewhere(shop, token_for, fake_stripe, stripe_front):
+    buyer = _client(token_for, shop.buyer)
+    order = _buy(buyer, shop.event, shop.paid).json()
+
+    response = buyer.post(
+        f"/api/v1/events/{shop.event.pk}/orders/{order['code']}/checkout-session",
+        {"return_url": "https://evil.example.net/steal"},
+        content_type="application/json",
+    )
+
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "invalid"
+    assert all(s["metadata"].get("order_code") != order["code"] for s in stripe_front.checkout_sessions.values())
