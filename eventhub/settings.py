@@ -193,6 +193,7 @@ ACCOUNT_RATE_LIMITS = {
     "confirm_email": "1/3m/key",
 }
 HEADLESS_CLIENTS = ("app", "browser")
+HEADLESS_TOKEN_STRATEGY = "eventhub.api.authentication.SessionTokenStrategy"  # noqa: S105 (a class path)
 HEADLESS_ONLY = False
 HEADLESS_FRONTEND_URLS = {
     "account_confirm_email": "/accounts/confirm-email/{key}/",

@@ -1,4 +1,7 @@
 from allauth.headless.contrib.rest_framework.authentication import XSessionTokenAuthentication
+from allauth.headless.internal import sessionkit
+from allauth.headless.tokens.strategies.sessions import SessionTokenStrategy as AllauthSessionTokenStrategy
+from django.contrib.sessions.backends.base import SessionBase
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework.request import Request
 
@@ -17,3 +20,13 @@ class SessionTokenScheme(OpenApiAuthenticationExtension):
 
     def get_security_definition(self, auto_schema):
         return {"type": "apiKey", "in": "header", "name": "X-Session-Token"}
+
+
+class SessionTokenStrategy(AllauthSessionTokenStrategy):
+    """allauth's session tokens, looked up in one query instead of two: allauth's strategy asks
+    whether the session exists and then loads it; loading alone answers both (a missing or
+    expired session loads empty and drops its key). Every token-authenticated request and
+    WebSocket handshake pays this lookup."""
+
+    def lookup_session(self, session_token: str) -> SessionBase | None:
+        return sessionkit.lookup_session(session_token)

@@ -19,9 +19,11 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.db import connection, transaction
-from django.db.models import F, Min, Q, QuerySet
+from django.db.models import CharField, F, Min, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Cast, Coalesce, Concat
 
 from accounts.models import User
+from eventhub.realtime.models import StreamHead
 from eventhub.realtime.selectors import stream_heads
 from eventhub.realtime.streams import event_stream, user_stream
 
@@ -295,6 +297,22 @@ def session_note_get(*, user: User, session_id: int) -> SessionNote | None:
 # --- ETags ---------------------------------------------------------------------------------------
 
 
+def agenda_event_visible(*, user: Any, event_id: int) -> Event | None:
+    """The event if the user may see it (None for missing and forbidden alike), read together
+    with its public stream's head (``event.stream_head``) in one query: a polled agenda read then
+    needs no further query for its ETag."""
+    head = StreamHead.objects.filter(stream=Concat(Value("event:"), Cast(OuterRef("pk"), CharField())))
+    event = (
+        Event.objects.select_related("organization")
+        .annotate(stream_head=Coalesce(Subquery(head.values("seq")[:1]), 0))
+        .filter(pk=event_id)
+        .first()
+    )
+    if event is None or not user.has_perm("events.view_event", event):
+        return None
+    return event
+
+
 def agenda_etag(*, event: Event, user: User | None, key: Iterable[str], heads: dict[str, int] | None = None) -> str:
     """A strong ETag for an attendee read, computed without rendering it: the event stream's head
     (every published change, announcement and reference-data change appends an entry there; draft
@@ -302,6 +320,8 @@ def agenda_etag(*, event: Event, user: User | None, key: Iterable[str], heads: d
     there), the event row's ``updated_at`` (its zone renders every time) and ``key`` (the request's
     path and query, the encoding, anything else the body depends on). ``heads`` gives the heads a
     body was read at instead of reading the current ones (the offline bundle)."""
+    if heads is None and (user is None or not user.is_authenticated) and hasattr(event, "stream_head"):
+        heads = {event_stream(event.pk): event.stream_head}
     if heads is None:
         streams = [event_stream(event.pk)]
         if user is not None and user.is_authenticated:

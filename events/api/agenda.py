@@ -47,6 +47,7 @@ from ..agenda.selectors import (
     AgendaFilters,
     agenda_bundle,
     agenda_etag,
+    agenda_event_visible,
     agenda_next_transition,
     agenda_now_next,
     agenda_rooms,
@@ -66,7 +67,6 @@ from ..agenda.selectors import (
 )
 from ..agenda.services import bookmark_add, bookmark_remove, note_save, speaker_save
 from ..models import Bookmark, CalendarFeed, Event, PublishedSession, Room, ScheduleVersion, Speaker, Track
-from ..selectors import event_get_visible
 from .views import EventOutputSerializer
 
 TZ_PARAMETER = OpenApiParameter(
@@ -122,7 +122,7 @@ class AgendaView(APIView):
 
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
         super().initial(request, *args, **kwargs)
-        event = event_get_visible(user=request.user, event_id=kwargs["event_id"])
+        event = agenda_event_visible(user=request.user, event_id=kwargs["event_id"])
         if event is None:
             raise Http404
         self.event = event
@@ -145,7 +145,7 @@ class AgendaView(APIView):
             event=self.event, user=self.request.user if self.personal else None, key=self.etag_key()
         )
         if _matches(self.request, self.etag):
-            return Response(status=status.HTTP_304_NOT_MODIFIED)
+            return HttpResponse(status=status.HTTP_304_NOT_MODIFIED)  # no body: nothing to render
         return None if self.personal else RENDERED.response(self.etag)
 
     def finalize_response(self, request: Request, response: Any, *args: Any, **kwargs: Any) -> Any:

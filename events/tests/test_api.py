@@ -100,8 +100,8 @@ def test_my_organizations_query_count_does_not_grow_with_memberships(django_asse
         _member(user=user)
     client = _client(user)
 
-    # the session token (2) and its user, the tenant keys of user_scope (2), the page
-    with django_assert_num_queries(6):
+    # the session token and its user, the tenant keys of user_scope (2), the page
+    with django_assert_num_queries(5):
         response = client.get("/api/v1/me/organizations")
 
     assert len(response.json()["results"]) == count
@@ -181,8 +181,8 @@ def test_my_events_query_count_does_not_grow_with_events(django_assert_num_queri
         _participant(user=user, event=_event(organization=OrganizationFactory()))
     client = _client(user)
 
-    # the session token (2) and its user, the tenant keys of user_scope (2), the page
-    with django_assert_num_queries(6):
+    # the session token and its user, the tenant keys of user_scope (2), the page
+    with django_assert_num_queries(5):
         response = client.get("/api/v1/me/events")
 
     assert len(response.json()["results"]) == count
