@@ -17,10 +17,7 @@
   const conn = document.getElementById("display-conn");
   const clock = document.getElementById("display-clock");
   const RELEVANT = /^(session\.|announcement\.|schedule\.published$|room\.|track\.|speaker\.)/;
-  let lastSeq = root.dataset.since !== "" ? Number(root.dataset.since) : null;
-  let delay = 1000;
-  let behind = 0;
-  let socket = null;
+  let live = null;
   let revoked = false;
   let refreshTimer = null;
 
@@ -36,7 +33,7 @@
     revoked = true;
     document.getElementById("display-revoked").hidden = false;
     status("revoked", "offline");
-    if (socket) socket.close();
+    if (live) live.close();
   }
 
   async function refresh() {
@@ -57,54 +54,27 @@
     refreshTimer = setTimeout(refresh, 200); // one fetch for the entries of one publish
   }
 
-  function subscribe() {
-    const frame = { op: "subscribe", stream, ref: "sub" };
-    if (lastSeq !== null) frame.since = lastSeq;
-    socket.send(JSON.stringify(frame));
-  }
-
   function connect() {
-    if (revoked) return;
-    const scheme = location.protocol === "https:" ? "wss" : "ws";
-    socket = new WebSocket(`${scheme}://${location.host}/ws/v1/`);
-    socket.onopen = () => {
-      delay = 1000;
-      socket.send(JSON.stringify({ op: "auth", display: token, ref: "auth" }));
-    };
-    socket.onmessage = (message) => {
-      let frame;
-      try { frame = JSON.parse(message.data); } catch (e) { return; }
-      if (frame.ref === "auth" && (frame.op === "authenticated" || frame.op === "error")) {
-        if (frame.op === "error" && frame.code === "forbidden") { refresh(); return; } // revoked?
-        subscribe(); // an older server without display auth still serves public events
-      } else if (frame.op === "subscribed") {
-        if (lastSeq === null) lastSeq = frame.head;
-        status("live", "live");
+    live = window.EventHubStream.follow({
+      stream,
+      since: root.dataset.since,
+      auth: { op: "auth", display: token },
+      initialDelay: 1000,
+      maxDelay: 30000,
+      jitter: 500,
+      reconnectingText: "offline — reconnecting…",
+      onStatus: (text, isLive) => status(text, isLive ? "live" : "offline"),
+      onSubscribed: (frame, before) => {
         root.dataset.liveReady = "1";
-        if (frame.head > (lastSeq || 0)) scheduleRefresh();
-      } else if (frame.op === "reset") {
-        lastSeq = frame.head;
-        scheduleRefresh();
-      } else if (frame.op === "error") {
-        if (frame.code === "forbidden") refresh(); // a revoked link's stream ends: the state says 404
-        status(frame.detail || "live updates unavailable", "offline");
-      } else if (frame.op === "heartbeat") {
-        const head = frame.heads && frame.heads[stream];
-        behind = head !== undefined && lastSeq !== null && head > lastSeq ? behind + 1 : 0;
-        if (behind >= 2) { behind = 0; socket.close(); }
-      } else if (frame.seq !== undefined && frame.stream === stream) {
-        if (lastSeq !== null && frame.seq <= lastSeq) return; // already applied
-        lastSeq = frame.seq;
-        root.dataset.lastSeq = String(lastSeq);
+        if (before !== null && frame.head > before) scheduleRefresh(); // missed entries while away
+      },
+      onReset: scheduleRefresh,
+      onError: (frame) => { if (frame.code === "forbidden") refresh(); }, // a revoked link: the state says 404
+      onEntry: (frame) => {
+        root.dataset.lastSeq = String(frame.seq);
         if (RELEVANT.test(frame.type || "")) scheduleRefresh();
-      }
-    };
-    socket.onclose = () => {
-      if (revoked) return;
-      status("offline — reconnecting…", "offline");
-      setTimeout(connect, delay + Math.random() * 500);
-      delay = Math.min(delay * 2, 30000);
-    };
+      },
+    });
   }
 
   tick();

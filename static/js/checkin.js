@@ -10,9 +10,6 @@
   const stream = root.dataset.checkinStream;
   const status = root.querySelector("[data-live-status]");
   const feed = root.querySelector("#scan-feed");
-  let lastSeq = root.dataset.since !== "" ? Number(root.dataset.since) : null;
-  let delay = 500;
-  let behind = 0;
   let refreshTimer = null;
 
   function show(text, live) {
@@ -88,41 +85,11 @@
     refreshFigures();
   }
 
-  function connect() {
-    const scheme = location.protocol === "https:" ? "wss" : "ws";
-    const socket = new WebSocket(`${scheme}://${location.host}/ws/v1/`);
-    socket.onopen = () => {
-      delay = 500;
-      const frame = { op: "subscribe", stream };
-      if (lastSeq !== null) frame.since = lastSeq;
-      socket.send(JSON.stringify(frame));
-    };
-    socket.onmessage = (message) => {
-      let frame;
-      try { frame = JSON.parse(message.data); } catch (e) { return; }
-      if (frame.op === "subscribed") {
-        if (lastSeq === null) lastSeq = frame.head;
-        show("live", true);
-        root.dataset.liveReady = "1";
-      } else if (frame.op === "reset") {
-        location.reload();
-      } else if (frame.op === "error") {
-        show(frame.detail || "live updates unavailable", false);
-      } else if (frame.op === "heartbeat") {
-        const head = frame.heads && frame.heads[stream];
-        behind = head !== undefined && lastSeq !== null && head > lastSeq ? behind + 1 : 0;
-        if (behind >= 2) { behind = 0; socket.close(); }
-      } else if (frame.seq !== undefined && frame.stream === stream) {
-        if (lastSeq !== null && frame.seq <= lastSeq) return;
-        lastSeq = frame.seq;
-        apply(frame);
-      }
-    };
-    socket.onclose = () => {
-      show("reconnecting…", false);
-      setTimeout(connect, delay);
-      delay = Math.min(delay * 2, 10000);
-    };
-  }
-  connect();
+  window.EventHubStream.follow({
+    stream,
+    since: root.dataset.since,
+    onStatus: show,
+    onSubscribed: () => { root.dataset.liveReady = "1"; },
+    onEntry: apply,
+  });
 })();
