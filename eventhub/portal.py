@@ -7,6 +7,8 @@ from functools import wraps
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
 
 from events.selectors import event_get_for_member, organization_get_for_member
@@ -49,3 +51,13 @@ def event_page(permission: str = "events.view_organization") -> Callable[[View],
         return wrapper
 
     return decorator
+
+
+def apply_service_errors(form: Form, error: ValidationError) -> None:
+    """Show a service's ValidationError on the form: field errors on their fields (or on the
+    form when the form has no such field), plain messages as the form's own errors."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error.messages)

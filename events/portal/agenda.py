@@ -20,7 +20,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from eventhub.portal import event_page
+from eventhub.portal import apply_service_errors, event_page
 from eventhub.realtime.selectors import stream_heads
 
 from .. import displays
@@ -37,7 +37,6 @@ from .agenda_forms import (
     SpeakerForm,
     TrackForm,
 )
-from .views import _apply_service_errors
 
 EDIT = "events.change_agenda"
 SLOT_MINUTES = 5
@@ -338,7 +337,7 @@ def session_create(request: HttpRequest, event: Event) -> HttpResponse:
         try:
             session = services.session_create(actor=request.user, event=event, **form.service_fields())
         except ValidationError as error:
-            _apply_service_errors(form, error)
+            apply_service_errors(form, error)
         else:
             messages.success(request, f"“{session.title}” added to the draft. Publish to show it to attendees.")
             return HttpResponseRedirect(_url("agenda", event) + f"?day={_session_day(session).isoformat()}")
@@ -353,7 +352,7 @@ def session_edit(request: HttpRequest, event: Event, session_id: int) -> HttpRes
         try:
             session = services.session_update(actor=request.user, session=session, **form.service_fields())
         except ValidationError as error:
-            _apply_service_errors(form, error)
+            apply_service_errors(form, error)
         else:
             messages.success(request, f"“{session.title}” saved to the draft.")
             return HttpResponseRedirect(_url("agenda", event) + f"?day={_session_day(session).isoformat()}")
@@ -376,7 +375,7 @@ def session_move(request: HttpRequest, event: Event, session_id: int) -> HttpRes
         try:
             session = services.session_update(actor=request.user, session=session, **form.service_fields())
         except ValidationError as error:
-            _apply_service_errors(form, error)
+            apply_service_errors(form, error)
         else:
             room = session.room.name if session.room else "no room"
             messages.success(
@@ -472,7 +471,7 @@ def _reference_form(
         try:
             saved = save(actor=request.user, event=event, **{kind: obj}, **fields)
         except ValidationError as error:
-            _apply_service_errors(form, error)
+            apply_service_errors(form, error)
         else:
             messages.success(request, f"{kind.title()} “{saved.name}” saved.")
             return HttpResponseRedirect(_url(list_name, event))
@@ -585,7 +584,7 @@ def announcements(request: HttpRequest, event: Event) -> HttpResponse:
         try:
             services.announcement_post(actor=request.user, event=event, **form.cleaned_data)
         except ValidationError as error:
-            _apply_service_errors(form, error)
+            apply_service_errors(form, error)
         else:
             messages.success(request, "Announcement posted.")
             return HttpResponseRedirect(_url("agenda-announcements", event))
@@ -605,7 +604,7 @@ def display_links(request: HttpRequest, event: Event) -> HttpResponse:
         try:
             link = displays.display_link_create(actor=request.user, event=event, **form.cleaned_data)
         except ValidationError as error:
-            _apply_service_errors(form, error)
+            apply_service_errors(form, error)
         else:
             messages.success(request, f"Display link “{link.name}” created.")
             return HttpResponseRedirect(_url("agenda-displays", event))

@@ -2,13 +2,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from eventhub.portal import event_page, organization_page
+from eventhub.portal import apply_service_errors, event_page, organization_page
 from eventhub.realtime.selectors import stream_heads
 
 from .. import selectors, services
@@ -26,14 +25,6 @@ KIND_PLURALS = {
 }
 
 
-def _apply_service_errors(form: Form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
-
-
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     return render(request, "events/home.html")
@@ -46,7 +37,7 @@ def organization_create(request: HttpRequest) -> HttpResponse:
         try:
             organization = services.organization_create(actor=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _apply_service_errors(form, error)
+            apply_service_errors(form, error)
         else:
             messages.success(request, f"Organization “{organization.name}” created.")
             return redirect("portal:organization", organization=organization.slug)
@@ -66,7 +57,7 @@ def event_create(request: HttpRequest, organization: Organization) -> HttpRespon
         try:
             event = services.event_create(actor=request.user, organization=organization, **form.cleaned_data)
         except ValidationError as error:
-            _apply_service_errors(form, error)
+            apply_service_errors(form, error)
         else:
             messages.success(request, f"Event “{event.name}” created.")
             return redirect("portal:event", organization=organization.slug, event=event.slug)
@@ -111,7 +102,7 @@ def event_edit(request: HttpRequest, event: Event) -> HttpResponse:
         try:
             event = services.event_update(actor=request.user, event=event, **form.cleaned_data)
         except ValidationError as error:
-            _apply_service_errors(form, error)
+            apply_service_errors(form, error)
         else:
             messages.success(request, "Event saved.")
             return redirect("portal:event", organization=event.organization.slug, event=event.slug)
@@ -129,7 +120,7 @@ def members(request: HttpRequest, organization: Organization) -> HttpResponse:
             try:
                 services.member_add(actor=request.user, organization=organization, **form.cleaned_data)
             except ValidationError as error:
-                _apply_service_errors(form, error)
+                apply_service_errors(form, error)
             else:
                 messages.success(request, f"{form.cleaned_data['email']} added.")
                 return redirect("portal:members", organization=organization.slug)

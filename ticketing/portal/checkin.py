@@ -7,13 +7,12 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from eventhub.portal import event_page
+from eventhub.portal import apply_service_errors, event_page
 from eventhub.realtime.selectors import stream_heads
 from events.models import Event
 
@@ -25,14 +24,6 @@ from .checkin_forms import CheckInConfigForm, DeviceForm, GateForm, ManualCheckI
 
 VIEW = "ticketing.view_checkin"
 MANAGE = "ticketing.manage_checkin"
-
-
-def _apply_service_errors(form: Form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
 
 
 def _context(request: HttpRequest, tab: str, **extra) -> dict:
@@ -169,7 +160,7 @@ def gates(request: HttpRequest, event: Event) -> HttpResponse:
             try:
                 gate = services.gate_create(actor=request.user, event=event, **form.cleaned_data)
             except ValidationError as error:
-                _apply_service_errors(form, error)
+                apply_service_errors(form, error)
             else:
                 messages.success(request, f"Gate “{gate.name}” added.")
                 return _back(event, "checkin-gates")
@@ -191,7 +182,7 @@ def gate_edit(request: HttpRequest, event: Event, gate_id: int) -> HttpResponse:
         try:
             services.gate_update(actor=request.user, gate=gate, event=event, **form.cleaned_data)
         except ValidationError as error:
-            _apply_service_errors(form, error)
+            apply_service_errors(form, error)
         else:
             messages.success(request, "Gate saved.")
             return _back(event, "checkin-gates")
@@ -214,7 +205,7 @@ def devices(request: HttpRequest, event: Event) -> HttpResponse:
         try:
             device, token = services.device_register(actor=request.user, event=event, **form.cleaned_data)
         except ValidationError as error:
-            _apply_service_errors(form, error)
+            apply_service_errors(form, error)
         else:
             messages.success(request, f"Scanner “{device.name}” registered. Copy its token now: it is shown once.")
             request.session[_TOKEN_KEY] = {"event": event.pk, "device": device.pk, "token": token}
@@ -253,7 +244,7 @@ def settings_view(request: HttpRequest, event: Event) -> HttpResponse:
         try:
             services.checkin_config_update(actor=request.user, event=event, **form.cleaned_data)
         except ValidationError as error:
-            _apply_service_errors(form, error)
+            apply_service_errors(form, error)
         else:
             messages.success(request, "Check-in settings saved.")
             return _back(event, "checkin")

@@ -6,12 +6,12 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Model
-from django.forms import Form, ModelForm
+from django.forms import ModelForm
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from eventhub.portal import event_page
+from eventhub.portal import apply_service_errors, event_page
 from events.models import Event
 
 from .. import selectors
@@ -20,14 +20,6 @@ from .forms import OrderSearchForm, QuotaForm, RefundForm, TicketTypeForm, Vouch
 
 VIEW = "ticketing.view_sales"
 MANAGE = "ticketing.manage_catalogue"
-
-
-def _apply_service_errors(form: Form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
 
 
 def _context(request: HttpRequest, tab: str, **extra) -> dict:
@@ -96,7 +88,7 @@ def _edit(
             else:
                 obj = update(request.user, instance, values)
         except ValidationError as error:
-            _apply_service_errors(form, error)
+            apply_service_errors(form, error)
         else:
             messages.success(request, f"{noun} “{obj}” saved.")
             return redirect(list_url, **_url_kwargs(event))
@@ -251,7 +243,7 @@ def order_refund(request: HttpRequest, event: Event, order_code: str) -> HttpRes
                 actor=request.user, order=order, amount=form.cleaned_data["amount"], reason=form.cleaned_data["reason"]
             )
         except ValidationError as error:
-            _apply_service_errors(form, error)
+            apply_service_errors(form, error)
         else:
             messages.success(request, f"Refunded {form.cleaned_data['amount']} {order.currency}.")
             return redirect("ticketing:order", order_code=order.code, **_url_kwargs(event))
