@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
 
+from eventhub.errors import DomainError
 from events.selectors import event_get_for_member, organization_get_for_member
 
 View = Callable[..., HttpResponse]
@@ -53,9 +54,16 @@ def event_page(permission: str = "events.view_organization") -> Callable[[View],
     return decorator
 
 
-def apply_service_errors(form: Form, error: ValidationError) -> None:
-    """Show a service's ValidationError on the form: field errors on their fields (or on the
-    form when the form has no such field), plain messages as the form's own errors."""
+def apply_service_errors(form: Form, error: DomainError | ValidationError) -> None:
+    """Show a service's domain error on the form: field errors on their fields (or on the form
+    when the form has no such field), the detail as the form's own error."""
+    if isinstance(error, DomainError):
+        if error.fields:
+            for field, messages in error.fields.items():
+                form.add_error(field if field in form.fields else None, messages)
+        else:
+            form.add_error(None, error.detail)
+        return
     if hasattr(error, "error_dict"):
         for field, errors in error.message_dict.items():
             form.add_error(field if field in form.fields else None, errors)

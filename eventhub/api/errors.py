@@ -11,6 +11,8 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from eventhub import errors
+
 _CODES = {
     400: "invalid",
     401: "not_authenticated",
@@ -24,6 +26,37 @@ _CODES = {
     422: "unprocessable",
     429: "throttled",
 }
+
+
+# The one place a domain error gets its HTTP status: by class, and by code where a client needs a
+# status of its own for one case.
+_STATUS_BY_ERROR_CLASS: tuple[tuple[type[errors.DomainError], int], ...] = (
+    (errors.Invalid, status.HTTP_400_BAD_REQUEST),
+    (errors.NotFound, status.HTTP_404_NOT_FOUND),
+    (errors.PermissionDenied, status.HTTP_403_FORBIDDEN),
+    (errors.Conflict, status.HTTP_409_CONFLICT),
+    (errors.Gone, status.HTTP_410_GONE),
+    (errors.RateLimited, status.HTTP_429_TOO_MANY_REQUESTS),
+    (errors.Unavailable, status.HTTP_503_SERVICE_UNAVAILABLE),
+)
+_STATUS_BY_CODE: dict[str, int] = {}
+
+
+def status_for(error: errors.DomainError) -> int:
+    if error.code in _STATUS_BY_CODE:
+        return _STATUS_BY_CODE[error.code]
+    for error_class, status_code in _STATUS_BY_ERROR_CLASS:
+        if isinstance(error, error_class):
+            return status_code
+    return status.HTTP_400_BAD_REQUEST
+
+
+def domain_error_response(error: errors.DomainError) -> Response:
+    headers = {}
+    if isinstance(error, errors.RateLimited) and error.retry_after is not None:
+        headers["Retry-After"] = str(error.retry_after)
+    body = error_body(code=error.code, detail=error.detail, fields=error.fields)
+    return Response(body, status=status_for(error), headers=headers)
 
 
 class ApiError(exceptions.APIException):
@@ -59,6 +92,8 @@ def _django_validation_detail(exc: DjangoValidationError) -> dict[str, list[str]
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     if isinstance(exc, ScopeError):
         raise exc  # a programming error: never disguise a missing tenant scope as a 404
+    if isinstance(exc, errors.DomainError):
+        return domain_error_response(exc)
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):
