@@ -1,6 +1,34 @@
+import secrets
+
 from django.conf import settings
 from django.db import models
 from django_scopes import ScopedManager
+
+
+class EventScoped(models.Model):
+    """An event-owned model: its ``event`` foreign key (declared by the subclass, with its own
+    related name) puts it in the event's organization scope."""
+
+    objects = ScopedManager(organization="event__organization")
+
+    class Meta:
+        abstract = True
+
+
+def new_link_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class RevocableLink(models.Model):
+    """A bearer link (door display, calendar feed): whoever holds the token reads what it names,
+    until it is revoked."""
+
+    token = models.CharField(max_length=64, unique=True, default=new_link_token)
+    created_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        abstract = True
 
 
 class AuditLogEntry(models.Model):
