@@ -14,14 +14,18 @@ test-only TICKETING_LOCK_QUOTAS=0 to show what the lock prevents. Only talks to 
 """
 
 import argparse
+import logging
 import os
 import signal
+import socket
 import statistics
 import subprocess
 import sys
 import time
 import urllib.request
 from pathlib import Path
+
+import django
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -47,8 +51,6 @@ def env(**extra: str) -> dict[str, str]:
 
 
 def free_port() -> int:
-    import socket
-
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
@@ -111,13 +113,9 @@ def main() -> None:
     os.environ.update(env(DATABASE_POOL="0"))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "eventhub.settings")
     sys.path.insert(0, str(ROOT))
-    import django
-
     django.setup()
-    import logging
-
     logging.getLogger("httpx").setLevel(logging.WARNING)
-    from ticketing.tests.race import buy_all_at_once, hot_quota, make_buyers, positions_taken
+    from ticketing.tests.race import buy_all_at_once, hot_quota, make_buyers, positions_taken  # noqa: PLC0415 (django-setup)
 
     logs = ROOT / "var" / "bench"
     logs.mkdir(parents=True, exist_ok=True)

@@ -28,7 +28,11 @@ import socket
 import subprocess
 import sys
 import time
+from datetime import timedelta
+from decimal import Decimal
 from pathlib import Path
+
+import django
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -100,24 +104,20 @@ def stop(proc: subprocess.Popen) -> None:
 def prepare(*, gates: int, tickets: int) -> dict:
     """An event whose check-in is open, ``gates`` gates with one device each, and ``tickets``
     paid tickets (bulk-inserted) with their signed payloads."""
-    import django
-
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "eventhub.settings")
     django.setup()
-    from datetime import timedelta
-    from decimal import Decimal
 
-    from django.core.management import call_command
-    from django.utils import timezone
-    from django_scopes import scopes_disabled
+    from django.core.management import call_command  # noqa: PLC0415 (django-setup)
+    from django.utils import timezone  # noqa: PLC0415 (django-setup)
+    from django_scopes import scopes_disabled  # noqa: PLC0415 (django-setup)
 
-    from accounts.models import User
-    from events.enums import EventStatus, MemberRole
-    from events.models import Event, Organization, OrganizationMember
-    from ticketing.enums import OrderStatus
-    from ticketing.models import Gate, Order, OrderPosition, Ticket, TicketType, new_ticket_secret
-    from ticketing.services.checkin import checkin_config_update, device_register
-    from ticketing.services.tickets import ticket_payload
+    from accounts.models import User  # noqa: PLC0415 (django-setup)
+    from events.enums import EventStatus, MemberRole  # noqa: PLC0415 (django-setup)
+    from events.models import Event, Organization, OrganizationMember  # noqa: PLC0415 (django-setup)
+    from ticketing.enums import OrderStatus  # noqa: PLC0415 (django-setup)
+    from ticketing.models import Gate, Order, OrderPosition, Ticket, TicketType, new_ticket_secret  # noqa: PLC0415 (django-setup)
+    from ticketing.services.checkin import checkin_config_update, device_register  # noqa: PLC0415 (django-setup)
+    from ticketing.services.tickets import ticket_payload  # noqa: PLC0415 (django-setup)
 
     call_command("migrate", verbosity=0)
     stamp = f"{int(time.time() * 1000)}"
