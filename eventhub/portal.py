@@ -1,8 +1,11 @@
 """Access to portal pages: every organizer page resolves its organization (and event) from the
 URL through these decorators, so a page of another tenant — or one the user may not see — is a
-404 identical to a missing one."""
+404 identical to a missing one. The same holds inside the page: a ``NotFound`` or
+``PermissionDenied`` domain error (an ``*_access`` selector, a service's permission check) that
+the view does not handle itself is that 404 too."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from functools import wraps
 from typing import Any
 
@@ -11,10 +14,18 @@ from django.core.exceptions import ValidationError
 from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
 
-from eventhub.errors import DomainError
+from eventhub.errors import DomainError, NotFound, PermissionDenied
 from events.selectors import event_get_for_member, organization_get_for_member
 
 View = Callable[..., HttpResponse]
+
+
+@contextmanager
+def _not_found_as_404() -> Iterator[None]:
+    try:
+        yield
+    except (NotFound, PermissionDenied):
+        raise Http404 from None
 
 
 def organization_page(permission: str = "events.view_organization") -> Callable[[View], View]:
@@ -28,7 +39,8 @@ def organization_page(permission: str = "events.view_organization") -> Callable[
             if org is None or not request.user.has_perm(permission, org):
                 raise Http404
             request.organization = org
-            return view(request, org, **kwargs)
+            with _not_found_as_404():
+                return view(request, org, **kwargs)
 
         return wrapper
 
@@ -47,7 +59,8 @@ def event_page(permission: str = "events.view_organization") -> Callable[[View],
             if found is None or not request.user.has_perm(permission, found):
                 raise Http404
             request.organization, request.event = org, found
-            return view(request, found, **kwargs)
+            with _not_found_as_404():
+                return view(request, found, **kwargs)
 
         return wrapper
 

@@ -1,16 +1,26 @@
-"""Inventory locks. Quota rows are locked ``FOR UPDATE`` in primary-key order (so two orders
+"""Row locks. Inventory: quota rows are locked ``FOR UPDATE`` in primary-key order (so two orders
 over overlapping quotas never deadlock) for the rest of the caller's transaction; every write
 that takes capacity (an order, a late payment, a waiting-list offer) counts only after it.
 
 A lock wait past ``lock_timeout`` is turned into :class:`InventoryBusy` (a retryable 409),
-never a 500."""
+never a 500.
+
+Other rows (an order, a ticket, a catalogue entry) are re-read ``FOR UPDATE`` by the service
+that changes them through :func:`locked_row`, so a row deleted since the caller read it is a
+``NotFound`` domain error, never a ``DoesNotExist`` escaping the service."""
 
 from collections.abc import Iterable
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.db import OperationalError, connection, transaction
+from django.db.models import Model, QuerySet
+
+from eventhub import errors
 
 from .models import Quota
+
+M = TypeVar("M", bound=Model)
 
 LOCK_TIMEOUT = "10s"
 
@@ -42,3 +52,12 @@ def lock_quotas(*, quota_ids: Iterable[int]) -> list[Quota]:
         if "lock timeout" in str(error) or "could not obtain lock" in str(error):
             raise InventoryBusy from error
         raise
+
+
+def locked_row(queryset: QuerySet[M], *, of: tuple[str, ...] = (), **lookup: Any) -> M:
+    """``queryset.select_for_update(of=of).get(**lookup)``: the row, locked until the
+    transaction ends; ``NotFound`` if it is gone."""
+    try:
+        return queryset.select_for_update(of=of).get(**lookup)
+    except queryset.model.DoesNotExist:
+        raise errors.NotFound() from None

@@ -19,6 +19,10 @@ class StripeUnavailable(Exception):
     """Stripe could not be reached or refused the call; nothing was changed on our side."""
 
 
+class InvalidWebhook(Exception):
+    """A webhook request whose payload does not parse or whose signature does not verify."""
+
+
 def to_minor_units(amount: Decimal, currency: str) -> int:
     factor = 1 if currency.upper() in _ZERO_DECIMAL else 100
     return int((amount * factor).to_integral_value())
@@ -117,9 +121,12 @@ def refund_create(
 
 
 def webhook_event(*, payload: bytes, signature: str) -> stripe.Event:
-    """Verify the ``Stripe-Signature`` header and parse the event. Raises ValueError (bad JSON)
-    or ``stripe.SignatureVerificationError`` (bad or stale signature, or no secret configured)."""
+    """Verify the ``Stripe-Signature`` header and parse the event. Raises InvalidWebhook (bad
+    JSON, a bad or stale signature, or no secret configured)."""
     secret = settings.STRIPE_WEBHOOK_SECRET
     if not secret:
-        raise stripe.SignatureVerificationError("No webhook secret is configured.", signature)
-    return stripe.Webhook.construct_event(payload, signature, secret)
+        raise InvalidWebhook("No webhook secret is configured.")
+    try:
+        return stripe.Webhook.construct_event(payload, signature, secret)
+    except (ValueError, stripe.SignatureVerificationError) as error:
+        raise InvalidWebhook(str(error)) from error

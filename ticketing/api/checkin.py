@@ -22,8 +22,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from eventhub import errors
 from eventhub.api.authentication import SessionTokenAuthentication
-from eventhub.api.errors import ApiError
 from eventhub.api.fields import EventTimeField
 from eventhub.api.pagination import CursorPagination
 from events.models import Event
@@ -117,7 +117,7 @@ class _QrView(APIView):
     def get(self, request: Request, event_id: int, ticket_id: int) -> HttpResponse:
         ticket = _my_ticket(request, event_id, ticket_id)
         if ticket.revoked:
-            raise ApiError(code="revoked", detail="This ticket was revoked.", status_code=410)
+            raise errors.Gone("This ticket was revoked.", code="revoked")
         response = HttpResponse(self.render_qr(ticket_payload(ticket=ticket)), content_type=self.content_type)
         response["Content-Disposition"] = f'inline; filename="ticket-{ticket.pk}-v{ticket.version}"'
         return response
@@ -230,7 +230,7 @@ class ScannerView(APIView):
         if gate_id is not None and (gate is None or gate.pk != gate_id):
             gate = Gate.objects.filter(event=event, pk=gate_id).first()
             if gate is None:
-                raise ApiError(code="invalid", detail="No such gate at this event.", status_code=400)
+                raise errors.Invalid("No such gate at this event.")
         return services.ScanContext(event=event, gate=gate, device=device, actor=actor, config=config)
 
 
@@ -407,9 +407,7 @@ class ScanBatchView(ScannerView):
     @extend_schema(request=BatchInputSerializer, responses=BatchOutputSerializer)
     def post(self, request: Request, event_id: int) -> Response:
         if not isinstance(request.auth, ScannerDevice):
-            raise ApiError(
-                code="device_required", detail="Offline batches come from a scanner device.", status_code=400
-            )
+            raise errors.Invalid("Offline batches come from a scanner device.", code="device_required")
         given = BatchInputSerializer(data=request.data)
         given.is_valid(raise_exception=True)
         context = self.scanner_context(request)
@@ -451,10 +449,10 @@ class UndoView(ScannerView):
                 event_id=context.event.pk,
             )
             if claim is None:
-                raise ApiError(code="invalid_signature", detail=services.MESSAGES[ScanResult.INVALID_SIGNATURE])
+                raise errors.Invalid(services.MESSAGES[ScanResult.INVALID_SIGNATURE], code="invalid_signature")
             ticket_id = claim.ticket_id
         if ticket_id is None and context.device is None:
-            raise ApiError(code="invalid", detail="Name the ticket to undo.")
+            raise errors.Invalid("Name the ticket to undo.")
         undone = services.checkin_undo(context=context, ticket_id=ticket_id)
         return Response(
             {

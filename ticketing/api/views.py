@@ -5,7 +5,6 @@ import json
 import logging
 from urllib.parse import urlsplit
 
-import stripe
 from django.conf import settings
 from django.db import transaction
 from django.http import Http404, HttpResponse
@@ -17,7 +16,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from eventhub.api.errors import ApiError
+from eventhub import errors
 from eventhub.api.fields import EventTimeField
 from eventhub.api.idempotency import HEADER as IDEMPOTENCY_HEADER
 from eventhub.api.idempotency import IdempotentMixin
@@ -26,7 +25,7 @@ from eventhub.models import IdempotencyRecord
 from events.models import Event
 from events.selectors import event_get_visible
 
-from .. import selectors, stripe_client
+from .. import selectors
 from ..enums import OrderStatus
 from ..models import Order, TicketType
 from ..services.orders import PositionInput, order_create
@@ -204,12 +203,10 @@ class OrderCreateView(IdempotentMixin, APIView):
             return Response(_order_body(order), status=status.HTTP_201_CREATED)
         try:
             _, client_secret = payment_intent_for_order(order=order)
-        except stripe_client.StripeUnavailable as error:
-            logger.warning("PaymentIntent for order %s failed: %s", order.code, error)
-            raise ApiError(
-                code="payment_unavailable",
-                detail="The payment provider is not reachable; retry with the same Idempotency-Key.",
-                status_code=status.HTTP_503_SERVICE_UNAVAILABLE,
+        except errors.Unavailable as error:
+            logger.warning("PaymentIntent for order %s failed: %s", order.code, error.__cause__)
+            raise errors.Unavailable(
+                "The payment provider is not reachable; retry with the same Idempotency-Key.", code=error.code
             ) from error
         return Response(_order_body(order, client_secret=client_secret), status=status.HTTP_201_CREATED)
 
@@ -222,7 +219,7 @@ class OrderCreateView(IdempotentMixin, APIView):
             if order is not None:
                 try:
                     return self._with_payment(order)
-                except ApiError as error:
+                except errors.DomainError as error:
                     return self.handle_exception(error)
         return super().idempotency_replay(request, record)
 
@@ -241,12 +238,7 @@ class OrderPaymentIntentView(APIView):
     @extend_schema(request=None, responses=OrderOutputSerializer)
     def post(self, request: Request, event_id: int, order_code: str) -> Response:
         order = _buyer_order(request, event_id, order_code)
-        try:
-            _, client_secret = payment_intent_for_order(order=order)
-        except stripe_client.StripeUnavailable as error:
-            raise ApiError(
-                code="payment_unavailable", detail="The payment provider is not reachable.", status_code=503
-            ) from error
+        _, client_secret = payment_intent_for_order(order=order)
         return Response(_order_body(order, client_secret=client_secret))
 
 
@@ -275,18 +267,13 @@ class CheckoutSessionView(APIView):
         data.is_valid(raise_exception=True)
         return_url = data.validated_data.get("return_url") or request.build_absolute_uri("/")
         if not _allowed_return_url(request, return_url):
-            raise ApiError(code="invalid", detail="return_url must be on this site or a trusted origin.")
+            raise errors.Invalid("return_url must be on this site or a trusted origin.")
         separator = "&" if "?" in return_url else "?"
-        try:
-            _, url = checkout_session_for_order(
-                order=order,
-                success_url=f"{return_url}{separator}order={order.code}&result=paid",
-                cancel_url=f"{return_url}{separator}order={order.code}&result=cancelled",
-            )
-        except stripe_client.StripeUnavailable as error:
-            raise ApiError(
-                code="payment_unavailable", detail="The payment provider is not reachable.", status_code=503
-            ) from error
+        _, url = checkout_session_for_order(
+            order=order,
+            success_url=f"{return_url}{separator}order={order.code}&result=paid",
+            cancel_url=f"{return_url}{separator}order={order.code}&result=cancelled",
+        )
         return Response(self.CheckoutOutputSerializer({"url": url}).data, status=status.HTTP_201_CREATED)
 
 
@@ -330,10 +317,5 @@ class StripeWebhookView(APIView):
         "signature does not verify; `duplicate` for an event already processed.",
     )
     def post(self, request: Request) -> Response:
-        try:
-            outcome = stripe_webhook_process(
-                payload=request.body, signature=request.headers.get("Stripe-Signature", "")
-            )
-        except (ValueError, stripe.SignatureVerificationError):
-            raise ApiError(code="invalid_signature", detail="The webhook signature does not verify.") from None
+        outcome = stripe_webhook_process(payload=request.body, signature=request.headers.get("Stripe-Signature", ""))
         return Response(self.WebhookOutputSerializer({"status": outcome.status}).data)

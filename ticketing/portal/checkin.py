@@ -6,12 +6,12 @@ tenant's id is a 404 like a missing one."""
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from eventhub import errors
 from eventhub.portal import apply_service_errors, event_page
 from eventhub.realtime.selectors import stream_heads
 from events.models import Event
@@ -159,7 +159,7 @@ def gates(request: HttpRequest, event: Event) -> HttpResponse:
         if form.is_valid():
             try:
                 gate = services.gate_create(actor=request.user, event=event, **form.cleaned_data)
-            except ValidationError as error:
+            except errors.Invalid as error:
                 apply_service_errors(form, error)
             else:
                 messages.success(request, f"Gate “{gate.name}” added.")
@@ -181,7 +181,7 @@ def gate_edit(request: HttpRequest, event: Event, gate_id: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             services.gate_update(actor=request.user, gate=gate, event=event, **form.cleaned_data)
-        except ValidationError as error:
+        except errors.Invalid as error:
             apply_service_errors(form, error)
         else:
             messages.success(request, "Gate saved.")
@@ -204,7 +204,7 @@ def devices(request: HttpRequest, event: Event) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             device, token = services.device_register(actor=request.user, event=event, **form.cleaned_data)
-        except ValidationError as error:
+        except errors.Invalid as error:
             apply_service_errors(form, error)
         else:
             messages.success(request, f"Scanner “{device.name}” registered. Copy its token now: it is shown once.")
@@ -243,7 +243,7 @@ def settings_view(request: HttpRequest, event: Event) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             services.checkin_config_update(actor=request.user, event=event, **form.cleaned_data)
-        except ValidationError as error:
+        except errors.Invalid as error:
             apply_service_errors(form, error)
         else:
             messages.success(request, "Check-in settings saved.")

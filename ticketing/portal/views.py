@@ -3,7 +3,6 @@ overview, order search and order detail with refunds. Every page resolves its ev
 ``event_page``; objects are looked up within that event, so another tenant's id is a 404."""
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Model
 from django.forms import ModelForm
@@ -11,6 +10,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from eventhub import errors
 from eventhub.portal import apply_service_errors, event_page
 from events.models import Event
 
@@ -87,7 +87,7 @@ def _edit(
                 obj = create(actor=request.user, event=event, **values)
             else:
                 obj = update(request.user, instance, values)
-        except ValidationError as error:
+        except errors.Invalid as error:
             apply_service_errors(form, error)
         else:
             messages.success(request, f"{noun} “{obj}” saved.")
@@ -242,7 +242,7 @@ def order_refund(request: HttpRequest, event: Event, order_code: str) -> HttpRes
             payments.refund_create(
                 actor=request.user, order=order, amount=form.cleaned_data["amount"], reason=form.cleaned_data["reason"]
             )
-        except ValidationError as error:
+        except errors.Invalid as error:
             apply_service_errors(form, error)
         else:
             messages.success(request, f"Refunded {form.cleaned_data['amount']} {order.currency}.")

@@ -1,4 +1,5 @@
-"""Ticket types, quotas and vouchers: organizer writes, each with an audit entry."""
+"""Ticket types, quotas and vouchers: organizer writes, each with an audit entry. Refusals are
+``Invalid`` (with the field) or ``PermissionDenied``."""
 
 from decimal import Decimal
 from typing import Any
@@ -8,11 +9,13 @@ from django.db import transaction
 from django.db.models import Model
 
 from accounts.models import User
+from eventhub import errors
 from eventhub.audit import audit_log, diff, snapshot
+from eventhub.services import require_permission, unique_or_invalid
 from events.models import Event
 
+from ..locking import locked_row
 from ..models import Quota, TicketType, Voucher
-from ._common import require, unique_or_invalid
 
 TICKET_TYPE_FIELDS = [
     "name",
@@ -53,9 +56,12 @@ def _taken(obj: Model) -> bool:
 
 def _save(obj: Model) -> None:
     field, message = _TAKEN[type(obj)]
-    obj.full_clean(exclude=["event"], validate_unique=False, validate_constraints=True)
+    try:
+        obj.full_clean(exclude=["event"], validate_unique=False, validate_constraints=True)
+    except ValidationError as error:
+        raise errors.Invalid.from_validation_error(error) from None
     if _taken(obj):
-        raise ValidationError({field: message})
+        raise errors.Invalid(fields={field: message})
     with unique_or_invalid(field=field, message=message, taken=lambda: _taken(obj)):
         obj.save()
 
@@ -68,14 +74,14 @@ def _snapshot(obj: Model, fields: list[str]) -> dict[str, Any]:
 def _write(
     *, actor: User, event: Event, obj: Model, fields: list[str], values: dict[str, Any], action: str
 ) -> dict[str, Any]:
-    require(actor, "ticketing.manage_catalogue", event)
+    require_permission(actor, "ticketing.manage_catalogue", event)
     before = _snapshot(obj, fields) if obj.pk else {}
     for name, value in values.items():
         if name not in fields:
-            raise ValidationError({name: "This field cannot be changed."})
+            raise errors.Invalid(fields={name: "This field cannot be changed."})
         setattr(obj, name, value)
     if isinstance(obj, Voucher) and obj.ticket_type is not None and obj.ticket_type.event_id != event.pk:
-        raise ValidationError({"ticket_type": "Choose a ticket type of this event."})
+        raise errors.Invalid(fields={"ticket_type": "Choose a ticket type of this event."})
     _save(obj)
     changes = diff(before, _snapshot(obj, fields))
     if changes:
@@ -94,7 +100,7 @@ def _set_ticket_types(*, quota: Quota, ticket_types: list[TicketType] | None) ->
     if ticket_types is None:
         return
     if any(t.event_id != quota.event_id for t in ticket_types):
-        raise ValidationError({"ticket_types": "Choose ticket types of this event."})
+        raise errors.Invalid(fields={"ticket_types": "Choose ticket types of this event."})
     quota.ticket_types.set(ticket_types)
 
 
@@ -114,7 +120,7 @@ def ticket_type_create(*, actor: User, event: Event, **fields: Any) -> TicketTyp
 
 @transaction.atomic
 def ticket_type_update(*, actor: User, ticket_type: TicketType, **fields: Any) -> TicketType:
-    ticket_type = TicketType.objects.select_for_update().get(pk=ticket_type.pk)
+    ticket_type = locked_row(TicketType.objects.all(), pk=ticket_type.pk)
     _write(
         actor=actor,
         event=ticket_type.event,
@@ -138,7 +144,7 @@ def quota_create(*, actor: User, event: Event, ticket_types: list[TicketType] | 
 def quota_update(*, actor: User, quota: Quota, ticket_types: list[TicketType] | None = None, **fields: Any) -> Quota:
     """Change a quota. Shrinking it below what is sold is allowed (the organizer decides); the
     overview then shows nothing available, and no further order gets through."""
-    quota = Quota.objects.select_for_update().get(pk=quota.pk)
+    quota = locked_row(Quota.objects.all(), pk=quota.pk)
     _write(actor=actor, event=quota.event, obj=quota, fields=QUOTA_FIELDS, values=fields, action="quota.updated")
     _set_ticket_types(quota=quota, ticket_types=ticket_types)
     return quota
@@ -153,9 +159,9 @@ def voucher_create(*, actor: User, event: Event, **fields: Any) -> Voucher:
 
 @transaction.atomic
 def voucher_update(*, actor: User, voucher: Voucher, **fields: Any) -> Voucher:
-    voucher = Voucher.objects.select_for_update().get(pk=voucher.pk)
+    voucher = locked_row(Voucher.objects.all(), pk=voucher.pk)
     if "max_usages" in fields and fields["max_usages"] < voucher.times_used:
-        raise ValidationError({"max_usages": f"Already used {voucher.times_used} times."})
+        raise errors.Invalid(fields={"max_usages": f"Already used {voucher.times_used} times."})
     _write(
         actor=actor, event=voucher.event, obj=voucher, fields=VOUCHER_FIELDS, values=fields, action="voucher.updated"
     )

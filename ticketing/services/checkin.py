@@ -29,15 +29,17 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from accounts.models import User
+from eventhub import errors
 from eventhub.audit import audit_log, diff, snapshot
 from eventhub.realtime.services import stream_append
 from eventhub.realtime.streams import event_staff_stream
+from eventhub.services import require_permission, unique_or_invalid
 from events.models import Event
 
 from .. import signing
 from ..enums import CheckInKind, OrderStatus, ScanResult
+from ..locking import locked_row
 from ..models import CheckIn, CheckInConfig, Gate, ScanLog, ScannerDevice, Ticket, TicketType
-from ._common import require, unique_or_invalid
 from .tickets import event_public_key
 
 DEVICE_TOKEN_PREFIX = "ehd_"  # noqa: S105  (a visible prefix, not a secret)
@@ -62,6 +64,14 @@ def _hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def _full_clean(obj: Gate | CheckInConfig, **options: Any) -> None:
+    """Model validation, as the ``Invalid`` domain error."""
+    try:
+        obj.full_clean(**options)
+    except ValidationError as error:
+        raise errors.Invalid.from_validation_error(error) from None
+
+
 def _lock_tickets() -> bool:
     # Test-only negative control (ticketing/tests/settings_nolock.py): without the row lock,
     # two gates scanning the same ticket at once can both answer ok.
@@ -72,15 +82,15 @@ def _lock_tickets() -> bool:
 
 
 def gate_create(*, actor: User, event: Event, name: str, ticket_types: list[TicketType]) -> Gate:
-    require(actor, "ticketing.manage_checkin", event)
+    require_permission(actor, "ticketing.manage_checkin", event)
     gate = Gate(event=event, name=name.strip())
-    gate.full_clean(exclude=["event"], validate_unique=False)
+    _full_clean(gate, exclude=["event"], validate_unique=False)
 
     def taken() -> bool:
         return Gate.objects.filter(event=event, name=gate.name).exclude(pk=gate.pk).exists()
 
     if taken():
-        raise ValidationError({"name": "Another gate of this event has this name."})
+        raise errors.Invalid(fields={"name": "Another gate of this event has this name."})
     with transaction.atomic():
         with unique_or_invalid(field="name", message="Another gate of this event has this name.", taken=taken):
             gate.save()
@@ -97,16 +107,16 @@ def gate_create(*, actor: User, event: Event, name: str, ticket_types: list[Tick
 
 
 def gate_update(*, actor: User, gate: Gate, event: Event, name: str, ticket_types: list[TicketType]) -> Gate:
-    require(actor, "ticketing.manage_checkin", event)
+    require_permission(actor, "ticketing.manage_checkin", event)
     before = {"name": gate.name, "ticket_types": sorted(gate.ticket_types.values_list("pk", flat=True))}
     gate.name = name.strip()
-    gate.full_clean(exclude=["event"], validate_unique=False)
+    _full_clean(gate, exclude=["event"], validate_unique=False)
 
     def taken() -> bool:
         return Gate.objects.filter(event=event, name=gate.name).exclude(pk=gate.pk).exists()
 
     if taken():
-        raise ValidationError({"name": "Another gate of this event has this name."})
+        raise errors.Invalid(fields={"name": "Another gate of this event has this name."})
     with transaction.atomic():
         with unique_or_invalid(field="name", message="Another gate of this event has this name.", taken=taken):
             gate.save(update_fields=["name"])
@@ -127,9 +137,9 @@ def gate_update(*, actor: User, gate: Gate, event: Event, name: str, ticket_type
 def device_register(*, actor: User, event: Event, name: str, gate: Gate | None) -> tuple[ScannerDevice, str]:
     """A new scanner device and its token. The token is returned once and only its SHA-256 is
     stored (a database leak gives no working token)."""
-    require(actor, "ticketing.manage_checkin", event)
+    require_permission(actor, "ticketing.manage_checkin", event)
     if gate is not None and gate.event_id != event.pk:
-        raise ValidationError({"gate": "Choose a gate of this event."})
+        raise errors.Invalid(fields={"gate": "Choose a gate of this event."})
     token = DEVICE_TOKEN_PREFIX + secrets.token_urlsafe(32)
     with transaction.atomic():
         device = ScannerDevice.objects.create(
@@ -151,7 +161,7 @@ def device_register(*, actor: User, event: Event, name: str, gate: Gate | None) 
 
 def device_revoke(*, actor: User, device: ScannerDevice, event: Event) -> ScannerDevice:
     """Revoke the device: its token stops working at once (the next request is a 401)."""
-    require(actor, "ticketing.manage_checkin", event)
+    require_permission(actor, "ticketing.manage_checkin", event)
     with transaction.atomic():
         updated = ScannerDevice.objects.filter(pk=device.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
         if updated:
@@ -163,7 +173,10 @@ def device_revoke(*, actor: User, device: ScannerDevice, event: Event) -> Scanne
                 obj=device,
                 changes={"revoked": {"old": False, "new": True}},
             )
-    device.refresh_from_db()
+    try:
+        device.refresh_from_db()
+    except ScannerDevice.DoesNotExist:
+        raise errors.NotFound() from None
     return device
 
 
@@ -194,15 +207,15 @@ CONFIG_FIELDS = ["capacity", "alert_threshold_percent", "opens_at"]
 
 
 def checkin_config_update(*, actor: User, event: Event, **fields: Any) -> CheckInConfig:
-    require(actor, "ticketing.manage_checkin", event)
+    require_permission(actor, "ticketing.manage_checkin", event)
     checkin_config_get_or_create(event=event)
     with transaction.atomic():
-        config = CheckInConfig.objects.select_for_update().get(event=event)
+        config = locked_row(CheckInConfig.objects.all(), event=event)
         before = snapshot(config, CONFIG_FIELDS)
         for name in CONFIG_FIELDS:
             if name in fields:
                 setattr(config, name, fields[name])
-        config.full_clean(exclude=["event"])
+        _full_clean(config, exclude=["event"])
         config.save(update_fields=CONFIG_FIELDS)
         changes = diff(before, snapshot(config, CONFIG_FIELDS))
         if changes:
@@ -579,7 +592,7 @@ def scan_batch(*, context: ScanContext, scans: list[BatchScan]) -> list[ScanOutc
     nothing. Each scan is its own transaction: a failure halfway keeps what was applied, and
     the retry applies the rest."""
     if context.device is None:
-        raise ValidationError("Offline batches come from a scanner device.")
+        raise errors.Invalid("Offline batches come from a scanner device.", code="device_required")
     order = sorted(range(len(scans)), key=lambda i: (scans[i].scanned_at, i))
     outcomes: list[ScanOutcome | None] = [None] * len(scans)
     for index in order:
@@ -598,9 +611,9 @@ def scan_batch(*, context: ScanContext, scans: list[BatchScan]) -> list[ScanOutc
 def checkin_manual(*, actor: User, event: Event, ticket: Ticket, gate: Gate | None, kind: str) -> ScanOutcome:
     """A staff member checks a ticket in (or out) by name, without its QR code. Same rules as a
     scan except the secret (staff saw the person); recorded with ``created_by``."""
-    require(actor, "ticketing.manage_checkin", event)
+    require_permission(actor, "ticketing.manage_checkin", event)
     if gate is not None and gate.event_id != event.pk:
-        raise ValidationError({"gate": "Choose a gate of this event."})
+        raise errors.Invalid(fields={"gate": "Choose a gate of this event."})
     context = ScanContext(event=event, gate=gate, actor=actor, config=CheckInConfig.objects.filter(event=event).first())
     with transaction.atomic():
         return _scan_ticket(

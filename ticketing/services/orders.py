@@ -10,10 +10,9 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
-from rest_framework import status
 
 from accounts.models import User
-from eventhub.api.errors import ApiError
+from eventhub import errors
 from events.models import Event, Participant
 
 from .. import selectors
@@ -34,32 +33,27 @@ class PositionInput:
     attendee_email: str
 
 
-def _refuse(code: str, detail: str, status_code: int = status.HTTP_400_BAD_REQUEST) -> ApiError:
-    return ApiError(code=code, detail=detail, status_code=status_code)
-
-
-def _sold_out(names: list[str]) -> ApiError:
-    return _refuse("sold_out", f"Sold out: {', '.join(sorted(names))}.", status_code=status.HTTP_409_CONFLICT)
+def _sold_out(names: list[str]) -> errors.Conflict:
+    return errors.Conflict(f"Sold out: {', '.join(sorted(names))}.", code="sold_out")
 
 
 def _ticket_types(*, event: Event, positions: list[PositionInput], now: datetime) -> dict[int, TicketType]:
     if not positions:
-        raise _refuse("invalid", "An order needs at least one ticket.")
+        raise errors.Invalid("An order needs at least one ticket.")
     if len(positions) > MAX_POSITIONS:
-        raise _refuse("invalid", f"At most {MAX_POSITIONS} tickets per order.")
+        raise errors.Invalid(f"At most {MAX_POSITIONS} tickets per order.")
     wanted = {p.ticket_type_id for p in positions}
     found = {t.pk: t for t in selectors.ticket_types_on_sale(event=event, now=now).filter(pk__in=wanted)}
     if set(found) != wanted:
-        raise _refuse("not_on_sale", "A ticket type is unknown or not on sale now.")
+        raise errors.Invalid("A ticket type is unknown or not on sale now.", code="not_on_sale")
     for ticket_type_id, count in Counter(p.ticket_type_id for p in positions).items():
         ticket_type = found[ticket_type_id]
         if not ticket_type.min_per_order <= count <= ticket_type.max_per_order:
-            raise _refuse(
-                "invalid",
-                f"{ticket_type.name}: between {ticket_type.min_per_order} and {ticket_type.max_per_order} per order.",
+            raise errors.Invalid(
+                f"{ticket_type.name}: between {ticket_type.min_per_order} and {ticket_type.max_per_order} per order."
             )
     if len({t.currency for t in found.values()}) > 1:
-        raise _refuse("invalid", "All tickets of an order must be in one currency.")
+        raise errors.Invalid("All tickets of an order must be in one currency.")
     return found
 
 
@@ -72,9 +66,9 @@ def _voucher(*, event: Event, code: str, ticket_type_ids: set[int], now: datetim
         or (voucher.valid_until and voucher.valid_until <= now)
         or (voucher.ticket_type_id is not None and voucher.ticket_type_id not in ticket_type_ids)
     ):
-        raise _refuse("invalid_voucher", "This voucher code is not valid.")
+        raise errors.Invalid("This voucher code is not valid.", code="invalid_voucher")
     if voucher.times_used >= voucher.max_usages:
-        raise _refuse("voucher_used_up", "This voucher has been used up.", status.HTTP_409_CONFLICT)
+        raise errors.Conflict("This voucher has been used up.", code="voucher_used_up")
     Voucher.objects.filter(pk=voucher.pk).update(times_used=F("times_used") + 1)
     # A waiting-list offer becomes a position of this order: its hold on the quota ends now,
     # before the counting below.
@@ -97,8 +91,9 @@ def _price(ticket_type: TicketType, voucher: Voucher | None) -> Decimal:
 
 def ensure_capacity(*, ticket_types: dict[int, TicketType], counts: Counter[int], now: datetime) -> None:
     """Lock every quota the ticket types draw on (pk order), then count: paid + unexpired
-    pending positions + open waiting-list offers. Raises ``sold_out`` (409) if any quota lacks
-    room. Precondition: inside the transaction that will write the positions."""
+    pending positions + open waiting-list offers. Raises ``Conflict`` ``sold_out`` if any quota
+    lacks room, ``busy`` if the locks are not granted in time. Precondition: inside the
+    transaction that will write the positions."""
     quota_ids = selectors.quotas_of_ticket_types(ticket_type_ids=list(ticket_types))
     missing = [ticket_types[t].name for t, ids in quota_ids.items() if not ids]
     if missing:
@@ -114,9 +109,7 @@ def ensure_capacity(*, ticket_types: dict[int, TicketType], counts: Counter[int]
     try:
         quotas = lock_quotas(quota_ids={q for ids in quota_ids.values() for q in ids})
     except InventoryBusy:
-        raise _refuse(
-            "busy", "Too many buyers at this moment; try again.", status_code=status.HTTP_409_CONFLICT
-        ) from None
+        raise errors.Conflict("Too many buyers at this moment; try again.", code="busy") from None
     usage = selectors.quota_usage(quotas=quotas, now=now)
     short: list[str] = []
     for quota in quotas:
@@ -139,15 +132,16 @@ def order_create(
 ) -> Order:
     """Reserve tickets. Paid orders stay ``pending`` until ``TICKET_RESERVATION_MINUTES`` from
     now and get a Payment row (the Stripe call happens after commit); free orders are
-    confirmed at once. Errors (ApiError): ``not_on_sale``, ``sold_out`` (409), ``busy`` (409),
-    ``invalid_voucher``, ``voucher_used_up`` (409), ``invalid``.
+    confirmed at once. Errors: ``Conflict`` ``not_on_sale`` (the event is not selling),
+    ``sold_out``, ``busy``, ``voucher_used_up``; ``Invalid`` ``not_on_sale`` (a ticket type),
+    ``invalid_voucher``, ``invalid``.
 
     Locking: the voucher row, then the quota rows (pk order) until the caller's transaction
     ends; a view that stores its idempotency record in the same transaction keeps them a
     moment longer."""
     now = now or timezone.now()
     if not user.has_perm("ticketing.buy", event):
-        raise _refuse("not_on_sale", "Tickets for this event are not on sale.", status.HTTP_409_CONFLICT)
+        raise errors.Conflict("Tickets for this event are not on sale.", code="not_on_sale")
     ticket_types = _ticket_types(event=event, positions=positions, now=now)
     voucher = None
     if voucher_code.strip():
@@ -224,10 +218,6 @@ def order_confirm(*, order: Order, now: datetime | None = None) -> Order:
         f"{order.total} {order.currency}. Your tickets are in the EventHub app.",
     )
     return order
-
-
-def order_lock(*, order_id: int) -> Order:
-    return Order.objects.select_for_update().select_related("event").get(pk=order_id)
 
 
 def _release_voucher(order: Order) -> None:

@@ -11,24 +11,28 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import User
-from eventhub.api.errors import ApiError
+from eventhub import errors
 from eventhub.audit import audit_log
+from eventhub.services import require_permission
 from eventhub.tenancy import event_scope
 
 from .. import selectors, stripe_client
 from ..enums import OrderStatus, PaymentKind, PaymentProvider, PaymentStatus, RefundStatus
+from ..locking import locked_row
 from ..models import Order, OrderPosition, Payment, Refund, StripeEvent, Ticket, TicketType
-from ._common import require
 from .notify import notify
 from .orders import ensure_capacity, order_cancel_unpaid, order_confirm
 
 OPEN_PAYMENT = (PaymentStatus.CREATED, PaymentStatus.PENDING)
+
+
+def _unavailable() -> errors.Unavailable:
+    return errors.Unavailable("The payment provider is not reachable.", code="payment_unavailable")
 
 
 def _metadata(payment: Payment) -> dict[str, str]:
@@ -42,9 +46,9 @@ def _metadata(payment: Payment) -> dict[str, str]:
 def _open_payment(*, order: Order, kind: str) -> Payment:
     """The order's open payment attempt of this kind, or a new one."""
     with transaction.atomic():
-        order = Order.objects.select_for_update().get(pk=order.pk)
+        order = locked_row(Order.objects.all(), pk=order.pk)
         if order.status != OrderStatus.PENDING or order.total == 0:
-            raise ApiError(code="not_payable", detail="This order is not awaiting payment.", status_code=409)
+            raise errors.Conflict("This order is not awaiting payment.", code="not_payable")
         payment = (
             Payment.objects.filter(order=order, provider=PaymentProvider.STRIPE, kind=kind, status__in=OPEN_PAYMENT)
             .order_by("-created_at")
@@ -59,17 +63,22 @@ def _open_payment(*, order: Order, kind: str) -> Payment:
 def payment_intent_for_order(*, order: Order) -> tuple[Payment, str]:
     """The client secret of the order's PaymentIntent, creating the intent once per payment
     attempt. Call after the order committed (a webhook may then arrive at any moment: it finds
-    the order by the intent's metadata). Raises StripeUnavailable."""
+    the order by the intent's metadata). Raises ``Conflict`` ``not_payable``, ``Unavailable``
+    ``payment_unavailable`` (Stripe not reachable)."""
     payment = _open_payment(order=order, kind=PaymentKind.PAYMENT_INTENT)
-    if payment.stripe_payment_intent_id:
-        intent = stripe_client.payment_intent_retrieve(payment_intent_id=payment.stripe_payment_intent_id)
-    else:
-        intent = stripe_client.payment_intent_create(
-            amount=payment.amount,
-            currency=payment.currency,
-            metadata=_metadata(payment),
-            idempotency_key=f"eventhub-pi-{payment.attempt_id}",
-        )
+    try:
+        if payment.stripe_payment_intent_id:
+            intent = stripe_client.payment_intent_retrieve(payment_intent_id=payment.stripe_payment_intent_id)
+        else:
+            intent = stripe_client.payment_intent_create(
+                amount=payment.amount,
+                currency=payment.currency,
+                metadata=_metadata(payment),
+                idempotency_key=f"eventhub-pi-{payment.attempt_id}",
+            )
+    except stripe_client.StripeUnavailable as error:
+        raise _unavailable() from error
+    if not payment.stripe_payment_intent_id:
         Payment.objects.filter(pk=payment.pk, stripe_payment_intent_id="").update(stripe_payment_intent_id=intent.id)
         Payment.objects.filter(pk=payment.pk, status=PaymentStatus.CREATED).update(status=PaymentStatus.PENDING)
         payment.stripe_payment_intent_id = intent.id
@@ -78,18 +87,22 @@ def payment_intent_for_order(*, order: Order) -> tuple[Payment, str]:
 
 def checkout_session_for_order(*, order: Order, success_url: str, cancel_url: str) -> tuple[Payment, str]:
     """A Stripe Checkout Session for the web; returns the page URL to send the buyer to. The
-    session's intent carries the same metadata, so the webhook handles both kinds alike."""
+    session's intent carries the same metadata, so the webhook handles both kinds alike.
+    Raises like ``payment_intent_for_order``."""
     payment = _open_payment(order=order, kind=PaymentKind.CHECKOUT_SESSION)
-    session = stripe_client.checkout_session_create(
-        amount=payment.amount,
-        currency=payment.currency,
-        name=f"{order.event.name} — order {order.code}",
-        metadata=_metadata(payment),
-        success_url=success_url,
-        cancel_url=cancel_url,
-        customer_email=order.email,
-        idempotency_key=f"eventhub-cs-{payment.attempt_id}",
-    )
+    try:
+        session = stripe_client.checkout_session_create(
+            amount=payment.amount,
+            currency=payment.currency,
+            name=f"{order.event.name} — order {order.code}",
+            metadata=_metadata(payment),
+            success_url=success_url,
+            cancel_url=cancel_url,
+            customer_email=order.email,
+            idempotency_key=f"eventhub-cs-{payment.attempt_id}",
+        )
+    except stripe_client.StripeUnavailable as error:
+        raise _unavailable() from error
     Payment.objects.filter(pk=payment.pk).update(stripe_checkout_session_id=session.id, status=PaymentStatus.PENDING)
     return payment, str(session.url)
 
@@ -111,14 +124,18 @@ def _order_event_id(order_code: str) -> int | None:
 
 
 def stripe_webhook_process(*, payload: bytes, signature: str) -> WebhookOutcome:
-    """Verify and apply one Stripe event. Raises ValueError / stripe.SignatureVerificationError
-    for a bad payload or signature (the view answers 400; nothing changed).
+    """Verify and apply one Stripe event. Raises ``Invalid`` ``invalid_signature`` for a bad
+    payload or signature (nothing changed), ``Unavailable`` if an automatic refund cannot reach
+    Stripe (nothing changed either: Stripe delivers the event again).
 
     Idempotent per Stripe event id: the StripeEvent row is inserted in the same transaction as
     the effect, so a redelivery (or a concurrent duplicate, which waits on the unique index) is
     skipped. Out-of-order delivery is tolerated because every handler only moves a payment
     forward (a failure after a success changes nothing)."""
-    event = stripe_client.webhook_event(payload=payload, signature=signature)
+    try:
+        event = stripe_client.webhook_event(payload=payload, signature=signature)
+    except stripe_client.InvalidWebhook:
+        raise errors.Invalid("The webhook signature does not verify.", code="invalid_signature") from None
     obj: dict[str, Any] = event.data.object.to_dict()
     metadata = dict(obj.get("metadata") or {})
     order_code = str(metadata.get("order_code", ""))
@@ -173,7 +190,7 @@ def _payment_succeeded(*, order_code: str, attempt: str, intent_id: str, amount:
     quota locks; otherwise — and for an order already paid or cancelled — the money goes back
     at once (automatic refund) and the order is cancelled: never oversold."""
     now = timezone.now()
-    order = Order.objects.select_for_update().select_related("event").get(code=order_code)
+    order = locked_row(Order.objects.select_related("event"), code=order_code)
     payment = Payment.objects.select_for_update().filter(_payment_match(attempt, intent_id), order=order).first()
     if payment is None:  # an intent we did not create for this order (should not happen)
         payment = Payment.objects.create(order=order, amount=amount, currency=order.currency)
@@ -204,7 +221,7 @@ def _capacity_back(*, order: Order, now: datetime) -> bool:
     try:
         with transaction.atomic():
             ensure_capacity(ticket_types=ticket_types, counts=Counter(positions), now=now)
-    except ApiError:
+    except errors.Conflict:  # sold_out, busy
         return False
     return True
 
@@ -214,13 +231,16 @@ def _refund_automatically(*, payment: Payment, reason: str) -> Refund:
     payment attempt, so if our transaction rolls back and Stripe redelivers, the second call
     returns the same refund instead of refunding twice."""
     refund = Refund.objects.create(payment=payment, amount=payment.amount, reason=reason, automatic=True)
-    result = stripe_client.refund_create(
-        payment_intent_id=payment.stripe_payment_intent_id,
-        amount=payment.amount,
-        currency=payment.currency,
-        metadata={"order_code": payment.order.code, "refund_attempt": str(refund.attempt_id)},
-        idempotency_key=f"eventhub-autorefund-{payment.attempt_id}",
-    )
+    try:
+        result = stripe_client.refund_create(
+            payment_intent_id=payment.stripe_payment_intent_id,
+            amount=payment.amount,
+            currency=payment.currency,
+            metadata={"order_code": payment.order.code, "refund_attempt": str(refund.attempt_id)},
+            idempotency_key=f"eventhub-autorefund-{payment.attempt_id}",
+        )
+    except stripe_client.StripeUnavailable as error:
+        raise _unavailable() from error
     refund.status = RefundStatus.SUCCEEDED if result.status in ("succeeded", "pending") else RefundStatus.FAILED
     refund.stripe_refund_id = result.id
     refund.save(update_fields=["status", "stripe_refund_id"])
@@ -247,9 +267,9 @@ def refund_create(*, actor: User, order: Order, amount: Decimal, reason: str = "
     pending Refund (so a double click cannot refund twice); (2) call Stripe with a key from the
     refund's attempt id; (3) record the outcome, update payment and order (fully refunded:
     tickets revoked, capacity returns), audit entry, ``order.refunded`` on ``user:<id>``."""
-    require(actor, "ticketing.refund_order", order.event)
+    require_permission(actor, "ticketing.refund_order", order.event)
     with transaction.atomic():
-        order = Order.objects.select_for_update().select_related("event").get(pk=order.pk)
+        order = locked_row(Order.objects.select_related("event"), pk=order.pk)
         payment = (
             Payment.objects.filter(
                 order=order,
@@ -260,10 +280,12 @@ def refund_create(*, actor: User, order: Order, amount: Decimal, reason: str = "
             .first()
         )
         if payment is None or order.status not in (OrderStatus.PAID, OrderStatus.PARTIALLY_REFUNDED):
-            raise ValidationError({"amount": "This order has no payment to refund."})
+            raise errors.Invalid(fields={"amount": "This order has no payment to refund."})
         refundable = selectors.refundable_amount(payment=payment)
         if amount <= 0 or amount > refundable:
-            raise ValidationError({"amount": f"Enter an amount between 0.01 and {refundable} {payment.currency}."})
+            raise errors.Invalid(
+                fields={"amount": f"Enter an amount between 0.01 and {refundable} {payment.currency}."}
+            )
         refund = Refund.objects.create(payment=payment, amount=amount, reason=reason, created_by=actor)
     try:
         result = stripe_client.refund_create(
@@ -275,9 +297,9 @@ def refund_create(*, actor: User, order: Order, amount: Decimal, reason: str = "
         )
     except stripe_client.StripeUnavailable as error:
         Refund.objects.filter(pk=refund.pk).update(status=RefundStatus.FAILED)
-        raise ValidationError({"amount": f"Stripe refused the refund: {error}"}) from error
+        raise errors.Invalid(fields={"amount": f"Stripe refused the refund: {error}"}) from error
     with transaction.atomic():
-        order = Order.objects.select_for_update().select_related("event").get(pk=order.pk)
+        order = locked_row(Order.objects.select_related("event"), pk=order.pk)
         refund.status = RefundStatus.SUCCEEDED if result.status in ("succeeded", "pending") else RefundStatus.FAILED
         refund.stripe_refund_id = result.id
         refund.save(update_fields=["status", "stripe_refund_id"])

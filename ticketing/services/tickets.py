@@ -25,11 +25,12 @@ from accounts.models import User
 from eventhub.audit import audit_log
 from eventhub.realtime.services import stream_append
 from eventhub.realtime.streams import user_stream
+from eventhub.services import require_permission
 from events.models import Event
 
 from .. import signing
+from ..locking import locked_row
 from ..models import EventSigningKey, Order, Ticket, new_ticket_secret
-from ._common import require
 
 
 def _fernet() -> Fernet:
@@ -144,11 +145,9 @@ def ticket_reissue(*, actor: User | None, ticket: Ticket, event: Event) -> Ticke
     on, the new one admits. Also lifts a revocation. Locks the ticket row; audits; tells the
     holder on their user stream."""
     if actor is not None:
-        require(actor, "ticketing.manage_checkin", event)
+        require_permission(actor, "ticketing.manage_checkin", event)
     with transaction.atomic():
-        locked = (
-            Ticket.objects.select_for_update(of=("self",)).select_related("order_position__order").get(pk=ticket.pk)
-        )
+        locked = locked_row(Ticket.objects.select_related("order_position__order"), of=("self",), pk=ticket.pk)
         locked.secret = new_ticket_secret()
         locked.version += 1
         locked.revoked = False
@@ -169,11 +168,9 @@ def ticket_reissue(*, actor: User | None, ticket: Ticket, event: Event) -> Ticke
 def ticket_revoke(*, actor: User | None, ticket: Ticket, event: Event) -> Ticket:
     """Revoke the ticket: every payload of it scans as ``revoked``. Audited."""
     if actor is not None:
-        require(actor, "ticketing.manage_checkin", event)
+        require_permission(actor, "ticketing.manage_checkin", event)
     with transaction.atomic():
-        locked = (
-            Ticket.objects.select_for_update(of=("self",)).select_related("order_position__order").get(pk=ticket.pk)
-        )
+        locked = locked_row(Ticket.objects.select_related("order_position__order"), of=("self",), pk=ticket.pk)
         if not locked.revoked:
             locked.revoked = True
             locked.revoked_at = timezone.now()

@@ -10,10 +10,9 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from rest_framework import status
 
 from accounts.models import User
-from eventhub.api.errors import ApiError
+from eventhub import errors
 
 from .. import selectors
 from ..enums import DiscountKind, WaitingListStatus
@@ -24,17 +23,14 @@ from .notify import notify
 
 def waiting_list_join(*, ticket_type: TicketType, user: User, email: str) -> tuple[WaitingListEntry, bool]:
     """Join (idempotent per email and ticket type while waiting or offered). Only for a sold-out
-    ticket type on sale: otherwise ``not_sold_out`` (409), buy instead."""
+    ticket type on sale: otherwise ``Conflict`` ``not_sold_out`` (buy instead) or
+    ``not_on_sale``."""
     event = ticket_type.event
     if not user.has_perm("ticketing.buy", event) or not ticket_type.active:
-        raise ApiError(code="not_on_sale", detail="Tickets for this event are not on sale.", status_code=409)
+        raise errors.Conflict("Tickets for this event are not on sale.", code="not_on_sale")
     available = selectors.ticket_type_availability(ticket_types=[ticket_type])[ticket_type.pk]
     if available > 0:
-        raise ApiError(
-            code="not_sold_out",
-            detail="Tickets are still available: buy one instead.",
-            status_code=status.HTTP_409_CONFLICT,
-        )
+        raise errors.Conflict("Tickets are still available: buy one instead.", code="not_sold_out")
     open_entries = WaitingListEntry.objects.filter(
         ticket_type=ticket_type, email__iexact=email, status__in=[WaitingListStatus.WAITING, WaitingListStatus.OFFERED]
     )
@@ -47,7 +43,12 @@ def waiting_list_join(*, ticket_type: TicketType, user: User, email: str) -> tup
                 event=event, ticket_type=ticket_type, user=user, email=email.lower()
             )
     except IntegrityError:
-        return open_entries.get(), False
+        # A concurrent join of the same email won; its entry is the answer (or, if it was
+        # redeemed or cancelled in the meantime, the join is refused like any other race).
+        existing = open_entries.first()
+        if existing is None:
+            raise errors.Conflict("The waiting list changed meanwhile; try again.", code="busy") from None
+        return existing, False
     return entry, True
 
 
