@@ -18,7 +18,17 @@ from .models import CheckIn, CheckInConfig, Gate, ScanLog, ScannerDevice, Ticket
 
 PAID_STATUSES = (OrderStatus.PAID, OrderStatus.PARTIALLY_REFUNDED)
 DEFAULT_ALERT_THRESHOLD_PERCENT = 90
+# Tickets are valid from this long before the event starts unless the event says otherwise.
+DEFAULT_OPENS_BEFORE = timedelta(hours=6)
 RATE_WINDOW = timedelta(minutes=5)
+
+
+def checkin_opens_at(*, event: Event, config: CheckInConfig | None) -> datetime:
+    """From when the event's tickets admit: the configured time, else ``DEFAULT_OPENS_BEFORE``
+    the start (the scan's ``not_yet_valid`` check; the scanner config tells devices)."""
+    if config is not None and config.opens_at is not None:
+        return config.opens_at
+    return event.start - DEFAULT_OPENS_BEFORE
 
 
 def tickets_of_user(*, event: Event, user: User) -> QuerySet[Ticket]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.auth.models import AnonymousUser
 from django.http import Http404, HttpResponse
 from django.utils import timezone
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
@@ -29,12 +30,12 @@ from eventhub.api.pagination import CursorPagination
 from events.models import Event
 from events.selectors import event_get_visible
 
-from .. import selectors_checkin as selectors
-from .. import signing
+from .. import selectors, signing
+from .. import selectors_checkin as checkin_selectors
 from ..enums import CheckInKind, ScanResult
-from ..models import CheckInConfig, Gate, ScannerDevice, Ticket
+from ..models import Gate, ScannerDevice, Ticket
 from ..services import checkin as services
-from ..services.tickets import event_public_key_b64, ticket_payload, ticket_qr_png, ticket_qr_svg
+from ..services.tickets import event_public_key_b64, ticket_claim, ticket_payload, ticket_qr_png, ticket_qr_svg
 
 # --- attendee: my tickets ----------------------------------------------------------------------
 
@@ -48,7 +49,7 @@ def _visible_event(request: Request, event_id: int) -> Event:
 
 def _my_ticket(request: Request, event_id: int, ticket_id: int) -> Ticket:
     event = _visible_event(request, event_id)
-    ticket = selectors.ticket_get_for_user(event=event, user=request.user, ticket_id=ticket_id)
+    ticket = checkin_selectors.ticket_get_for_user(event=event, user=request.user, ticket_id=ticket_id)
     if ticket is None:
         raise Http404
     return ticket
@@ -70,7 +71,7 @@ class TicketOutputSerializer(serializers.Serializer):
     created_at = EventTimeField()
 
     def get_status(self, ticket: Ticket) -> str:
-        return selectors.ticket_status(ticket)
+        return checkin_selectors.ticket_status(ticket)
 
 
 class TicketDetailOutputSerializer(TicketOutputSerializer):
@@ -96,7 +97,7 @@ class MyTicketListView(generics.ListAPIView):
         if getattr(self, "swagger_fake_view", False):
             return Ticket.objects.none()
         event = _visible_event(self.request, self.kwargs["event_id"])
-        return selectors.tickets_of_user(event=event, user=self.request.user)
+        return checkin_selectors.tickets_of_user(event=event, user=self.request.user)
 
 
 class TicketDetailView(APIView):
@@ -172,8 +173,6 @@ class DeviceAuthentication(BaseAuthentication):
         device = services.device_authenticate(token=token, event_id=event_id) if event_id else None
         if device is None:
             raise exceptions.AuthenticationFailed("Invalid or revoked device token.")
-        from django.contrib.auth.models import AnonymousUser
-
         return AnonymousUser(), device
 
     def authenticate_header(self, request: Request) -> str:
@@ -213,25 +212,9 @@ class ScannerView(APIView):
     permission_classes = [ScannerPermission]
 
     def scanner_context(self, request: Request, gate_id: int | None = None) -> services.ScanContext:
-        device = request.auth if isinstance(request.auth, ScannerDevice) else None
-        if device is not None:
-            event = device.event
-            gate = device.gate
-            try:
-                config: CheckInConfig | None = event.checkin_config
-            except CheckInConfig.DoesNotExist:
-                config = None
-            actor = None
-        else:
-            event = self.event  # type: ignore[attr-defined]
-            gate = None
-            config = CheckInConfig.objects.filter(event=event).first()
-            actor = request.user
-        if gate_id is not None and (gate is None or gate.pk != gate_id):
-            gate = Gate.objects.filter(event=event, pk=gate_id).first()
-            if gate is None:
-                raise errors.Invalid("No such gate at this event.")
-        return services.ScanContext(event=event, gate=gate, device=device, actor=actor, config=config)
+        if isinstance(request.auth, ScannerDevice):
+            return services.scan_context(event=request.auth.event, device=request.auth, gate_id=gate_id)
+        return services.scan_context(event=self.event, actor=request.user, gate_id=gate_id)  # type: ignore[attr-defined]
 
 
 class GateOutputSerializer(serializers.Serializer):
@@ -264,8 +247,6 @@ class ScannerConfigView(ScannerView):
     def get(self, request: Request, event_id: int) -> Response:
         context = self.scanner_context(request)
         event = context.event
-        from ..models import TicketType
-
         data = {
             "event": event.pk,
             "timezone": event.timezone,
@@ -274,9 +255,9 @@ class ScannerConfigView(ScannerView):
             "signed message: 'eventhub-ticket\\0' | event id u64 | the first 33 bytes",
             "device": {"id": context.device.pk, "name": context.device.name} if context.device else None,
             "gate": context.gate,
-            "gates": selectors.gates_of_event(event=event),
-            "ticket_types": TicketType.objects.filter(event=event).order_by("position", "name"),
-            "opens_at": services._opens_at(event, context.config),
+            "gates": checkin_selectors.gates_of_event(event=event),
+            "ticket_types": selectors.ticket_types_of_event(event=event),
+            "opens_at": checkin_selectors.checkin_opens_at(event=event, config=context.config),
             "server_time": timezone.now(),
         }
         return Response(ScannerConfigOutputSerializer(data).data)
@@ -294,7 +275,7 @@ class ScannerTicketOutputSerializer(serializers.Serializer):
         return signing.secret_hash(ticket.secret)
 
     def get_status(self, ticket: Ticket) -> str:
-        return selectors.ticket_status(ticket)
+        return checkin_selectors.ticket_status(ticket)
 
 
 class TicketListPagination(OldestFirstPagination):
@@ -313,7 +294,7 @@ class ScannerTicketListView(ScannerView, generics.ListAPIView):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return Ticket.objects.none()
-        return selectors.scanner_ticket_list(event=self.scanner_context(self.request).event)
+        return checkin_selectors.scanner_ticket_list(event=self.scanner_context(self.request).event)
 
 
 class ScanInputSerializer(serializers.Serializer):
@@ -441,13 +422,7 @@ class UndoView(ScannerView):
         context = self.scanner_context(request)
         ticket_id = given.validated_data.get("ticket")
         if "payload" in given.validated_data:
-            from ..services.tickets import event_public_key
-
-            claim = signing.decode(
-                payload=given.validated_data["payload"],
-                public_key=event_public_key(event_id=context.event.pk),
-                event_id=context.event.pk,
-            )
+            claim = ticket_claim(event_id=context.event.pk, payload=given.validated_data["payload"])
             if claim is None:
                 raise errors.Invalid(services.MESSAGES[ScanResult.INVALID_SIGNATURE], code="invalid_signature")
             ticket_id = claim.ticket_id

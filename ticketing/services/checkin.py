@@ -36,17 +36,15 @@ from eventhub.realtime.streams import event_staff_stream
 from eventhub.services import require_permission, unique_or_invalid
 from events.models import Event
 
+from .. import selectors_checkin as selectors
 from .. import signing
-from ..enums import CheckInKind, OrderStatus, ScanResult
+from ..enums import CheckInKind, ScanResult
 from ..locking import locked_row
 from ..models import CheckIn, CheckInConfig, Gate, ScanLog, ScannerDevice, Ticket, TicketType
-from .tickets import event_public_key
+from ..selectors_checkin import DEFAULT_ALERT_THRESHOLD_PERCENT, PAID_STATUSES
+from .tickets import ticket_claim
 
 DEVICE_TOKEN_PREFIX = "ehd_"  # noqa: S105  (a visible prefix, not a secret)
-DEFAULT_ALERT_THRESHOLD_PERCENT = 90
-# Tickets are valid from this long before the event starts unless the event says otherwise.
-DEFAULT_OPENS_BEFORE = timedelta(hours=6)
-PAID_STATUSES = (OrderStatus.PAID, OrderStatus.PARTIALLY_REFUNDED)
 
 MESSAGES = {
     ScanResult.OK: "Welcome.",
@@ -291,10 +289,26 @@ class ScanContext:
     config: CheckInConfig | None = None
 
 
-def _opens_at(event: Event, config: CheckInConfig | None) -> datetime:
-    if config is not None and config.opens_at is not None:
-        return config.opens_at
-    return event.start - DEFAULT_OPENS_BEFORE
+def scan_context(
+    *, event: Event, device: ScannerDevice | None = None, actor: User | None = None, gate_id: int | None = None
+) -> ScanContext:
+    """Who scans where: a device (of ``event``, as ``device_authenticate`` loaded it) at its own
+    gate, or a staff member (``actor``) at no gate; ``gate_id`` names another gate of the event
+    (``Invalid`` if it has none such)."""
+    if device is not None:
+        gate = device.gate
+        try:
+            config: CheckInConfig | None = device.event.checkin_config  # loaded with the device
+        except CheckInConfig.DoesNotExist:
+            config = None
+    else:
+        gate = None
+        config = CheckInConfig.objects.filter(event=event).first()
+    if gate_id is not None and (gate is None or gate.pk != gate_id):
+        gate = selectors.gate_get(event=event, gate_id=gate_id)
+        if gate is None:
+            raise errors.Invalid("No such gate at this event.")
+    return ScanContext(event=event, gate=gate, device=device, actor=actor, config=config)
 
 
 def _gate_brief(gate: Gate | None) -> dict[str, Any] | None:
@@ -396,7 +410,7 @@ def scan(
     event = context.event
     now = timezone.now()
     scanned_at = scanned_at or now
-    claim = signing.decode(payload=payload, public_key=event_public_key(event_id=event.pk), event_id=event.pk)
+    claim = ticket_claim(event_id=event.pk, payload=payload)
     if claim is None:
         outcome = ScanOutcome(result=ScanResult.INVALID_SIGNATURE, kind=kind, client_scan_id=client_scan_id)
         try:
@@ -505,7 +519,7 @@ def _scan_ticket(
         return reject(ScanResult.UNPAID)
     if context.gate is not None and not ticket.gate_admits:  # type: ignore[attr-defined]
         return reject(ScanResult.WRONG_GATE)
-    if scanned_at < _opens_at(event, context.config):
+    if scanned_at < selectors.checkin_opens_at(event=event, config=context.config):
         return reject(ScanResult.NOT_YET_VALID)
     last = _last_checkin(ticket.pk)
     inside = last is not None and last.kind == CheckInKind.ENTRY

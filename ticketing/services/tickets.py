@@ -87,6 +87,12 @@ def event_public_key_b64(*, event_id: int) -> str:
     return base64.urlsafe_b64encode(bytes(key.public_key)).rstrip(b"=").decode()
 
 
+def ticket_claim(*, event_id: int, payload: str) -> signing.TicketClaim | None:
+    """The ticket id and secret a QR payload names, if this event's key signed it; else None
+    (checked with the public key alone: no ticket is looked up)."""
+    return signing.decode(payload=payload, public_key=event_public_key(event_id=event_id), event_id=event_id)
+
+
 def ticket_payload(*, ticket: Ticket) -> str:
     """The signed QR payload of the ticket's current secret (Ed25519 is deterministic, so the
     same ticket always gives the same payload until it is reissued)."""
