@@ -1,18 +1,27 @@
 """Reads for ticketing: availability (the same counting the order service does under its
-locks), the public catalogue, the sales overview and order search."""
+locks), the public catalogue, the sales overview and order search.
+
+The ``*_access`` helpers fetch one object of the event by the id (or code) in a URL and
+authorize in the same call: a missing object, another event's, and one the user may not reach
+all raise the same ``NotFound``."""
 
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from typing import TypeVar
 
-from django.db.models import Count, Prefetch, Q, QuerySet, Sum
+from django.contrib.auth.models import AnonymousUser
+from django.db.models import Count, Model, Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
 
 from accounts.models import User
+from eventhub import errors
 from events.models import Event
 
 from .enums import OrderStatus, PaymentStatus, RefundStatus, WaitingListStatus
 from .models import Order, OrderPosition, Payment, Quota, Refund, TicketType, Voucher, WaitingListEntry
+
+M = TypeVar("M", bound=Model)
 
 # Orders whose positions hold capacity for good (tickets exist); pending ones hold it until expiry.
 HOLDING_STATUSES = (OrderStatus.PAID, OrderStatus.PARTIALLY_REFUNDED)
@@ -118,16 +127,28 @@ def vouchers_of_event(*, event: Event) -> QuerySet[Voucher]:
     return Voucher.objects.filter(event=event).select_related("ticket_type").order_by("code")
 
 
-def ticket_type_get(*, event: Event, ticket_type_id: int) -> TicketType | None:
-    return TicketType.objects.filter(event=event, pk=ticket_type_id).first()
+def reachable(obj: M | None, *, user: User | AnonymousUser, event: Event, permission: str | None) -> M:
+    """``obj`` (an object of ``event``, or None when there is no such object) if ``user`` holds
+    ``permission`` on the event, else ``NotFound``: a missing object and one the user may not
+    reach look the same (DESIGN §2). ``permission=None``: the caller checked ownership."""
+    if obj is None or (permission is not None and not user.has_perm(permission, event)):
+        raise errors.NotFound()
+    return obj
 
 
-def quota_get(*, event: Event, quota_id: int) -> Quota | None:
-    return Quota.objects.filter(event=event, pk=quota_id).first()
+def ticket_type_access(*, user: User | AnonymousUser, event: Event, ticket_type_id: int, permission: str) -> TicketType:
+    ticket_type = TicketType.objects.filter(event=event, pk=ticket_type_id).first()
+    return reachable(ticket_type, user=user, event=event, permission=permission)
 
 
-def voucher_get(*, event: Event, voucher_id: int) -> Voucher | None:
-    return Voucher.objects.filter(event=event, pk=voucher_id).first()
+def quota_access(*, user: User | AnonymousUser, event: Event, quota_id: int, permission: str) -> Quota:
+    quota = Quota.objects.filter(event=event, pk=quota_id).first()
+    return reachable(quota, user=user, event=event, permission=permission)
+
+
+def voucher_access(*, user: User | AnonymousUser, event: Event, voucher_id: int, permission: str) -> Voucher:
+    voucher = Voucher.objects.filter(event=event, pk=voucher_id).first()
+    return reachable(voucher, user=user, event=event, permission=permission)
 
 
 @dataclass(frozen=True)
@@ -194,9 +215,13 @@ def order_get(*, event: Event, code: str) -> Order | None:
     )
 
 
-def order_get_for_buyer(*, event: Event, code: str, user: User) -> Order | None:
+def order_access(*, user: User | AnonymousUser, event: Event, code: str, permission: str | None) -> Order:
+    """The event's order ``code``: any order of the event for a holder of ``permission`` on it
+    (organizer pages); with ``permission=None``, only an order the user placed (the buyer's API)."""
     order = order_get(event=event, code=code)
-    return order if order is not None and order.user_id == user.pk else None
+    if permission is None and order is not None and order.user_id != user.pk:
+        order = None
+    return reachable(order, user=user, event=event, permission=permission)
 
 
 def refundable_amount(*, payment: Payment) -> Decimal:

@@ -1,20 +1,24 @@
 """Reads for tickets and check-in: an attendee's tickets, gates and devices, the offline ticket
 list for scanners, the live dashboard figures and the name search for manual check-in. Call
-them inside the tenant scope."""
+them inside the tenant scope. The ``*_access`` helpers fetch and authorize in one call (see
+``selectors.reachable``)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from accounts.models import User
+from eventhub import errors
 from events.models import Event
 
 from .enums import CheckInKind, OrderStatus
 from .models import CheckIn, CheckInConfig, Gate, ScanLog, ScannerDevice, Ticket
+from .selectors import reachable
 
 PAID_STATUSES = (OrderStatus.PAID, OrderStatus.PARTIALLY_REFUNDED)
 DEFAULT_ALERT_THRESHOLD_PERCENT = 90
@@ -40,16 +44,13 @@ def tickets_of_user(*, event: Event, user: User) -> QuerySet[Ticket]:
     )
 
 
-def ticket_get_for_user(*, event: Event, user: User, ticket_id: int) -> Ticket | None:
-    return tickets_of_user(event=event, user=user).filter(pk=ticket_id).first()
-
-
-def ticket_get(*, event: Event, ticket_id: int) -> Ticket | None:
-    return (
-        Ticket.objects.filter(event=event, pk=ticket_id)
-        .select_related("order_position__order", "order_position__ticket_type")
-        .first()
-    )
+def ticket_access(*, user: User | AnonymousUser, event: Event, ticket_id: int, permission: str | None) -> Ticket:
+    """The event's ticket ``ticket_id`` (with its order and type): any ticket of the event for a
+    holder of ``permission`` on it (staff); with ``permission=None``, only one of an order the
+    user placed (the holder's API)."""
+    tickets = Ticket.objects.filter(event=event) if permission is not None else tickets_of_user(event=event, user=user)
+    ticket = tickets.filter(pk=ticket_id).select_related("order_position__order", "order_position__ticket_type").first()
+    return reachable(ticket, user=user, event=event, permission=permission)
 
 
 def ticket_status(ticket: Ticket) -> str:
@@ -66,16 +67,27 @@ def gates_of_event(*, event: Event) -> QuerySet[Gate]:
     return Gate.objects.filter(event=event).prefetch_related("ticket_types").order_by("name")
 
 
-def gate_get(*, event: Event, gate_id: int) -> Gate | None:
-    return Gate.objects.filter(event=event, pk=gate_id).first()
+def gate_access(*, user: User | AnonymousUser, event: Event, gate_id: int, permission: str) -> Gate:
+    gate = Gate.objects.filter(event=event, pk=gate_id).first()
+    return reachable(gate, user=user, event=event, permission=permission)
 
 
 def devices_of_event(*, event: Event) -> QuerySet[ScannerDevice]:
     return ScannerDevice.objects.filter(event=event).select_related("gate").order_by("revoked_at", "name", "id")
 
 
-def device_get(*, event: Event, device_id: int) -> ScannerDevice | None:
-    return ScannerDevice.objects.filter(event=event, pk=device_id).first()
+def device_access(*, user: User | AnonymousUser, event: Event, device_id: int, permission: str) -> ScannerDevice:
+    device = ScannerDevice.objects.filter(event=event, pk=device_id).first()
+    return reachable(device, user=user, event=event, permission=permission)
+
+
+def scanning_event_access(*, user: User | AnonymousUser, event_id: int, permission: str) -> Event:
+    """The event a signed-in operator scans at (the scanner API's URL names it by id): any
+    event they hold ``permission`` on, else ``NotFound`` like a missing id."""
+    event = Event.objects.filter(pk=event_id).first()
+    if event is None or not user.has_perm(permission, event):
+        raise errors.NotFound()
+    return event
 
 
 def inside_now() -> Exists:

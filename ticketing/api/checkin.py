@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.utils import timezone
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.types import OpenApiTypes
@@ -43,16 +43,13 @@ from ..services.tickets import event_public_key_b64, ticket_claim, ticket_payloa
 def _visible_event(request: Request, event_id: int) -> Event:
     event = event_get_visible(user=request.user, event_id=event_id)
     if event is None:
-        raise Http404
+        raise errors.NotFound()
     return event
 
 
 def _my_ticket(request: Request, event_id: int, ticket_id: int) -> Ticket:
     event = _visible_event(request, event_id)
-    ticket = checkin_selectors.ticket_get_for_user(event=event, user=request.user, ticket_id=ticket_id)
-    if ticket is None:
-        raise Http404
-    return ticket
+    return checkin_selectors.ticket_access(user=request.user, event=event, ticket_id=ticket_id, permission=None)
 
 
 class TicketTypeBriefSerializer(serializers.Serializer):
@@ -200,10 +197,9 @@ class ScannerPermission(BasePermission):
             return True
         if not request.user or not request.user.is_authenticated:
             raise exceptions.NotAuthenticated()
-        event = Event.objects.filter(pk=view.kwargs["event_id"]).first()
-        if event is None or not request.user.has_perm("ticketing.scan", event):
-            raise Http404
-        view.event = event  # type: ignore[attr-defined]
+        view.event = checkin_selectors.scanning_event_access(  # type: ignore[attr-defined]
+            user=request.user, event_id=view.kwargs["event_id"], permission="ticketing.scan"
+        )
         return True
 
 

@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import transaction
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, serializers, status
@@ -46,16 +46,13 @@ IDEMPOTENCY_PARAMETER = OpenApiParameter(
 def _visible_event(request: Request, event_id: int) -> Event:
     event = event_get_visible(user=request.user, event_id=event_id)
     if event is None:
-        raise Http404
+        raise errors.NotFound()
     return event
 
 
 def _buyer_order(request: Request, event_id: int, order_code: str) -> Order:
     event = _visible_event(request, event_id)
-    order = selectors.order_get_for_buyer(event=event, code=order_code, user=request.user)
-    if order is None:
-        raise Http404
-    return order
+    return selectors.order_access(user=request.user, event=event, code=order_code, permission=None)
 
 
 class CataloguePagination(CursorPagination):
@@ -290,9 +287,9 @@ class WaitingListJoinView(IdempotentMixin, APIView):
     @extend_schema(request=None, parameters=[IDEMPOTENCY_PARAMETER], responses={201: WaitingListOutputSerializer})
     def post(self, request: Request, event_id: int, ticket_type_id: int) -> Response:
         event = _visible_event(request, event_id)
-        ticket_type = selectors.ticket_type_get(event=event, ticket_type_id=ticket_type_id)
-        if ticket_type is None:
-            raise Http404
+        ticket_type = selectors.ticket_type_access(
+            user=request.user, event=event, ticket_type_id=ticket_type_id, permission="events.view_event"
+        )
         entry, created = waiting_list_join(ticket_type=ticket_type, user=request.user, email=request.user.email)
         return Response(
             self.WaitingListOutputSerializer(entry).data,

@@ -83,9 +83,7 @@ def search(request: HttpRequest, event: Event) -> HttpResponse:
 @require_POST
 @event_page(MANAGE)
 def manual_checkin(request: HttpRequest, event: Event, ticket_id: int) -> HttpResponse:
-    ticket = selectors.ticket_get(event=event, ticket_id=ticket_id)
-    if ticket is None:
-        raise Http404
+    ticket = selectors.ticket_access(user=request.user, event=event, ticket_id=ticket_id, permission=MANAGE)
     form = ManualCheckInForm(request.POST, event=event)
     if not form.is_valid():
         messages.error(request, "Choose a gate of this event.")
@@ -128,9 +126,7 @@ def _search_results(
 @require_POST
 @event_page(MANAGE)
 def ticket_revoke_view(request: HttpRequest, event: Event, ticket_id: int) -> HttpResponse:
-    ticket = selectors.ticket_get(event=event, ticket_id=ticket_id)
-    if ticket is None:
-        raise Http404
+    ticket = selectors.ticket_access(user=request.user, event=event, ticket_id=ticket_id, permission=MANAGE)
     ticket_revoke(actor=request.user, ticket=ticket, event=event)
     messages.success(request, f"Ticket of {ticket.attendee_name} revoked.")
     return redirect(f"{_dashboard_url(event)}?{urlencode({'q': ticket.attendee_name})}")
@@ -139,9 +135,7 @@ def ticket_revoke_view(request: HttpRequest, event: Event, ticket_id: int) -> Ht
 @require_POST
 @event_page(MANAGE)
 def ticket_reissue_view(request: HttpRequest, event: Event, ticket_id: int) -> HttpResponse:
-    ticket = selectors.ticket_get(event=event, ticket_id=ticket_id)
-    if ticket is None:
-        raise Http404
+    ticket = selectors.ticket_access(user=request.user, event=event, ticket_id=ticket_id, permission=MANAGE)
     ticket_reissue(actor=request.user, ticket=ticket, event=event)
     messages.success(request, f"Ticket of {ticket.attendee_name} reissued: its old QR code no longer admits.")
     return redirect(f"{_dashboard_url(event)}?{urlencode({'q': ticket.attendee_name})}")
@@ -173,9 +167,7 @@ def gates(request: HttpRequest, event: Event) -> HttpResponse:
 
 @event_page(MANAGE)
 def gate_edit(request: HttpRequest, event: Event, gate_id: int) -> HttpResponse:
-    gate = selectors.gate_get(event=event, gate_id=gate_id)
-    if gate is None:
-        raise Http404
+    gate = selectors.gate_access(user=request.user, event=event, gate_id=gate_id, permission=MANAGE)
     initial = {"name": gate.name, "ticket_types": list(gate.ticket_types.all())}
     form = GateForm(request.POST or None, event=event, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -225,9 +217,7 @@ def devices(request: HttpRequest, event: Event) -> HttpResponse:
 @require_POST
 @event_page(MANAGE)
 def device_revoke(request: HttpRequest, event: Event, device_id: int) -> HttpResponse:
-    device = selectors.device_get(event=event, device_id=device_id)
-    if device is None:
-        raise Http404
+    device = selectors.device_access(user=request.user, event=event, device_id=device_id, permission=MANAGE)
     services.device_revoke(actor=request.user, device=device, event=event)
     messages.success(request, f"Scanner “{device.name}” revoked: its token no longer works.")
     return _back(event, "checkin-devices")

@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Model
 from django.forms import ModelForm
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
@@ -20,6 +20,7 @@ from .forms import OrderSearchForm, QuotaForm, RefundForm, TicketTypeForm, Vouch
 
 VIEW = "ticketing.view_sales"
 MANAGE = "ticketing.manage_catalogue"
+REFUND = "ticketing.refund_order"
 
 
 def _context(request: HttpRequest, tab: str, **extra) -> dict:
@@ -27,7 +28,7 @@ def _context(request: HttpRequest, tab: str, **extra) -> dict:
     return {
         "tab": tab,
         "can_manage": request.user.has_perm(MANAGE, event),
-        "can_refund": request.user.has_perm("ticketing.refund_order", event),
+        "can_refund": request.user.has_perm(REFUND, event),
         **extra,
     }
 
@@ -99,12 +100,6 @@ def _edit(
     )
 
 
-def _get_or_404(found):
-    if found is None:
-        raise Http404
-    return found
-
-
 @event_page(MANAGE)
 def ticket_type_create(request: HttpRequest, event: Event) -> HttpResponse:
     return _edit(
@@ -122,7 +117,9 @@ def ticket_type_create(request: HttpRequest, event: Event) -> HttpResponse:
 
 @event_page(MANAGE)
 def ticket_type_edit(request: HttpRequest, event: Event, ticket_type_id: int) -> HttpResponse:
-    ticket_type = _get_or_404(selectors.ticket_type_get(event=event, ticket_type_id=ticket_type_id))
+    ticket_type = selectors.ticket_type_access(
+        user=request.user, event=event, ticket_type_id=ticket_type_id, permission=MANAGE
+    )
     return _edit(
         request,
         event,
@@ -154,7 +151,7 @@ def quota_create(request: HttpRequest, event: Event) -> HttpResponse:
 
 @event_page(MANAGE)
 def quota_edit(request: HttpRequest, event: Event, quota_id: int) -> HttpResponse:
-    quota = _get_or_404(selectors.quota_get(event=event, quota_id=quota_id))
+    quota = selectors.quota_access(user=request.user, event=event, quota_id=quota_id, permission=MANAGE)
     return _edit(
         request,
         event,
@@ -186,7 +183,7 @@ def voucher_create(request: HttpRequest, event: Event) -> HttpResponse:
 
 @event_page(MANAGE)
 def voucher_edit(request: HttpRequest, event: Event, voucher_id: int) -> HttpResponse:
-    voucher = _get_or_404(selectors.voucher_get(event=event, voucher_id=voucher_id))
+    voucher = selectors.voucher_access(user=request.user, event=event, voucher_id=voucher_id, permission=MANAGE)
     return _edit(
         request,
         event,
@@ -209,7 +206,7 @@ def orders(request: HttpRequest, event: Event) -> HttpResponse:
 
 
 def _order_page(request: HttpRequest, event: Event, order_code: str, refund_form: RefundForm | None = None):
-    order = _get_or_404(selectors.order_get(event=event, code=order_code))
+    order = selectors.order_access(user=request.user, event=event, code=order_code, permission=VIEW)
     payments_ = list(order.payments.all())
     refundable = {p.pk: selectors.refundable_amount(payment=p) for p in payments_}
     stripe_paid = [p for p in payments_ if p.provider == "stripe" and refundable[p.pk] > 0 and p.succeeded_at]
@@ -233,9 +230,9 @@ def order_detail(request: HttpRequest, event: Event, order_code: str) -> HttpRes
 
 
 @require_POST
-@event_page("ticketing.refund_order")
+@event_page(REFUND)
 def order_refund(request: HttpRequest, event: Event, order_code: str) -> HttpResponse:
-    order = _get_or_404(selectors.order_get(event=event, code=order_code))
+    order = selectors.order_access(user=request.user, event=event, code=order_code, permission=REFUND)
     form = RefundForm(request.POST)
     if form.is_valid():
         try:

@@ -305,7 +305,7 @@ def scan_context(
         gate = None
         config = CheckInConfig.objects.filter(event=event).first()
     if gate_id is not None and (gate is None or gate.pk != gate_id):
-        gate = selectors.gate_get(event=event, gate_id=gate_id)
+        gate = Gate.objects.filter(event=event, pk=gate_id).first()
         if gate is None:
             raise errors.Invalid("No such gate at this event.")
     return ScanContext(event=event, gate=gate, device=device, actor=actor, config=config)
