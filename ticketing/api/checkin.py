@@ -28,12 +28,13 @@ from eventhub.api.authentication import SessionTokenAuthentication
 from eventhub.api.fields import EventTimeField
 from eventhub.api.pagination import CursorPagination
 from events.models import Event
-from events.selectors import event_get_visible
 
-from .. import selectors, signing
-from .. import selectors_checkin as checkin_selectors
+from .. import signing
 from ..enums import CheckInKind, ScanResult
 from ..models import Gate, ScannerDevice, Ticket
+from ..selectors import checkin as checkin_selectors
+from ..selectors import sales as selectors
+from ..selectors.access import event_access
 from ..services import checkin as services
 from ..services.tickets import event_public_key_b64, ticket_claim, ticket_payload, ticket_qr_png, ticket_qr_svg
 
@@ -41,10 +42,7 @@ from ..services.tickets import event_public_key_b64, ticket_claim, ticket_payloa
 
 
 def _visible_event(request: Request, event_id: int) -> Event:
-    event = event_get_visible(user=request.user, event_id=event_id)
-    if event is None:
-        raise errors.NotFound()
-    return event
+    return event_access(user=request.user, event_id=event_id, permission="events.view_event")
 
 
 def _my_ticket(request: Request, event_id: int, ticket_id: int) -> Ticket:
@@ -197,7 +195,7 @@ class ScannerPermission(BasePermission):
             return True
         if not request.user or not request.user.is_authenticated:
             raise exceptions.NotAuthenticated()
-        view.event = checkin_selectors.scanning_event_access(  # type: ignore[attr-defined]
+        view.event = event_access(  # type: ignore[attr-defined]
             user=request.user, event_id=view.kwargs["event_id"], permission="ticketing.scan"
         )
         return True

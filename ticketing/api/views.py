@@ -23,11 +23,11 @@ from eventhub.api.idempotency import IdempotentMixin
 from eventhub.api.pagination import CursorPagination
 from eventhub.models import IdempotencyRecord
 from events.models import Event
-from events.selectors import event_get_visible
 
-from .. import selectors
 from ..enums import OrderStatus
 from ..models import Order, TicketType
+from ..selectors import sales as selectors
+from ..selectors.access import event_access
 from ..services.orders import PositionInput, order_create
 from ..services.payments import checkout_session_for_order, payment_intent_for_order, stripe_webhook_process
 from ..services.waiting_list import waiting_list_join
@@ -44,10 +44,7 @@ IDEMPOTENCY_PARAMETER = OpenApiParameter(
 
 
 def _visible_event(request: Request, event_id: int) -> Event:
-    event = event_get_visible(user=request.user, event_id=event_id)
-    if event is None:
-        raise errors.NotFound()
-    return event
+    return event_access(user=request.user, event_id=event_id, permission="events.view_event")
 
 
 def _buyer_order(request: Request, event_id: int, order_code: str) -> Order:

@@ -16,8 +16,8 @@ from eventhub.portal import apply_service_errors, event_page
 from eventhub.realtime.selectors import stream_heads
 from events.models import Event
 
-from .. import selectors_checkin as selectors
 from ..enums import ScanResult
+from ..selectors import checkin as selectors
 from ..services import checkin as services
 from ..services.tickets import ticket_reissue, ticket_revoke
 from .checkin_forms import CheckInConfigForm, DeviceForm, GateForm, ManualCheckInForm

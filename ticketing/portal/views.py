@@ -14,7 +14,7 @@ from eventhub import errors
 from eventhub.portal import apply_service_errors, event_page
 from events.models import Event
 
-from .. import selectors
+from ..selectors import sales as selectors
 from ..services import catalogue, payments
 from .forms import OrderSearchForm, QuotaForm, RefundForm, TicketTypeForm, VoucherForm
 

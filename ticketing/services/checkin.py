@@ -36,12 +36,12 @@ from eventhub.realtime.streams import event_staff_stream
 from eventhub.services import require_permission, unique_or_invalid
 from events.models import Event
 
-from .. import selectors_checkin as selectors
 from .. import signing
 from ..enums import CheckInKind, ScanResult
 from ..locking import locked_row
 from ..models import CheckIn, CheckInConfig, Gate, ScanLog, ScannerDevice, Ticket, TicketType
-from ..selectors_checkin import DEFAULT_ALERT_THRESHOLD_PERCENT, PAID_STATUSES
+from ..selectors import checkin as selectors
+from ..selectors.checkin import DEFAULT_ALERT_THRESHOLD_PERCENT, PAID_STATUSES
 from .tickets import ticket_claim
 
 DEVICE_TOKEN_PREFIX = "ehd_"  # noqa: S105  (a visible prefix, not a secret)

@@ -15,10 +15,10 @@ from accounts.models import User
 from eventhub import errors
 from events.models import Event, Participant
 
-from .. import selectors
 from ..enums import DiscountKind, OrderStatus, PaymentProvider, PaymentStatus, WaitingListStatus
 from ..locking import InventoryBusy, lock_quotas
 from ..models import Order, OrderPosition, Payment, TicketType, Voucher, WaitingListEntry
+from ..selectors import sales as selectors
 from .notify import notify
 from .tickets import tickets_issue
 

@@ -21,10 +21,11 @@ from eventhub.audit import audit_log
 from eventhub.services import require_permission
 from eventhub.tenancy import event_scope
 
-from .. import selectors, stripe_client
+from .. import stripe_client
 from ..enums import OrderStatus, PaymentKind, PaymentProvider, PaymentStatus, RefundStatus
 from ..locking import locked_row
 from ..models import Order, OrderPosition, Payment, Refund, StripeEvent, Ticket, TicketType
+from ..selectors import sales as selectors
 from .notify import notify
 from .orders import ensure_capacity, order_cancel_unpaid, order_confirm
 

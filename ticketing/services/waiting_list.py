@@ -14,10 +14,10 @@ from django.utils import timezone
 from accounts.models import User
 from eventhub import errors
 
-from .. import selectors
 from ..enums import DiscountKind, WaitingListStatus
 from ..locking import InventoryBusy, lock_quotas
 from ..models import TicketType, Voucher, WaitingListEntry
+from ..selectors import sales as selectors
 from .notify import notify
 
 

@@ -12,10 +12,10 @@ from eventhub import errors
 from eventhub.testing.factories import EventFactory, MemberFactory, UserFactory
 from events.enums import MemberRole
 
-from .. import selectors, selectors_checkin
 from ..enums import OrderStatus
 from ..locking import locked_row
 from ..models import Order, Ticket, TicketType
+from ..selectors import checkin, sales
 from ..services.catalogue import ticket_type_update
 from ..services.waiting_list import waiting_list_join
 from .checkin_helpers import paid_tickets, venue
@@ -32,10 +32,10 @@ def test_order_access_refuses_other_events_orders_and_strangers_like_a_missing_c
         analyst = MemberFactory(organization=shop.event.organization, role=MemberRole.ANALYST).user
 
         assert (
-            selectors.order_access(user=shop.owner, event=shop.event, code=mine.code, permission="ticketing.view_sales")
+            sales.order_access(user=shop.owner, event=shop.event, code=mine.code, permission="ticketing.view_sales")
             == mine
         )
-        assert selectors.order_access(user=shop.buyer, event=shop.event, code=mine.code, permission=None) == mine
+        assert sales.order_access(user=shop.buyer, event=shop.event, code=mine.code, permission=None) == mine
         for user, code, permission in [
             (shop.owner, foreign.code, "ticketing.view_sales"),  # another event's order
             (shop.owner, "NOSUCHORDER", "ticketing.view_sales"),  # missing
@@ -44,7 +44,7 @@ def test_order_access_refuses_other_events_orders_and_strangers_like_a_missing_c
             (stranger, mine.code, None),  # not the buyer
         ]:
             with pytest.raises(errors.NotFound) as refused:
-                selectors.order_access(user=user, event=shop.event, code=code, permission=permission)
+                sales.order_access(user=user, event=shop.event, code=code, permission=permission)
             assert (refused.value.code, refused.value.detail) == ("not_found", "Not found.")
 
 
@@ -54,15 +54,15 @@ def test_ticket_access_for_a_holder_reaches_only_their_own_tickets():
     (own,) = paid_tickets(event=v.event, ticket_type=v.regular, count=1, user=holder)
     (theirs,) = paid_tickets(event=v.event, ticket_type=v.regular, count=1, user=other)
     with scopes_disabled():
-        assert selectors_checkin.ticket_access(user=holder, event=v.event, ticket_id=own.pk, permission=None) == own
+        assert checkin.ticket_access(user=holder, event=v.event, ticket_id=own.pk, permission=None) == own
         with pytest.raises(errors.NotFound):
-            selectors_checkin.ticket_access(user=holder, event=v.event, ticket_id=theirs.pk, permission=None)
-        staff = selectors_checkin.ticket_access(
+            checkin.ticket_access(user=holder, event=v.event, ticket_id=theirs.pk, permission=None)
+        staff = checkin.ticket_access(
             user=v.operator, event=v.event, ticket_id=theirs.pk, permission="ticketing.manage_checkin"
         )
         assert staff == theirs
         with pytest.raises(errors.NotFound):
-            selectors_checkin.gate_access(
+            checkin.gate_access(
                 user=holder, event=v.event, gate_id=v.gates[0].pk, permission="ticketing.manage_checkin"
             )
 

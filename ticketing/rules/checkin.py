@@ -1,6 +1,5 @@
 """Permission predicates for tickets and check-in (gates, scanner devices, scans, the live
-dashboard). Call them inside the tenant scope; ``obj`` is the event. Kept apart from the sales
-rules in ``rules.py`` (a separate topic)."""
+dashboard). Call them inside the tenant scope; ``obj`` is the event."""
 
 import rules
 

@@ -2,26 +2,22 @@
 locks), the public catalogue, the sales overview and order search.
 
 The ``*_access`` helpers fetch one object of the event by the id (or code) in a URL and
-authorize in the same call: a missing object, another event's, and one the user may not reach
-all raise the same ``NotFound``."""
+authorize in the same call (``access.reachable``)."""
 
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from typing import TypeVar
 
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Count, Model, Prefetch, Q, QuerySet, Sum
+from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
 
 from accounts.models import User
-from eventhub import errors
 from events.models import Event
 
-from .enums import OrderStatus, PaymentStatus, RefundStatus, WaitingListStatus
-from .models import Order, OrderPosition, Payment, Quota, Refund, TicketType, Voucher, WaitingListEntry
-
-M = TypeVar("M", bound=Model)
+from ..enums import OrderStatus, PaymentStatus, RefundStatus, WaitingListStatus
+from ..models import Order, OrderPosition, Payment, Quota, Refund, TicketType, Voucher, WaitingListEntry
+from .access import reachable
 
 # Orders whose positions hold capacity for good (tickets exist); pending ones hold it until expiry.
 HOLDING_STATUSES = (OrderStatus.PAID, OrderStatus.PARTIALLY_REFUNDED)
@@ -125,15 +121,6 @@ def quotas_of_event(*, event: Event) -> QuerySet[Quota]:
 
 def vouchers_of_event(*, event: Event) -> QuerySet[Voucher]:
     return Voucher.objects.filter(event=event).select_related("ticket_type").order_by("code")
-
-
-def reachable(obj: M | None, *, user: User | AnonymousUser, event: Event, permission: str | None) -> M:
-    """``obj`` (an object of ``event``, or None when there is no such object) if ``user`` holds
-    ``permission`` on the event, else ``NotFound``: a missing object and one the user may not
-    reach look the same (DESIGN §2). ``permission=None``: the caller checked ownership."""
-    if obj is None or (permission is not None and not user.has_perm(permission, event)):
-        raise errors.NotFound()
-    return obj
 
 
 def ticket_type_access(*, user: User | AnonymousUser, event: Event, ticket_type_id: int, permission: str) -> TicketType:

@@ -1,7 +1,7 @@
 """Reads for tickets and check-in: an attendee's tickets, gates and devices, the offline ticket
 list for scanners, the live dashboard figures and the name search for manual check-in. Call
-them inside the tenant scope. The ``*_access`` helpers fetch and authorize in one call (see
-``selectors.reachable``)."""
+them inside the tenant scope. The ``*_access`` helpers fetch and authorize in one call
+(``access.reachable``)."""
 
 from __future__ import annotations
 
@@ -13,12 +13,11 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from accounts.models import User
-from eventhub import errors
 from events.models import Event
 
-from .enums import CheckInKind, OrderStatus
-from .models import CheckIn, CheckInConfig, Gate, ScanLog, ScannerDevice, Ticket
-from .selectors import reachable
+from ..enums import CheckInKind, OrderStatus
+from ..models import CheckIn, CheckInConfig, Gate, ScanLog, ScannerDevice, Ticket
+from .access import reachable
 
 PAID_STATUSES = (OrderStatus.PAID, OrderStatus.PARTIALLY_REFUNDED)
 DEFAULT_ALERT_THRESHOLD_PERCENT = 90
@@ -79,15 +78,6 @@ def devices_of_event(*, event: Event) -> QuerySet[ScannerDevice]:
 def device_access(*, user: User | AnonymousUser, event: Event, device_id: int, permission: str) -> ScannerDevice:
     device = ScannerDevice.objects.filter(event=event, pk=device_id).first()
     return reachable(device, user=user, event=event, permission=permission)
-
-
-def scanning_event_access(*, user: User | AnonymousUser, event_id: int, permission: str) -> Event:
-    """The event a signed-in operator scans at (the scanner API's URL names it by id): any
-    event they hold ``permission`` on, else ``NotFound`` like a missing id."""
-    event = Event.objects.filter(pk=event_id).first()
-    if event is None or not user.has_perm(permission, event):
-        raise errors.NotFound()
-    return event
 
 
 def inside_now() -> Exists:

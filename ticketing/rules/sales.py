@@ -1,5 +1,5 @@
-"""Permission predicates for ticketing, asked by the portal and the API. Call them inside the
-tenant scope; ``obj`` is the event."""
+"""Permission predicates for ticket sales (catalogue, orders, refunds, buying), asked by the
+portal and the API. Call them inside the tenant scope; ``obj`` is the event."""
 
 import rules
 
