@@ -116,7 +116,8 @@ def prepare(*, gates: int, tickets: int) -> dict:
     from events.models import Event, Organization, OrganizationMember  # noqa: PLC0415 (django-setup)
     from ticketing.enums import OrderStatus  # noqa: PLC0415 (django-setup)
     from ticketing.models import Gate, Order, OrderPosition, Ticket, TicketType, new_ticket_secret  # noqa: PLC0415 (django-setup)
-    from ticketing.services.checkin import checkin_config_update, device_register  # noqa: PLC0415 (django-setup)
+    from ticketing.services.checkin import checkin_config_update  # noqa: PLC0415 (django-setup)
+    from ticketing.services.scanner import device_register  # noqa: PLC0415 (django-setup)
     from ticketing.services.tickets import ticket_payload  # noqa: PLC0415 (django-setup)
 
     call_command("migrate", verbosity=0)

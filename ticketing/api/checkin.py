@@ -35,7 +35,7 @@ from ..models import Gate, ScannerDevice, Ticket
 from ..selectors import checkin as checkin_selectors
 from ..selectors import sales as selectors
 from ..selectors.access import event_access
-from ..services import checkin as services
+from ..services import checkin, scanner
 from ..services.tickets import event_public_key_b64, ticket_claim, ticket_payload, ticket_qr_png, ticket_qr_svg
 
 # --- attendee: my tickets ----------------------------------------------------------------------
@@ -165,7 +165,7 @@ class DeviceAuthentication(BaseAuthentication):
             token = parts[1].decode()
         except UnicodeError:
             token = ""
-        device = services.device_authenticate(token=token, event_id=event_id) if event_id else None
+        device = scanner.device_authenticate(token=token, event_id=event_id) if event_id else None
         if device is None:
             raise exceptions.AuthenticationFailed("Invalid or revoked device token.")
         return AnonymousUser(), device
@@ -205,10 +205,10 @@ class ScannerView(APIView):
     authentication_classes = [DeviceAuthentication, SessionTokenAuthentication, SessionAuthentication]
     permission_classes = [ScannerPermission]
 
-    def scanner_context(self, request: Request, gate_id: int | None = None) -> services.ScanContext:
+    def scanner_context(self, request: Request, gate_id: int | None = None) -> checkin.ScanContext:
         if isinstance(request.auth, ScannerDevice):
-            return services.scan_context(event=request.auth.event, device=request.auth, gate_id=gate_id)
-        return services.scan_context(event=self.event, actor=request.user, gate_id=gate_id)  # type: ignore[attr-defined]
+            return scanner.scan_context(event=request.auth.event, device=request.auth, gate_id=gate_id)
+        return scanner.scan_context(event=self.event, actor=request.user, gate_id=gate_id)  # type: ignore[attr-defined]
 
 
 class GateOutputSerializer(serializers.Serializer):
@@ -352,7 +352,7 @@ class ScanView(ScannerView):
         given.is_valid(raise_exception=True)
         data = given.validated_data
         context = self.scanner_context(request, data.get("gate"))
-        outcome = services.scan(
+        outcome = scanner.scan(
             context=context, payload=data["payload"], kind=data["kind"], client_scan_id=data.get("client_scan_id")
         )
         return Response(outcome.as_dict())
@@ -386,8 +386,8 @@ class ScanBatchView(ScannerView):
         given = BatchInputSerializer(data=request.data)
         given.is_valid(raise_exception=True)
         context = self.scanner_context(request)
-        scans = [services.BatchScan(**item) for item in given.validated_data["scans"]]
-        outcomes = services.scan_batch(context=context, scans=scans)
+        scans = [scanner.BatchScan(**item) for item in given.validated_data["scans"]]
+        outcomes = scanner.scan_batch(context=context, scans=scans)
         summary: dict[str, int] = {}
         for outcome in outcomes:
             summary[outcome.result] = summary.get(outcome.result, 0) + 1
@@ -418,11 +418,11 @@ class UndoView(ScannerView):
         if "payload" in given.validated_data:
             claim = ticket_claim(event_id=context.event.pk, payload=given.validated_data["payload"])
             if claim is None:
-                raise errors.Invalid(services.MESSAGES[ScanResult.INVALID_SIGNATURE], code="invalid_signature")
+                raise errors.Invalid(checkin.MESSAGES[ScanResult.INVALID_SIGNATURE], code="invalid_signature")
             ticket_id = claim.ticket_id
         if ticket_id is None and context.device is None:
             raise errors.Invalid("Name the ticket to undo.")
-        undone = services.checkin_undo(context=context, ticket_id=ticket_id)
+        undone = checkin.checkin_undo(context=context, ticket_id=ticket_id)
         return Response(
             {
                 "undone": undone is not None,

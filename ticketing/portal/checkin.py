@@ -18,7 +18,8 @@ from events.models import Event
 
 from ..enums import ScanResult
 from ..selectors import checkin as selectors
-from ..services import checkin as services
+from ..services import checkin, scanner
+from ..services.gates import gate_create, gate_update
 from ..services.tickets import ticket_reissue, ticket_revoke
 from .checkin_forms import CheckInConfigForm, DeviceForm, GateForm, ManualCheckInForm
 
@@ -88,14 +89,14 @@ def manual_checkin(request: HttpRequest, event: Event, ticket_id: int) -> HttpRe
     if not form.is_valid():
         messages.error(request, "Choose a gate of this event.")
         return _back(event, "checkin")
-    outcome = services.checkin_manual(
+    outcome = checkin.checkin_manual(
         actor=request.user, event=event, ticket=ticket, gate=form.cleaned_data["gate"], kind=form.cleaned_data["kind"]
     )
     verb = "checked in" if form.cleaned_data["kind"] == "entry" else "checked out"
     if outcome.ok:
         notice = ("success", f"{ticket.attendee_name} {verb}.")
     else:
-        notice = ("error", f"{ticket.attendee_name}: {services.MESSAGES[ScanResult(outcome.result)]}")
+        notice = ("error", f"{ticket.attendee_name}: {checkin.MESSAGES[ScanResult(outcome.result)]}")
     query = request.POST.get("q") or ticket.attendee_name
     if request.htmx:
         return _search_results(request, event, query, notice=notice)
@@ -152,7 +153,7 @@ def gates(request: HttpRequest, event: Event) -> HttpResponse:
             raise Http404
         if form.is_valid():
             try:
-                gate = services.gate_create(actor=request.user, event=event, **form.cleaned_data)
+                gate = gate_create(actor=request.user, event=event, **form.cleaned_data)
             except errors.Invalid as error:
                 apply_service_errors(form, error)
             else:
@@ -172,7 +173,7 @@ def gate_edit(request: HttpRequest, event: Event, gate_id: int) -> HttpResponse:
     form = GateForm(request.POST or None, event=event, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            services.gate_update(actor=request.user, gate=gate, event=event, **form.cleaned_data)
+            gate_update(actor=request.user, gate=gate, event=event, **form.cleaned_data)
         except errors.Invalid as error:
             apply_service_errors(form, error)
         else:
@@ -195,7 +196,7 @@ def devices(request: HttpRequest, event: Event) -> HttpResponse:
     form = DeviceForm(request.POST or None, event=event)
     if request.method == "POST" and form.is_valid():
         try:
-            device, token = services.device_register(actor=request.user, event=event, **form.cleaned_data)
+            device, token = scanner.device_register(actor=request.user, event=event, **form.cleaned_data)
         except errors.Invalid as error:
             apply_service_errors(form, error)
         else:
@@ -218,7 +219,7 @@ def devices(request: HttpRequest, event: Event) -> HttpResponse:
 @event_page(MANAGE)
 def device_revoke(request: HttpRequest, event: Event, device_id: int) -> HttpResponse:
     device = selectors.device_access(user=request.user, event=event, device_id=device_id, permission=MANAGE)
-    services.device_revoke(actor=request.user, device=device, event=event)
+    scanner.device_revoke(actor=request.user, device=device, event=event)
     messages.success(request, f"Scanner “{device.name}” revoked: its token no longer works.")
     return _back(event, "checkin-devices")
 
@@ -228,11 +229,11 @@ def device_revoke(request: HttpRequest, event: Event, device_id: int) -> HttpRes
 
 @event_page(MANAGE)
 def settings_view(request: HttpRequest, event: Event) -> HttpResponse:
-    config = services.checkin_config_get_or_create(event=event)
+    config = checkin.checkin_config_get_or_create(event=event)
     form = CheckInConfigForm(request.POST or None, instance=config)
     if request.method == "POST" and form.is_valid():
         try:
-            services.checkin_config_update(actor=request.user, event=event, **form.cleaned_data)
+            checkin.checkin_config_update(actor=request.user, event=event, **form.cleaned_data)
         except errors.Invalid as error:
             apply_service_errors(form, error)
         else:

@@ -1,5 +1,6 @@
-"""Check-in: gates, scanner devices, scans (online, offline batches, manual), undo, and the live
-occupancy on the event's staff stream.
+"""Check-in: letting a ticket in or out (``checkin_attempt``, behind every scan — a device's
+QR scan or offline batch in ``scanner``, a staff member's manual check-in here), undo, the live
+occupancy on the event's staff stream, and the check-in settings. Gates are in ``gates``.
 
 Exactly one ``ok`` per ticket state change: every scan that may write locks the ticket row
 (``SELECT … FOR UPDATE``) before it reads the ticket's last check-in, so two gates scanning the
@@ -16,15 +17,14 @@ write one too when they carry a client scan id (for the replay).
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connection, transaction
+from django.db import connection, transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
@@ -33,18 +33,15 @@ from eventhub import errors
 from eventhub.audit import audit_log, diff, snapshot
 from eventhub.realtime.services import stream_append
 from eventhub.realtime.streams import event_staff_stream
-from eventhub.services import require_permission, unique_or_invalid
+from eventhub.services import require_permission
 from events.models import Event
 
 from .. import signing
 from ..enums import CheckInKind, ScanResult
 from ..locking import locked_row
-from ..models import CheckIn, CheckInConfig, Gate, ScanLog, ScannerDevice, Ticket, TicketType
+from ..models import CheckIn, CheckInConfig, Gate, ScanLog, ScannerDevice, Ticket
 from ..selectors import checkin as selectors
 from ..selectors.checkin import DEFAULT_ALERT_THRESHOLD_PERCENT, PAID_STATUSES
-from .tickets import ticket_claim
-
-DEVICE_TOKEN_PREFIX = "ehd_"  # noqa: S105  (a visible prefix, not a secret)
 
 MESSAGES = {
     ScanResult.OK: "Welcome.",
@@ -58,142 +55,13 @@ MESSAGES = {
 }
 
 
-def _hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
-def _full_clean(obj: Gate | CheckInConfig, **options: Any) -> None:
-    """Model validation, as the ``Invalid`` domain error."""
-    try:
-        obj.full_clean(**options)
-    except ValidationError as error:
-        raise errors.Invalid.from_validation_error(error) from None
-
-
 def _lock_tickets() -> bool:
     # Test-only negative control (ticketing/tests/settings_nolock.py): without the row lock,
     # two gates scanning the same ticket at once can both answer ok.
     return getattr(settings, "TICKETING_LOCK_TICKETS", True)
 
 
-# --- gates, devices, settings (organizer writes, audited) -----------------------------------
-
-
-def gate_create(*, actor: User, event: Event, name: str, ticket_types: list[TicketType]) -> Gate:
-    require_permission(actor, "ticketing.manage_checkin", event)
-    gate = Gate(event=event, name=name.strip())
-    _full_clean(gate, exclude=["event"], validate_unique=False)
-
-    def taken() -> bool:
-        return Gate.objects.filter(event=event, name=gate.name).exclude(pk=gate.pk).exists()
-
-    if taken():
-        raise errors.Invalid(fields={"name": "Another gate of this event has this name."})
-    with transaction.atomic():
-        with unique_or_invalid(field="name", message="Another gate of this event has this name.", taken=taken):
-            gate.save()
-        gate.ticket_types.set([t for t in ticket_types if t.event_id == event.pk])
-        audit_log(
-            actor=actor,
-            organization_id=event.organization_id,
-            event_id=event.pk,
-            action="gate.created",
-            obj=gate,
-            changes={"name": {"old": None, "new": gate.name}},
-        )
-    return gate
-
-
-def gate_update(*, actor: User, gate: Gate, event: Event, name: str, ticket_types: list[TicketType]) -> Gate:
-    require_permission(actor, "ticketing.manage_checkin", event)
-    before = {"name": gate.name, "ticket_types": sorted(gate.ticket_types.values_list("pk", flat=True))}
-    gate.name = name.strip()
-    _full_clean(gate, exclude=["event"], validate_unique=False)
-
-    def taken() -> bool:
-        return Gate.objects.filter(event=event, name=gate.name).exclude(pk=gate.pk).exists()
-
-    if taken():
-        raise errors.Invalid(fields={"name": "Another gate of this event has this name."})
-    with transaction.atomic():
-        with unique_or_invalid(field="name", message="Another gate of this event has this name.", taken=taken):
-            gate.save(update_fields=["name"])
-        gate.ticket_types.set([t for t in ticket_types if t.event_id == event.pk])
-        after = {"name": gate.name, "ticket_types": sorted(gate.ticket_types.values_list("pk", flat=True))}
-        if before != after:
-            audit_log(
-                actor=actor,
-                organization_id=event.organization_id,
-                event_id=event.pk,
-                action="gate.updated",
-                obj=gate,
-                changes=diff(before, after),
-            )
-    return gate
-
-
-def device_register(*, actor: User, event: Event, name: str, gate: Gate | None) -> tuple[ScannerDevice, str]:
-    """A new scanner device and its token. The token is returned once and only its SHA-256 is
-    stored (a database leak gives no working token)."""
-    require_permission(actor, "ticketing.manage_checkin", event)
-    if gate is not None and gate.event_id != event.pk:
-        raise errors.Invalid(fields={"gate": "Choose a gate of this event."})
-    token = DEVICE_TOKEN_PREFIX + secrets.token_urlsafe(32)
-    with transaction.atomic():
-        device = ScannerDevice.objects.create(
-            event=event, name=name.strip() or "Scanner", token_hash=_hash_token(token), gate=gate, created_by=actor
-        )
-        audit_log(
-            actor=actor,
-            organization_id=event.organization_id,
-            event_id=event.pk,
-            action="scanner_device.registered",
-            obj=device,
-            changes={
-                "name": {"old": None, "new": device.name},
-                "gate": {"old": None, "new": gate.pk if gate else None},
-            },
-        )
-    return device, token
-
-
-def device_revoke(*, actor: User, device: ScannerDevice, event: Event) -> ScannerDevice:
-    """Revoke the device: its token stops working at once (the next request is a 401)."""
-    require_permission(actor, "ticketing.manage_checkin", event)
-    with transaction.atomic():
-        updated = ScannerDevice.objects.filter(pk=device.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
-        if updated:
-            audit_log(
-                actor=actor,
-                organization_id=event.organization_id,
-                event_id=event.pk,
-                action="scanner_device.revoked",
-                obj=device,
-                changes={"revoked": {"old": False, "new": True}},
-            )
-    try:
-        device.refresh_from_db()
-    except ScannerDevice.DoesNotExist:
-        raise errors.NotFound() from None
-    return device
-
-
-def device_authenticate(*, token: str, event_id: int) -> ScannerDevice | None:
-    """The active device with this token registered for this event (with its gate, event and
-    check-in config loaded), else None. Notes ``last_seen_at`` at most once a minute."""
-    if not token or len(token) > 100:  # new tokens start with DEVICE_TOKEN_PREFIX; the demo's does not
-        return None
-    device = (
-        ScannerDevice.objects.select_related("gate", "event", "event__checkin_config")
-        .filter(token_hash=_hash_token(token), event_id=event_id, revoked_at__isnull=True)
-        .first()
-    )
-    if device is not None:
-        now = timezone.now()
-        if device.last_seen_at is None or now - device.last_seen_at > timedelta(minutes=1):
-            ScannerDevice.objects.filter(pk=device.pk).update(last_seen_at=now)
-            device.last_seen_at = now
-    return device
+# --- settings (organizer writes, audited) ------------------------------------------------------
 
 
 def checkin_config_get_or_create(*, event: Event) -> CheckInConfig:
@@ -213,7 +81,10 @@ def checkin_config_update(*, actor: User, event: Event, **fields: Any) -> CheckI
         for name in CONFIG_FIELDS:
             if name in fields:
                 setattr(config, name, fields[name])
-        _full_clean(config, exclude=["event"])
+        try:
+            config.full_clean(exclude=["event"])
+        except ValidationError as error:
+            raise errors.Invalid.from_validation_error(error) from None
         config.save(update_fields=CONFIG_FIELDS)
         changes = diff(before, snapshot(config, CONFIG_FIELDS))
         if changes:
@@ -228,7 +99,7 @@ def checkin_config_update(*, actor: User, event: Event, **fields: Any) -> CheckI
     return config
 
 
-# --- scanning --------------------------------------------------------------------------------
+# --- checking a ticket in or out -------------------------------------------------------------
 
 
 @dataclass
@@ -289,28 +160,6 @@ class ScanContext:
     config: CheckInConfig | None = None
 
 
-def scan_context(
-    *, event: Event, device: ScannerDevice | None = None, actor: User | None = None, gate_id: int | None = None
-) -> ScanContext:
-    """Who scans where: a device (of ``event``, as ``device_authenticate`` loaded it) at its own
-    gate, or a staff member (``actor``) at no gate; ``gate_id`` names another gate of the event
-    (``Invalid`` if it has none such)."""
-    if device is not None:
-        gate = device.gate
-        try:
-            config: CheckInConfig | None = device.event.checkin_config  # loaded with the device
-        except CheckInConfig.DoesNotExist:
-            config = None
-    else:
-        gate = None
-        config = CheckInConfig.objects.filter(event=event).first()
-    if gate_id is not None and (gate is None or gate.pk != gate_id):
-        gate = Gate.objects.filter(event=event, pk=gate_id).first()
-        if gate is None:
-            raise errors.Invalid("No such gate at this event.")
-    return ScanContext(event=event, gate=gate, device=device, actor=actor, config=config)
-
-
 def _gate_brief(gate: Gate | None) -> dict[str, Any] | None:
     return {"id": gate.pk, "name": gate.name} if gate is not None else None
 
@@ -356,7 +205,7 @@ def _occupancy_move(*, event_id: int, inside: int, arrived: int) -> dict[str, An
     return occupancy
 
 
-def _log(
+def scan_log_write(
     *,
     context: ScanContext,
     outcome: ScanOutcome,
@@ -379,69 +228,6 @@ def _log(
         offline=offline,
         scanned_at=scanned_at,
     )
-
-
-def _replay(context: ScanContext, client_scan_id: str | None) -> ScanOutcome | None:
-    if context.device is None or not client_scan_id:
-        return None
-    log = ScanLog.objects.filter(device=context.device, client_scan_id=client_scan_id).first()
-    return ScanOutcome.from_log(log) if log is not None else None
-
-
-def scan(
-    *,
-    context: ScanContext,
-    payload: str,
-    kind: str = CheckInKind.ENTRY,
-    scanned_at: datetime | None = None,
-    client_scan_id: str | None = None,
-    offline: bool = False,
-) -> ScanOutcome:
-    """Check a ticket in (or out, ``kind=exit``) from its QR payload and answer in one word.
-
-    The signature is checked first, with the event's public key alone: a forged or tampered
-    payload is ``invalid_signature`` without looking the ticket up. Then, under the ticket's row
-    lock: ``revoked`` (revoked, or an older secret), ``unpaid``, ``wrong_gate``,
-    ``not_yet_valid``, ``already_checked_in`` (with when and where) or ``ok``. A scan with a
-    ``client_scan_id`` the device used before gets the stored answer and changes nothing."""
-    replay = _replay(context, client_scan_id)
-    if replay is not None:
-        return replay
-    event = context.event
-    now = timezone.now()
-    scanned_at = scanned_at or now
-    claim = ticket_claim(event_id=event.pk, payload=payload)
-    if claim is None:
-        outcome = ScanOutcome(result=ScanResult.INVALID_SIGNATURE, kind=kind, client_scan_id=client_scan_id)
-        try:
-            with transaction.atomic():
-                _log(
-                    context=context,
-                    outcome=outcome,
-                    ticket_id=None,
-                    checkin=None,
-                    scanned_at=scanned_at,
-                    offline=offline,
-                )
-        except IntegrityError:  # the same client scan, concurrently
-            return _replay(context, client_scan_id) or outcome
-        return outcome
-    try:
-        with transaction.atomic():
-            return _scan_ticket(
-                context=context,
-                ticket_id=claim.ticket_id,
-                secret=claim.secret,
-                kind=kind,
-                scanned_at=scanned_at,
-                client_scan_id=client_scan_id,
-                offline=offline,
-            )
-    except IntegrityError:
-        replay = _replay(context, client_scan_id)
-        if replay is None:
-            raise
-        return replay
 
 
 def _locked_ticket(*, event_id: int, ticket_id: int, gate: Gate | None = None) -> Ticket | None:
@@ -474,7 +260,7 @@ def _last_checkin(ticket_id: int) -> CheckIn | None:
     )
 
 
-def _scan_ticket(
+def checkin_attempt(
     *,
     context: ScanContext,
     ticket_id: int,
@@ -497,7 +283,7 @@ def _scan_ticket(
             ticket=_ticket_brief(ticket) if ticket is not None and result != ScanResult.REVOKED else None,
             previous=previous,
         )
-        _log(
+        scan_log_write(
             context=context,
             outcome=outcome,
             ticket_id=ticket.pk if ticket else None,
@@ -560,7 +346,7 @@ def _scan_ticket(
         occupancy=occupancy,
     )
     if client_scan_id and context.device is not None:  # kept for the replay; the check-in row is the record
-        _log(
+        scan_log_write(
             context=context,
             outcome=outcome,
             ticket_id=ticket.pk,
@@ -588,40 +374,6 @@ def _scan_ticket(
     return outcome
 
 
-@dataclass(frozen=True)
-class BatchScan:
-    client_scan_id: str
-    payload: str
-    scanned_at: datetime
-    kind: str = CheckInKind.ENTRY
-
-
-def scan_batch(*, context: ScanContext, scans: list[BatchScan]) -> list[ScanOutcome]:
-    """An offline device's scans, uploaded together; answers in the order given.
-
-    Conflicts: within the batch the earliest ``scanned_at`` wins (scans are applied in that
-    order, ties by position), so a ticket scanned twice offline gets one check-in and the later
-    scan ``already_checked_in``. Idempotent: each scan is keyed by (device, client scan id), so
-    uploading the batch again (or a batch that overlaps) returns the stored answers and changes
-    nothing. Each scan is its own transaction: a failure halfway keeps what was applied, and
-    the retry applies the rest."""
-    if context.device is None:
-        raise errors.Invalid("Offline batches come from a scanner device.", code="device_required")
-    order = sorted(range(len(scans)), key=lambda i: (scans[i].scanned_at, i))
-    outcomes: list[ScanOutcome | None] = [None] * len(scans)
-    for index in order:
-        item = scans[index]
-        outcomes[index] = scan(
-            context=context,
-            payload=item.payload,
-            kind=item.kind,
-            scanned_at=item.scanned_at,
-            client_scan_id=item.client_scan_id,
-            offline=True,
-        )
-    return [outcome for outcome in outcomes if outcome is not None]
-
-
 def checkin_manual(*, actor: User, event: Event, ticket: Ticket, gate: Gate | None, kind: str) -> ScanOutcome:
     """A staff member checks a ticket in (or out) by name, without its QR code. Same rules as a
     scan except the secret (staff saw the person); recorded with ``created_by``."""
@@ -630,7 +382,7 @@ def checkin_manual(*, actor: User, event: Event, ticket: Ticket, gate: Gate | No
         raise errors.Invalid(fields={"gate": "Choose a gate of this event."})
     context = ScanContext(event=event, gate=gate, actor=actor, config=CheckInConfig.objects.filter(event=event).first())
     with transaction.atomic():
-        return _scan_ticket(
+        return checkin_attempt(
             context=context,
             ticket_id=ticket.pk,
             secret=None,

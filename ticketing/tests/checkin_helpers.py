@@ -17,7 +17,7 @@ from events.models import Event
 
 from ..enums import OrderStatus
 from ..models import Gate, Order, OrderPosition, ScannerDevice, Ticket, TicketType
-from ..services.checkin import device_register
+from ..services.scanner import device_register
 from ..services.tickets import ticket_payload, tickets_issue
 
 

@@ -17,7 +17,8 @@ from eventhub.testing.live import session_token_for
 
 from .. import signing
 from ..models import CheckIn, CheckInConfig, ScanLog
-from ..services.checkin import checkin_config_update, device_revoke
+from ..services.checkin import checkin_config_update
+from ..services.scanner import device_revoke
 from ..services.tickets import ticket_revoke
 from .checkin_helpers import paid_tickets, payload, venue
 
