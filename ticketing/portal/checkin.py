@@ -21,7 +21,7 @@ from ..selectors import checkin as selectors
 from ..services import checkin, scanner
 from ..services.gates import gate_create, gate_update
 from ..services.tickets import ticket_reissue, ticket_revoke
-from .checkin_forms import CheckInConfigForm, DeviceForm, GateForm, ManualCheckInForm
+from .forms import CheckInConfigForm, DeviceForm, GateForm, ManualCheckInForm
 
 VIEW = "ticketing.view_checkin"
 MANAGE = "ticketing.manage_checkin"

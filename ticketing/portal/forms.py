@@ -1,3 +1,6 @@
+"""The ticketing portal's forms: the catalogue, refunds and order search (sales), gates,
+scanner devices, the check-in settings and manual check-in (check-in)."""
+
 from datetime import datetime
 from decimal import Decimal
 
@@ -6,7 +9,8 @@ from django.utils import timezone
 
 from events.models import Event
 
-from ..models import Quota, TicketType, Voucher
+from ..enums import CheckInKind
+from ..models import CheckInConfig, Gate, Quota, TicketType, Voucher
 
 DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
 
@@ -122,3 +126,45 @@ class RefundForm(forms.Form):
 
 class OrderSearchForm(forms.Form):
     q = forms.CharField(required=False, label="Search", max_length=200)
+
+
+# --- check-in -------------------------------------------------------------------------------
+
+
+class GateForm(forms.Form):
+    name = forms.CharField(max_length=120)
+    ticket_types = forms.ModelMultipleChoiceField(
+        queryset=TicketType.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Admitted here; none ticked admits every ticket type.",
+    )
+
+    def __init__(self, *args, event, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["ticket_types"].queryset = TicketType.objects.filter(event=event).order_by("position", "name")
+
+
+class DeviceForm(forms.Form):
+    name = forms.CharField(max_length=120, help_text="E.g. “North entrance phone 1”.")
+    gate = forms.ModelChoiceField(queryset=Gate.objects.none(), required=False, empty_label="(no gate: admits all)")
+
+    def __init__(self, *args, event, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["gate"].queryset = Gate.objects.filter(event=event).order_by("name")
+
+
+class CheckInConfigForm(forms.ModelForm):
+    class Meta:
+        model = CheckInConfig
+        fields = ["capacity", "alert_threshold_percent", "opens_at"]
+        widgets = {"opens_at": forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")}
+
+
+class ManualCheckInForm(forms.Form):
+    gate = forms.ModelChoiceField(queryset=Gate.objects.none(), required=False)
+    kind = forms.ChoiceField(choices=CheckInKind.choices, initial=CheckInKind.ENTRY)
+
+    def __init__(self, *args, event, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["gate"].queryset = Gate.objects.filter(event=event).order_by("name")

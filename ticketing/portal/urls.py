@@ -1,24 +1,38 @@
-from django.urls import include, path
+"""The ticketing portal's pages (namespace ``ticketing``): sales — the catalogue, orders and
+refunds — under ``…/tickets/`` and check-in under ``…/checkin/``."""
 
-from . import views
+from django.urls import path
+
+from . import checkin, sales
 
 app_name = "ticketing"
 
-_event = "<slug:organization>/events/<slug:event>/tickets/"
+_sales = "<slug:organization>/events/<slug:event>/tickets/"
+_checkin = "<slug:organization>/events/<slug:event>/checkin/"
 
 urlpatterns = [
-    path(_event, views.sales, name="sales"),
-    path(f"{_event}types/", views.ticket_types, name="ticket-types"),
-    path(f"{_event}types/new", views.ticket_type_create, name="ticket-type-create"),
-    path(f"{_event}types/<int:ticket_type_id>/", views.ticket_type_edit, name="ticket-type-edit"),
-    path(f"{_event}quotas/", views.quotas, name="quotas"),
-    path(f"{_event}quotas/new", views.quota_create, name="quota-create"),
-    path(f"{_event}quotas/<int:quota_id>/", views.quota_edit, name="quota-edit"),
-    path(f"{_event}vouchers/", views.vouchers, name="vouchers"),
-    path(f"{_event}vouchers/new", views.voucher_create, name="voucher-create"),
-    path(f"{_event}vouchers/<int:voucher_id>/", views.voucher_edit, name="voucher-edit"),
-    path(f"{_event}orders/", views.orders, name="orders"),
-    path(f"{_event}orders/<str:order_code>/", views.order_detail, name="order"),
-    path(f"{_event}orders/<str:order_code>/refund", views.order_refund, name="order-refund"),
-    path("", include("ticketing.portal.checkin_urls")),
+    path(_sales, sales.sales, name="sales"),
+    path(f"{_sales}types/", sales.ticket_types, name="ticket-types"),
+    path(f"{_sales}types/new", sales.ticket_type_create, name="ticket-type-create"),
+    path(f"{_sales}types/<int:ticket_type_id>/", sales.ticket_type_edit, name="ticket-type-edit"),
+    path(f"{_sales}quotas/", sales.quotas, name="quotas"),
+    path(f"{_sales}quotas/new", sales.quota_create, name="quota-create"),
+    path(f"{_sales}quotas/<int:quota_id>/", sales.quota_edit, name="quota-edit"),
+    path(f"{_sales}vouchers/", sales.vouchers, name="vouchers"),
+    path(f"{_sales}vouchers/new", sales.voucher_create, name="voucher-create"),
+    path(f"{_sales}vouchers/<int:voucher_id>/", sales.voucher_edit, name="voucher-edit"),
+    path(f"{_sales}orders/", sales.orders, name="orders"),
+    path(f"{_sales}orders/<str:order_code>/", sales.order_detail, name="order"),
+    path(f"{_sales}orders/<str:order_code>/refund", sales.order_refund, name="order-refund"),
+    path(_checkin, checkin.dashboard, name="checkin"),
+    path(f"{_checkin}figures", checkin.figures, name="checkin-figures"),
+    path(f"{_checkin}search", checkin.search, name="checkin-search"),
+    path(f"{_checkin}tickets/<int:ticket_id>/check", checkin.manual_checkin, name="checkin-manual"),
+    path(f"{_checkin}tickets/<int:ticket_id>/revoke", checkin.ticket_revoke_view, name="checkin-ticket-revoke"),
+    path(f"{_checkin}tickets/<int:ticket_id>/reissue", checkin.ticket_reissue_view, name="checkin-ticket-reissue"),
+    path(f"{_checkin}gates/", checkin.gates, name="checkin-gates"),
+    path(f"{_checkin}gates/<int:gate_id>/", checkin.gate_edit, name="checkin-gate-edit"),
+    path(f"{_checkin}devices/", checkin.devices, name="checkin-devices"),
+    path(f"{_checkin}devices/<int:device_id>/revoke", checkin.device_revoke, name="checkin-device-revoke"),
+    path(f"{_checkin}settings", checkin.settings_view, name="checkin-settings"),
 ]

@@ -1,5 +1,5 @@
-"""Tickets in the attendee API (list, detail with the signed QR payload, QR images) and the scan
-API for scanner devices (``Authorization: Device <token>``) and operators (session token).
+"""The scan API for scanner devices (``Authorization: Device <token>``) and operators (session
+token): the scanner's config and offline ticket list, scans, offline batches and undo.
 
 Scanner routes live under ``events/<event_id>/scanner/``: a device token only works on its own
 event's URLs (any other is a 401, the same as a wrong token), and a signed-in user needs the
@@ -11,10 +11,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
-from django.http import HttpResponse
 from django.utils import timezone
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, generics, serializers
 from rest_framework.authentication import BaseAuthentication, SessionAuthentication, get_authorization_header
@@ -25,127 +23,16 @@ from rest_framework.views import APIView
 
 from eventhub import errors
 from eventhub.api.authentication import SessionTokenAuthentication
-from eventhub.api.fields import EventTimeField
-from eventhub.api.pagination import CursorPagination
-from events.models import Event
 
 from .. import signing
 from ..enums import CheckInKind, ScanResult
 from ..models import Gate, ScannerDevice, Ticket
-from ..selectors import checkin as checkin_selectors
-from ..selectors import sales as selectors
+from ..selectors import checkin as selectors
 from ..selectors.access import event_access
+from ..selectors.sales import ticket_types_of_event
 from ..services import checkin, scanner
-from ..services.tickets import event_public_key_b64, ticket_claim, ticket_payload, ticket_qr_png, ticket_qr_svg
-
-# --- attendee: my tickets ----------------------------------------------------------------------
-
-
-def _visible_event(request: Request, event_id: int) -> Event:
-    return event_access(user=request.user, event_id=event_id, permission="events.view_event")
-
-
-def _my_ticket(request: Request, event_id: int, ticket_id: int) -> Ticket:
-    event = _visible_event(request, event_id)
-    return checkin_selectors.ticket_access(user=request.user, event=event, ticket_id=ticket_id, permission=None)
-
-
-class TicketTypeBriefSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    name = serializers.CharField()
-
-
-class TicketOutputSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    event = serializers.IntegerField(source="event_id")
-    attendee_name = serializers.CharField()
-    ticket_type = TicketTypeBriefSerializer(source="order_position.ticket_type")
-    order = serializers.CharField(source="order_position.order.code")
-    status = serializers.SerializerMethodField(help_text="valid, revoked or unpaid")
-    version = serializers.IntegerField(help_text="Goes up when the ticket is reissued (its old QR stops working).")
-    created_at = EventTimeField()
-
-    def get_status(self, ticket: Ticket) -> str:
-        return checkin_selectors.ticket_status(ticket)
-
-
-class TicketDetailOutputSerializer(TicketOutputSerializer):
-    qr_payload = serializers.SerializerMethodField(
-        help_text="The signed payload the QR code encodes (empty for revoked tickets)."
-    )
-
-    def get_qr_payload(self, ticket: Ticket) -> str:
-        return "" if ticket.revoked else ticket_payload(ticket=ticket)
-
-
-class OldestFirstPagination(CursorPagination):
-    ordering = "id"
-
-
-class MyTicketListView(generics.ListAPIView):
-    """My tickets for this event (from orders I placed), oldest first."""
-
-    serializer_class = TicketOutputSerializer
-    pagination_class = OldestFirstPagination
-
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return Ticket.objects.none()
-        event = _visible_event(self.request, self.kwargs["event_id"])
-        return checkin_selectors.tickets_of_user(event=event, user=self.request.user)
-
-
-class TicketDetailView(APIView):
-    """One of my tickets, with the signed QR payload."""
-
-    @extend_schema(responses=TicketDetailOutputSerializer)
-    def get(self, request: Request, event_id: int, ticket_id: int) -> Response:
-        ticket = _my_ticket(request, event_id, ticket_id)
-        return Response(TicketDetailOutputSerializer(ticket).data)
-
-
-class _QrView(APIView):
-    content_type = "application/octet-stream"
-
-    def render_qr(self, payload: str) -> bytes:
-        raise NotImplementedError
-
-    def get(self, request: Request, event_id: int, ticket_id: int) -> HttpResponse:
-        ticket = _my_ticket(request, event_id, ticket_id)
-        if ticket.revoked:
-            raise errors.Gone("This ticket was revoked.", code="revoked")
-        response = HttpResponse(self.render_qr(ticket_payload(ticket=ticket)), content_type=self.content_type)
-        response["Content-Disposition"] = f'inline; filename="ticket-{ticket.pk}-v{ticket.version}"'
-        return response
-
-
-class TicketQrPngView(_QrView):
-    """The ticket's QR code as a PNG image."""
-
-    content_type = "image/png"
-
-    def render_qr(self, payload: str) -> bytes:
-        return ticket_qr_png(payload=payload)
-
-    @extend_schema(responses={(200, "image/png"): OpenApiTypes.BINARY})
-    def get(self, request: Request, event_id: int, ticket_id: int) -> HttpResponse:
-        return super().get(request, event_id, ticket_id)
-
-
-class TicketQrSvgView(_QrView):
-    """The ticket's QR code as an SVG image."""
-
-    content_type = "image/svg+xml"
-
-    def render_qr(self, payload: str) -> bytes:
-        return ticket_qr_svg(payload=payload)
-
-    @extend_schema(responses={(200, "image/svg+xml"): OpenApiTypes.BINARY})
-    def get(self, request: Request, event_id: int, ticket_id: int) -> HttpResponse:
-        return super().get(request, event_id, ticket_id)
-
-
-# --- scanner devices -------------------------------------------------------------------------
+from ..services.tickets import event_public_key_b64, ticket_claim
+from .tickets import OldestFirstPagination, TicketTypeBriefSerializer
 
 
 class DeviceAuthentication(BaseAuthentication):
@@ -175,7 +62,7 @@ class DeviceAuthentication(BaseAuthentication):
 
 
 class DeviceTokenScheme(OpenApiAuthenticationExtension):
-    target_class = "ticketing.api.checkin.DeviceAuthentication"
+    target_class = "ticketing.api.scanner.DeviceAuthentication"
     name = "deviceToken"
 
     def get_security_definition(self, auto_schema):
@@ -249,9 +136,9 @@ class ScannerConfigView(ScannerView):
             "signed message: 'eventhub-ticket\\0' | event id u64 | the first 33 bytes",
             "device": {"id": context.device.pk, "name": context.device.name} if context.device else None,
             "gate": context.gate,
-            "gates": checkin_selectors.gates_of_event(event=event),
-            "ticket_types": selectors.ticket_types_of_event(event=event),
-            "opens_at": checkin_selectors.checkin_opens_at(event=event, config=context.config),
+            "gates": selectors.gates_of_event(event=event),
+            "ticket_types": ticket_types_of_event(event=event),
+            "opens_at": selectors.checkin_opens_at(event=event, config=context.config),
             "server_time": timezone.now(),
         }
         return Response(ScannerConfigOutputSerializer(data).data)
@@ -269,7 +156,7 @@ class ScannerTicketOutputSerializer(serializers.Serializer):
         return signing.secret_hash(ticket.secret)
 
     def get_status(self, ticket: Ticket) -> str:
-        return checkin_selectors.ticket_status(ticket)
+        return selectors.ticket_status(ticket)
 
 
 class TicketListPagination(OldestFirstPagination):
@@ -288,7 +175,7 @@ class ScannerTicketListView(ScannerView, generics.ListAPIView):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return Ticket.objects.none()
-        return checkin_selectors.scanner_ticket_list(event=self.scanner_context(self.request).event)
+        return selectors.scanner_ticket_list(event=self.scanner_context(self.request).event)
 
 
 class ScanInputSerializer(serializers.Serializer):
@@ -433,14 +320,4 @@ class UndoView(ScannerView):
         )
 
 
-__all__ = [
-    "MyTicketListView",
-    "ScanBatchView",
-    "ScanView",
-    "ScannerConfigView",
-    "ScannerTicketListView",
-    "TicketDetailView",
-    "TicketQrPngView",
-    "TicketQrSvgView",
-    "UndoView",
-]
+__all__ = ["ScanBatchView", "ScanView", "ScannerConfigView", "ScannerTicketListView", "UndoView"]

@@ -22,7 +22,6 @@ from eventhub.api.idempotency import HEADER as IDEMPOTENCY_HEADER
 from eventhub.api.idempotency import IdempotentMixin
 from eventhub.api.pagination import CursorPagination
 from eventhub.models import IdempotencyRecord
-from events.models import Event
 
 from ..enums import OrderStatus
 from ..models import Order, TicketType
@@ -34,6 +33,8 @@ from ..services.waiting_list import waiting_list_join
 
 logger = logging.getLogger(__name__)
 
+VIEW_EVENT = "events.view_event"
+
 IDEMPOTENCY_PARAMETER = OpenApiParameter(
     IDEMPOTENCY_HEADER,
     OpenApiTypes.STR,
@@ -43,12 +44,8 @@ IDEMPOTENCY_PARAMETER = OpenApiParameter(
 )
 
 
-def _visible_event(request: Request, event_id: int) -> Event:
-    return event_access(user=request.user, event_id=event_id, permission="events.view_event")
-
-
 def _buyer_order(request: Request, event_id: int, order_code: str) -> Order:
-    event = _visible_event(request, event_id)
+    event = event_access(user=request.user, event_id=event_id, permission=VIEW_EVENT)
     return selectors.order_access(user=request.user, event=event, code=order_code, permission=None)
 
 
@@ -81,7 +78,7 @@ class TicketTypeListView(generics.ListAPIView):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return TicketType.objects.none()
-        event = _visible_event(self.request, self.kwargs["event_id"])
+        event = event_access(user=self.request.user, event_id=self.kwargs["event_id"], permission=VIEW_EVENT)
         return selectors.ticket_types_on_sale(event=event).select_related("event")
 
     def list(self, request: Request, *args, **kwargs) -> Response:
@@ -170,7 +167,7 @@ class OrderCreateView(IdempotentMixin, APIView):
         request=OrderInputSerializer, parameters=[IDEMPOTENCY_PARAMETER], responses={201: OrderOutputSerializer}
     )
     def post(self, request: Request, event_id: int) -> Response:
-        event = _visible_event(request, event_id)
+        event = event_access(user=request.user, event_id=event_id, permission=VIEW_EVENT)
         data = self.OrderInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         positions = [
@@ -283,9 +280,9 @@ class WaitingListJoinView(IdempotentMixin, APIView):
 
     @extend_schema(request=None, parameters=[IDEMPOTENCY_PARAMETER], responses={201: WaitingListOutputSerializer})
     def post(self, request: Request, event_id: int, ticket_type_id: int) -> Response:
-        event = _visible_event(request, event_id)
+        event = event_access(user=request.user, event_id=event_id, permission=VIEW_EVENT)
         ticket_type = selectors.ticket_type_access(
-            user=request.user, event=event, ticket_type_id=ticket_type_id, permission="events.view_event"
+            user=request.user, event=event, ticket_type_id=ticket_type_id, permission=VIEW_EVENT
         )
         entry, created = waiting_list_join(ticket_type=ticket_type, user=request.user, email=request.user.email)
         return Response(
