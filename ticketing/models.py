@@ -15,6 +15,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django_scopes import ScopedManager
 
+from eventhub.models import EventScoped
 from events.enums import ParticipantKind
 
 from .enums import (
@@ -40,7 +41,7 @@ def new_ticket_secret() -> str:
     return secrets.token_urlsafe(24)
 
 
-class TicketType(models.Model):
+class TicketType(EventScoped):
     """Something one can buy (or get for free) for an event: "Regular", "Student", "VIP"."""
 
     event = models.ForeignKey("events.Event", on_delete=models.CASCADE, related_name="ticket_types")
@@ -64,8 +65,6 @@ class TicketType(models.Model):
     active = models.BooleanField(default=True)
     position = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
-
-    objects = ScopedManager(organization="event__organization")
 
     class Meta:
         constraints = [
@@ -94,7 +93,7 @@ class TicketType(models.Model):
         return self.price == 0
 
 
-class Quota(models.Model):
+class Quota(EventScoped):
     """Capacity shared by one or more ticket types ("Hall capacity 500" over Regular and Student)."""
 
     event = models.ForeignKey("events.Event", on_delete=models.CASCADE, related_name="quotas")
@@ -102,8 +101,6 @@ class Quota(models.Model):
     size = models.PositiveIntegerField()
     ticket_types = models.ManyToManyField(TicketType, related_name="quotas", blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
-
-    objects = ScopedManager(organization="event__organization")
 
     class Meta:
         constraints = [
@@ -116,7 +113,7 @@ class Quota(models.Model):
         return f"{self.name} ({self.size})"
 
 
-class Voucher(models.Model):
+class Voucher(EventScoped):
     """A discount code. ``times_used`` counts orders holding it (pending or paid); an expired or
     cancelled order gives its use back."""
 
@@ -144,8 +141,6 @@ class Voucher(models.Model):
     comment = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
-    objects = ScopedManager(organization="event__organization")
-
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["event", "code"], name="voucher_code_unique_per_event"),
@@ -165,7 +160,7 @@ class Voucher(models.Model):
         return self.code
 
 
-class WaitingListEntry(models.Model):
+class WaitingListEntry(EventScoped):
     """Someone waiting for a sold-out ticket type; offered a single-use voucher in join order."""
 
     event = models.ForeignKey("events.Event", on_delete=models.CASCADE, related_name="waiting_list")
@@ -181,8 +176,6 @@ class WaitingListEntry(models.Model):
     voucher = models.OneToOneField(
         Voucher, null=True, blank=True, on_delete=models.SET_NULL, related_name="waiting_list_entry"
     )
-
-    objects = ScopedManager(organization="event__organization")
 
     class Meta:
         constraints = [
@@ -200,7 +193,7 @@ class WaitingListEntry(models.Model):
         return f"{self.email} waiting for {self.ticket_type_id}"
 
 
-class Order(models.Model):
+class Order(EventScoped):
     """A purchase. Pending orders reserve their positions until ``expires_at``; only the Stripe
     webhook (or a free checkout) makes an order paid."""
 
@@ -219,8 +212,6 @@ class Order(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     paid_at = models.DateTimeField(null=True, blank=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
-
-    objects = ScopedManager(organization="event__organization")
 
     class Meta:
         constraints = [models.CheckConstraint(condition=models.Q(total__gte=0), name="order_total_not_negative")]
@@ -320,7 +311,7 @@ class StripeEvent(models.Model):
         return f"{self.type} {self.stripe_event_id}"
 
 
-class Ticket(models.Model):
+class Ticket(EventScoped):
     """The admission for one paid (or free, confirmed) order position. ``secret`` identifies it
     in the QR payload; revoking and reissuing bumps ``version``."""
 
@@ -333,8 +324,6 @@ class Ticket(models.Model):
     revoked_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
-    objects = ScopedManager(organization="event__organization")
-
     class Meta:
         ordering = ["event", "id"]
 
@@ -342,15 +331,13 @@ class Ticket(models.Model):
         return f"ticket {self.pk} ({self.attendee_name})"
 
 
-class Gate(models.Model):
+class Gate(EventScoped):
     event = models.ForeignKey("events.Event", on_delete=models.CASCADE, related_name="gates")
     name = models.CharField(max_length=120)
     ticket_types = models.ManyToManyField(
         TicketType, related_name="gates", blank=True, help_text="Ticket types admitted here (none: all)."
     )
     created_at = models.DateTimeField(auto_now_add=True)
-
-    objects = ScopedManager(organization="event__organization")
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["event", "name"], name="gate_name_unique_per_event")]
@@ -360,7 +347,7 @@ class Gate(models.Model):
         return self.name
 
 
-class ScannerDevice(models.Model):
+class ScannerDevice(EventScoped):
     """A phone or handheld registered by staff; it authenticates with a token whose hash we keep."""
 
     event = models.ForeignKey("events.Event", on_delete=models.CASCADE, related_name="scanner_devices")
@@ -374,8 +361,6 @@ class ScannerDevice(models.Model):
     revoked_at = models.DateTimeField(null=True, blank=True)
     last_seen_at = models.DateTimeField(null=True, blank=True)
 
-    objects = ScopedManager(organization="event__organization")
-
     class Meta:
         ordering = ["event", "name"]
 
@@ -383,7 +368,7 @@ class ScannerDevice(models.Model):
         return self.name
 
 
-class CheckIn(models.Model):
+class CheckIn(EventScoped):
     """One scan that let someone in (or out). ``client_scan_id`` makes offline uploads idempotent."""
 
     ticket = models.ForeignKey(Ticket, on_delete=models.PROTECT, related_name="checkins")
@@ -404,8 +389,6 @@ class CheckIn(models.Model):
     )
     undone_at = models.DateTimeField(null=True, blank=True)
 
-    objects = ScopedManager(organization="event__organization")
-
     class Meta:
         constraints = [
             models.UniqueConstraint(
@@ -424,7 +407,7 @@ class CheckIn(models.Model):
 # --- check-in: signing keys, occupancy and the scan log ---------------------------------------
 
 
-class EventSigningKey(models.Model):
+class EventSigningKey(EventScoped):
     """The event's Ed25519 key pair for ticket QR payloads. The public key goes to scanners; the
     private key never leaves the server and is stored encrypted (Fernet, see
     ``ticketing/services/tickets.py`` and docs/decisions.md)."""
@@ -434,13 +417,11 @@ class EventSigningKey(models.Model):
     private_key_encrypted = models.BinaryField()
     created_at = models.DateTimeField(auto_now_add=True)
 
-    objects = ScopedManager(organization="event__organization")
-
     def __str__(self) -> str:
         return f"signing key of event {self.event_id}"
 
 
-class CheckInConfig(models.Model):
+class CheckInConfig(EventScoped):
     """Per-event check-in settings and the live occupancy counters. The counters are moved by
     the check-in service in the same transaction as the check-in (one ``UPDATE … RETURNING``)."""
 
@@ -458,8 +439,6 @@ class CheckInConfig(models.Model):
     arrived = models.IntegerField(default=0, help_text="Tickets admitted at least once.")
     alert_active = models.BooleanField(default=False)
 
-    objects = ScopedManager(organization="event__organization")
-
     class Meta:
         constraints = [
             models.CheckConstraint(
@@ -473,7 +452,7 @@ class CheckInConfig(models.Model):
         return f"check-in of event {self.event_id}"
 
 
-class ScanLog(models.Model):
+class ScanLog(EventScoped):
     """Every scan a device (or a staff member) made, with the answer it got: rejected scans are
     kept too (forgery attempts, gate rates), and ``client_scan_id`` makes retries and offline
     batch uploads idempotent — a second upload gets the stored answers back."""
@@ -490,8 +469,6 @@ class ScanLog(models.Model):
     offline = models.BooleanField(default=False)
     scanned_at = models.DateTimeField()
     created_at = models.DateTimeField(auto_now_add=True)
-
-    objects = ScopedManager(organization="event__organization")
 
     class Meta:
         constraints = [
