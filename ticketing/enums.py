@@ -1,3 +1,5 @@
+from enum import StrEnum
+
 from django.db import models
 
 
@@ -65,3 +67,19 @@ class ScanResult(models.TextChoices):
     UNPAID = "unpaid", "Unpaid"
     WRONG_GATE = "wrong_gate", "Wrong gate"
     NOT_YET_VALID = "not_yet_valid", "Not yet valid"
+
+
+class EntryType(StrEnum):
+    """The ``type`` of every entry ticketing appends to a stream: order, waiting-list and ticket
+    news on the buyer's ``user:<id>``, check-ins and the occupancy alert on
+    ``event:<id>:staff`` (clients switch on these strings; see docs/decisions.md)."""
+
+    ORDER_CONFIRMED = "order.confirmed"
+    ORDER_REFUNDED = "order.refunded"
+    WAITING_LIST_OFFERED = "waiting_list.offered"
+    TICKET_REISSUED = "ticket.reissued"
+    TICKET_REVOKED = "ticket.revoked"
+    CHECKIN_ENTRY = "checkin.entry"
+    CHECKIN_EXIT = "checkin.exit"
+    CHECKIN_UNDONE = "checkin.undone"
+    CHECKIN_OCCUPANCY_ALERT = "checkin.occupancy_alert"

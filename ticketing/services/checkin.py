@@ -37,7 +37,7 @@ from eventhub.services import require_permission
 from events.models import Event
 
 from .. import signing
-from ..enums import CheckInKind, ScanResult
+from ..enums import CheckInKind, EntryType, ScanResult
 from ..locking import locked_row
 from ..models import CheckIn, CheckInConfig, Gate, ScanLog, ScannerDevice, Ticket
 from ..selectors import checkin as selectors
@@ -199,7 +199,7 @@ def _occupancy_move(*, event_id: int, inside: int, arrived: int) -> dict[str, An
             CheckInConfig.objects.filter(event_id=event_id).update(alert_active=above)
             stream_append(
                 stream=event_staff_stream(event_id),
-                type="checkin.occupancy_alert",
+                type=EntryType.CHECKIN_OCCUPANCY_ALERT,
                 data={**occupancy, "threshold_percent": threshold, "active": above},
             )
     return occupancy
@@ -356,7 +356,7 @@ def checkin_attempt(
         )
     stream_append(
         stream=event_staff_stream(event.pk),
-        type=f"checkin.{kind}",
+        type=EntryType.CHECKIN_ENTRY if kind == CheckInKind.ENTRY else EntryType.CHECKIN_EXIT,
         data={
             "checkin_id": checkin.pk,
             "ticket_id": ticket.pk,
@@ -437,7 +437,7 @@ def checkin_undo(*, context: ScanContext, ticket_id: int | None = None) -> Check
             )
         stream_append(
             stream=event_staff_stream(event.pk),
-            type="checkin.undone",
+            type=EntryType.CHECKIN_UNDONE,
             data={
                 "checkin_id": last.pk,
                 "ticket_id": ticket.pk,

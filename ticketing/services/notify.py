@@ -11,12 +11,14 @@ from django.db import transaction
 from eventhub.realtime.services import stream_append
 from eventhub.realtime.streams import user_stream
 
+from ..enums import EntryType
+
 
 def _send(*, subject: str, body: str, to: str) -> None:
     send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [to], fail_silently=True)
 
 
-def notify(*, user_id: int | None, email: str, type: str, data: dict[str, Any], subject: str, body: str) -> None:
+def notify(*, user_id: int | None, email: str, type: EntryType, data: dict[str, Any], subject: str, body: str) -> None:
     if user_id is not None:
         stream_append(stream=user_stream(user_id), type=type, data=data)
     if email:

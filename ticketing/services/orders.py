@@ -15,7 +15,7 @@ from accounts.models import User
 from eventhub import errors
 from events.models import Event, Participant
 
-from ..enums import DiscountKind, OrderStatus, PaymentProvider, PaymentStatus, WaitingListStatus
+from ..enums import DiscountKind, EntryType, OrderStatus, PaymentProvider, PaymentStatus, WaitingListStatus
 from ..locking import InventoryBusy, lock_quotas
 from ..models import Order, OrderPosition, Payment, TicketType, Voucher, WaitingListEntry
 from ..selectors import sales as selectors
@@ -205,7 +205,7 @@ def order_confirm(*, order: Order, now: datetime | None = None) -> Order:
     notify(
         user_id=order.user_id,
         email=order.email,
-        type="order.confirmed",
+        type=EntryType.ORDER_CONFIRMED,
         data={
             "order": order.code,
             "event": order.event_id,

@@ -22,7 +22,7 @@ from eventhub.services import require_permission
 from eventhub.tenancy import event_scope
 
 from .. import stripe_client
-from ..enums import OrderStatus, PaymentKind, PaymentProvider, PaymentStatus, RefundStatus
+from ..enums import EntryType, OrderStatus, PaymentKind, PaymentProvider, PaymentStatus, RefundStatus
 from ..locking import locked_row
 from ..models import Order, OrderPosition, Payment, Refund, StripeEvent, Ticket, TicketType
 from ..selectors import sales as selectors
@@ -250,7 +250,7 @@ def _refund_automatically(*, payment: Payment, reason: str) -> Refund:
     notify(
         user_id=payment.order.user_id,
         email=payment.order.email,
-        type="order.refunded",
+        type=EntryType.ORDER_REFUNDED,
         data={"order": payment.order.code, "amount": str(refund.amount), "currency": payment.currency},
         subject=f"Refund for order {payment.order.code}",
         body=f"We could not keep your order {payment.order.code}: {reason} "
@@ -324,7 +324,7 @@ def refund_create(*, actor: User, order: Order, amount: Decimal, reason: str = "
         notify(
             user_id=order.user_id,
             email=order.email,
-            type="order.refunded",
+            type=EntryType.ORDER_REFUNDED,
             data={"order": order.code, "amount": str(amount), "currency": payment.currency, "full": full},
             subject=f"Refund for order {order.code}",
             body=f"{amount} {payment.currency} of order {order.code} have been refunded.",

@@ -29,6 +29,7 @@ from eventhub.services import require_permission
 from events.models import Event
 
 from .. import signing
+from ..enums import EntryType
 from ..locking import locked_row
 from ..models import EventSigningKey, Order, Ticket, new_ticket_secret
 
@@ -136,7 +137,7 @@ def tickets_issue(*, order: Order) -> list[Ticket]:
     return tickets
 
 
-def _ticket_changed(*, ticket: Ticket, type: str) -> None:
+def _ticket_changed(*, ticket: Ticket, type: EntryType) -> None:
     order = ticket.order_position.order
     if order.user_id is not None:
         stream_append(
@@ -167,7 +168,7 @@ def ticket_reissue(*, actor: User | None, ticket: Ticket, event: Event) -> Ticke
             obj=locked,
             changes={"version": {"old": locked.version - 1, "new": locked.version}},
         )
-        _ticket_changed(ticket=locked, type="ticket.reissued")
+        _ticket_changed(ticket=locked, type=EntryType.TICKET_REISSUED)
     return locked
 
 
@@ -189,5 +190,5 @@ def ticket_revoke(*, actor: User | None, ticket: Ticket, event: Event) -> Ticket
                 obj=locked,
                 changes={"revoked": {"old": False, "new": True}},
             )
-            _ticket_changed(ticket=locked, type="ticket.revoked")
+            _ticket_changed(ticket=locked, type=EntryType.TICKET_REVOKED)
     return locked

@@ -14,7 +14,7 @@ from django.utils import timezone
 from accounts.models import User
 from eventhub import errors
 
-from ..enums import DiscountKind, WaitingListStatus
+from ..enums import DiscountKind, EntryType, WaitingListStatus
 from ..locking import InventoryBusy, lock_quotas
 from ..models import TicketType, Voucher, WaitingListEntry
 from ..selectors import sales as selectors
@@ -101,7 +101,7 @@ def waiting_list_offer(*, ticket_type: TicketType, now: datetime | None = None) 
             notify(
                 user_id=entry.user_id,
                 email=entry.email,
-                type="waiting_list.offered",
+                type=EntryType.WAITING_LIST_OFFERED,
                 data={
                     "event": ticket_type.event_id,
                     "ticket_type": ticket_type.pk,
