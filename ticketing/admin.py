@@ -1,3 +1,5 @@
+import base64
+
 from django.contrib import admin
 
 from eventhub.admin import ScopedAdminMixin
@@ -185,8 +187,6 @@ class EventSigningKeyAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
     @admin.display(description="public key (base64url)")
     def public_key_b64(self, obj: EventSigningKey) -> str:
-        import base64
-
         return base64.urlsafe_b64encode(bytes(obj.public_key)).rstrip(b"=").decode()
 
     def has_add_permission(self, request):

@@ -2,11 +2,13 @@
 signature alone), revoke and reissue, and the attendee API with its QR images."""
 
 import base64
+from io import BytesIO
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from django.test import Client
 from django_scopes import scopes_disabled
+from PIL import Image
 
 from eventhub.testing.factories import UserFactory
 from eventhub.testing.live import session_token_for
@@ -213,10 +215,6 @@ def test_qr_png_and_svg_encode_the_payload():
     assert svg.status_code == 200
     assert svg["Content-Type"] == "image/svg+xml"
     assert b"<svg" in svg.content[:300]
-    from io import BytesIO
-
-    from PIL import Image
-
     image = Image.open(BytesIO(png.content), formats=["PNG"])
     assert image.size[0] == image.size[1] >= 200
 
