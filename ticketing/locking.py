@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from typing import Any, TypeVar
 
 from django.conf import settings
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import OperationalError, connection, transaction
 from django.db.models import Model, QuerySet
 
@@ -59,5 +60,5 @@ def locked_row(queryset: QuerySet[M], *, of: tuple[str, ...] = (), **lookup: Any
     transaction ends; ``NotFound`` if it is gone."""
     try:
         return queryset.select_for_update(of=of).get(**lookup)
-    except queryset.model.DoesNotExist:
+    except ObjectDoesNotExist:  # the model's DoesNotExist
         raise errors.NotFound() from None

@@ -47,7 +47,13 @@ def ticket_access(*, user: User | AnonymousUser, event: Event, ticket_id: int, p
     """The event's ticket ``ticket_id`` (with its order and type): any ticket of the event for a
     holder of ``permission`` on it (staff); with ``permission=None``, only one of an order the
     user placed (the holder's API)."""
-    tickets = Ticket.objects.filter(event=event) if permission is not None else tickets_of_user(event=event, user=user)
+    tickets: QuerySet[Ticket]
+    if permission is not None:
+        tickets = Ticket.objects.filter(event=event)
+    elif isinstance(user, User):
+        tickets = tickets_of_user(event=event, user=user)
+    else:  # anonymous: owns nothing
+        tickets = Ticket.objects.none()
     ticket = tickets.filter(pk=ticket_id).select_related("order_position__order", "order_position__ticket_type").first()
     return reachable(ticket, user=user, event=event, permission=permission)
 

@@ -41,7 +41,7 @@ VOUCHER_FIELDS = [
     "ticket_type",
     "comment",
 ]
-_TAKEN = {
+_TAKEN: dict[type[Model], tuple[str, str]] = {
     TicketType: ("name", "Another ticket type of this event has this name."),
     Quota: ("name", "Another quota of this event has this name."),
     Voucher: ("code", "Another voucher of this event has this code."),
