@@ -94,14 +94,6 @@ class Event(models.Model):
     def tz(self) -> zoneinfo.ZoneInfo:
         return zoneinfo.ZoneInfo(self.timezone)
 
-    @property
-    def stream(self) -> str:
-        return f"event:{self.pk}"
-
-    @property
-    def staff_stream(self) -> str:
-        return f"event:{self.pk}:staff"
-
 
 class Participant(models.Model):
     """A user's part in one event. Organization members are implicitly staff and need no row."""

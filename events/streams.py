@@ -1,6 +1,13 @@
 """The event stream kinds: ``event:<id>`` (public updates) and ``event:<id>:staff`` (operations)."""
 
-from eventhub.realtime.streams import StreamReader, register_link_kind, register_stream_kind
+from eventhub.realtime.streams import (
+    EVENT_STAFF_STREAM_PATTERN,
+    EVENT_STREAM_PATTERN,
+    StreamReader,
+    event_stream,
+    register_link_kind,
+    register_stream_kind,
+)
 from eventhub.tenancy import event_id_for_link_token, event_scope
 
 from .models import Event
@@ -15,9 +22,9 @@ def _event_permission(permission: str):
     return can_read
 
 
-register_stream_kind(name="event", pattern=r"event:(\d+)", can_read=_event_permission("events.view_event"))
+register_stream_kind(name="event", pattern=EVENT_STREAM_PATTERN, can_read=_event_permission("events.view_event"))
 register_stream_kind(
-    name="event_staff", pattern=r"event:(\d+):staff", can_read=_event_permission("events.read_staff_stream")
+    name="event_staff", pattern=EVENT_STAFF_STREAM_PATTERN, can_read=_event_permission("events.read_staff_stream")
 )
 
 
@@ -25,7 +32,7 @@ def _display_streams(token: str) -> frozenset[str] | None:
     from .models import DisplayLink
 
     event_id = event_id_for_link_token(DisplayLink, token)
-    return frozenset({f"event:{event_id}"}) if event_id is not None else None
+    return frozenset({event_stream(event_id)}) if event_id is not None else None
 
 
 # A door display reads its event's public stream with a revocable link instead of an account.

@@ -5,6 +5,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from eventhub.realtime.streams import user_stream
+
 from ..services import profile_get_or_create, profile_update
 
 
@@ -23,7 +25,7 @@ class MeOutputSerializer(serializers.Serializer):
         return [interest.name for interest in profile.interests.all()]
 
     def get_stream(self, profile) -> str:
-        return f"user:{profile.user_id}"
+        return user_stream(profile.user_id)
 
 
 class MeView(APIView):

@@ -1,18 +1,71 @@
-"""Stream names and who may read them. Apps register their stream kinds here (in their
-``AppConfig.ready``); the consumer, the catch-up API and the retention task all ask this module.
+"""Stream names and who may read them — the one module that builds a stream name.
 
-Names: ``event:<id>``, ``event:<id>:staff``, ``conversation:<id>``, ``user:<id>``.
+Names (DESIGN §3): ``event:<id>``, ``event:<id>:staff``, ``conversation:<id>``, ``user:<id>``.
+Build them with ``event_stream`` & co. below (in SQL: ``event_stream_sql``), never by hand. Apps
+register their stream kinds here (in their ``AppConfig.ready``) with the matching ``*_PATTERN``
+and a ``can_read`` predicate; the consumer, the catch-up API, ``stream_append`` and the retention
+task all ask this module.
 """
 
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any, Protocol
 
 from django.contrib.auth.models import AnonymousUser
+from django.db.models import CharField, Value
+from django.db.models.expressions import Combinable
+from django.db.models.functions import Cast, Concat
 
-from accounts.models import User
+from eventhub import errors
 
-StreamReader = User | AnonymousUser
+# -- names --------------------------------------------------------------------------------------
+
+EVENT_STREAM_PATTERN = r"event:(\d+)"
+EVENT_STAFF_STREAM_PATTERN = r"event:(\d+):staff"
+USER_STREAM_PATTERN = r"user:(\d+)"
+CONVERSATION_STREAM_PATTERN = r"conversation:(\d+)"
+
+
+def event_stream(event_id: int) -> str:
+    """Public updates of one event: agenda changes, announcements, poll results, feed."""
+    return f"event:{event_id}"
+
+
+def event_staff_stream(event_id: int) -> str:
+    """Operations of one event: check-ins, capacity, moderation queue."""
+    return f"event:{event_id}:staff"
+
+
+def user_stream(user_id: int) -> str:
+    """One person's stream: notifications, bookmarks and notes, order updates."""
+    return f"user:{user_id}"
+
+
+def conversation_stream(conversation_id: int) -> str:
+    return f"conversation:{conversation_id}"
+
+
+def event_stream_sql(event_id: Combinable) -> Concat:
+    """``event_stream`` in SQL, for a subquery keyed by an outer event id
+    (``StreamHead.objects.filter(stream=event_stream_sql(OuterRef("pk")))``)."""
+    return Concat(Value("event:"), Cast(event_id, CharField()))
+
+
+# -- readers ------------------------------------------------------------------------------------
+
+
+class StreamReader(Protocol):
+    """Who reads a stream: a user, ``AnonymousUser`` or a ``LinkReader`` (typed without naming
+    the project's user model: ``eventhub`` imports no domain app)."""
+
+    @property
+    def pk(self) -> Any: ...
+
+    @property
+    def is_authenticated(self) -> bool: ...
+
+    def has_perm(self, perm: str, obj: Any = None) -> bool: ...
 
 
 class InvalidStreamName(ValueError):
@@ -50,10 +103,12 @@ def link_kinds() -> frozenset[str]:
     return frozenset(_link_kinds)
 
 
-def link_reader(*, link_kind: str, token: str) -> LinkReader | None:
+def link_reader(*, link_kind: str, token: object) -> LinkReader | None:
     """The reader for a link token, or None for an unknown, revoked or malformed one (runs queries)."""
     resolve = _link_kinds.get(link_kind)
-    streams = resolve(token) if resolve is not None and isinstance(token, str) and 0 < len(token) <= 200 else None
+    if resolve is None or not isinstance(token, str) or not 0 < len(token) <= 200:
+        return None
+    streams = resolve(token)
     return LinkReader(link_kind=link_kind, token=token, streams=streams) if streams is not None else None
 
 
@@ -61,7 +116,7 @@ def register_stream_kind(*, name: str, pattern: str, can_read: Callable[[StreamR
     _kinds[name] = StreamKind(name=name, pattern=re.compile(pattern), can_read=can_read)
 
 
-def stream_kind(stream: str) -> tuple[StreamKind, int]:
+def stream_kind(stream: object) -> tuple[StreamKind, int]:
     if isinstance(stream, str) and len(stream) <= 120:
         for kind in _kinds.values():
             match = kind.pattern.fullmatch(stream)
@@ -71,27 +126,16 @@ def stream_kind(stream: str) -> tuple[StreamKind, int]:
 
 
 def stream_can_read(*, user: StreamReader, stream: str) -> bool:
-    """Whether the user may read the stream; False for invalid names and missing objects."""
+    """Whether the user may read the stream; False for invalid names and missing objects (also
+    when a kind's ``can_read`` raises ``NotFound`` or ``PermissionDenied``: a stream answers
+    ``forbidden`` either way, so its error confirms nothing)."""
     try:
         kind, object_id = stream_kind(stream)
     except InvalidStreamName:
         return False
     if isinstance(user, LinkReader):
         return stream in user.streams
-    return kind.can_read(user, object_id)
-
-
-def event_stream(event_id: int) -> str:
-    return f"event:{event_id}"
-
-
-def event_staff_stream(event_id: int) -> str:
-    return f"event:{event_id}:staff"
-
-
-def user_stream(user_id: int) -> str:
-    return f"user:{user_id}"
-
-
-def conversation_stream(conversation_id: int) -> str:
-    return f"conversation:{conversation_id}"
+    try:
+        return kind.can_read(user, object_id)
+    except (errors.NotFound, errors.PermissionDenied):
+        return False

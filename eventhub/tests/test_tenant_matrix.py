@@ -29,6 +29,7 @@ from eventhub.audit import audit_log
 from eventhub.models import AuditLogEntry
 from eventhub.realtime.models import StreamEntry
 from eventhub.realtime.services import stream_append
+from eventhub.realtime.streams import event_staff_stream
 from eventhub.testing.factories import (
     EventFactory,
     MemberFactory,
@@ -254,7 +255,7 @@ def _values(tenant: Tenant) -> dict[str, object]:
         "event": tenant.event.slug,
         "event_id": tenant.event.pk,
         "member_id": tenant.member.pk,
-        "stream": tenant.event.staff_stream,
+        "stream": event_staff_stream(tenant.event.pk),
         **tenant.app_values,
     }
 

@@ -19,13 +19,13 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.db import connection, transaction
-from django.db.models import CharField, F, Min, OuterRef, Q, QuerySet, Subquery, Value
-from django.db.models.functions import Cast, Coalesce, Concat
+from django.db.models import F, Min, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 from accounts.models import User
 from eventhub.realtime.models import StreamHead
 from eventhub.realtime.selectors import stream_heads
-from eventhub.realtime.streams import event_stream, user_stream
+from eventhub.realtime.streams import event_stream, event_stream_sql, user_stream
 
 from ..enums import SessionStatus
 from ..models import (
@@ -301,7 +301,7 @@ def agenda_event_visible(*, user: Any, event_id: int) -> Event | None:
     """The event if the user may see it (None for missing and forbidden alike), read together
     with its public stream's head (``event.stream_head``) in one query: a polled agenda read then
     needs no further query for its ETag."""
-    head = StreamHead.objects.filter(stream=Concat(Value("event:"), Cast(OuterRef("pk"), CharField())))
+    head = StreamHead.objects.filter(stream=event_stream_sql(OuterRef("pk")))
     event = (
         Event.objects.select_related("organization")
         .annotate(stream_head=Coalesce(Subquery(head.values("seq")[:1]), 0))

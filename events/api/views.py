@@ -10,6 +10,7 @@ from rest_framework.views import APIView
 from eventhub.api.fields import EventTimeField
 from eventhub.api.idempotency import HEADER as IDEMPOTENCY_HEADER
 from eventhub.api.idempotency import IdempotentMixin
+from eventhub.realtime.streams import event_stream
 from eventhub.tenancy import user_scope
 
 from ..enums import EventStatus, EventVisibility, MemberRole, ParticipantKind
@@ -39,7 +40,10 @@ class EventOutputSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=EventStatus.choices)
     visibility = serializers.ChoiceField(choices=EventVisibility.choices)
     open_registration = serializers.BooleanField()
-    stream = serializers.CharField(help_text="Subscribe to this stream for live updates.")
+    stream = serializers.SerializerMethodField(help_text="Subscribe to this stream for live updates.")
+
+    def get_stream(self, event: Event) -> str:
+        return event_stream(event.pk)
 
 
 class UserScopedListMixin:

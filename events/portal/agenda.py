@@ -22,6 +22,7 @@ from django.views.decorators.http import require_POST
 
 from eventhub.portal import apply_service_errors, event_page
 from eventhub.realtime.selectors import stream_heads
+from eventhub.realtime.streams import event_stream
 
 from .. import displays
 from ..agenda import services
@@ -234,10 +235,11 @@ def _grid_context(request: HttpRequest, event: Event, day: date | None = None) -
 
 @event_page()
 def agenda(request: HttpRequest, event: Event) -> HttpResponse:
-    stream = event.stream
+    stream = event_stream(event.pk)
     # The head before the grid is read: anything published after it reaches the page's socket.
     head = stream_heads(streams=[stream])[stream]
-    return _page(request, "agenda/agenda.html", {**_grid_context(request, event), "stream_head": head}, tab="grid")
+    context = {**_grid_context(request, event), "stream": stream, "stream_head": head}
+    return _page(request, "agenda/agenda.html", context, tab="grid")
 
 
 @event_page()

@@ -13,6 +13,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from eventhub.realtime.selectors import stream_heads
+from eventhub.realtime.streams import event_stream
 from eventhub.tenancy import event_id_for_link_token, event_scope
 
 from ..displays import display_link_for_token, display_state, display_state_json
@@ -31,7 +32,7 @@ def _state(request: HttpRequest, token: str) -> tuple[DisplayLink, dict, int]:
         link = display_link_for_token(token=token)
         if link is None:
             raise Http404
-        stream = link.event.stream
+        stream = event_stream(link.event.pk)
         head = stream_heads(streams=[stream])[stream]
         return link, display_state(link=link), head
 
@@ -40,7 +41,7 @@ def _state(request: HttpRequest, token: str) -> tuple[DisplayLink, dict, int]:
 @require_GET
 def display_page(request: HttpRequest, token: str) -> HttpResponse:
     link, state, head = _state(request, token)
-    context = {"link": link, "state": state, "stream": link.event.stream, "head": head, "token": token}
+    context = {"link": link, "state": state, "stream": event_stream(link.event.pk), "head": head, "token": token}
     response = render(request, "agenda/display.html", context)
     # The link is the credential: never leak it to other sites through the Referer.
     response["Referrer-Policy"] = "no-referrer"

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_POST
 
 from eventhub.portal import apply_service_errors, event_page, organization_page
 from eventhub.realtime.selectors import stream_heads
+from eventhub.realtime.streams import event_staff_stream
 
 from .. import selectors, services
 from ..enums import ParticipantKind
@@ -70,7 +71,7 @@ def _counts_at_head(event: Event) -> tuple[dict[str, int], int]:
     Joins append to the staff stream in the same transaction as the participant row, so when the
     head is the same before and after reading the counts, the counts are exactly those at that
     head: the page subscribes with ``since=head`` and every later join reaches it once."""
-    stream = event.staff_stream
+    stream = event_staff_stream(event.pk)
     head = stream_heads(streams=[stream])[stream]
     for _ in range(3):
         counts = selectors.event_participant_counts(event=event)
@@ -90,6 +91,7 @@ def event_detail(request: HttpRequest, event: Event) -> HttpResponse:
         {
             "kinds": [(kind, KIND_PLURALS[kind], counts.get(kind, 0)) for kind in ParticipantKind.values],
             "participants": sum(counts.values()),
+            "stream": event_staff_stream(event.pk),
             "stream_head": head,
         },
     )

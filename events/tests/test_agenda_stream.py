@@ -10,6 +10,7 @@ from django.utils import timezone
 from django_scopes import scopes_disabled
 from websockets.exceptions import ConnectionClosed
 
+from eventhub.realtime.streams import event_staff_stream, event_stream
 from eventhub.testing.factories import EventFactory, MemberFactory, ParticipantFactory, RoomFactory
 from eventhub.testing.live import daphne, session_token_for, ws_url
 from eventhub.testing.ws import StreamClient
@@ -64,7 +65,7 @@ async def test_delay_with_cascade_shifts_exactly_the_later_sessions_in_that_room
     event = agenda["event"]
     attendee = await _sync(lambda: ParticipantFactory(event=event).user)()
     client = await StreamClient.open(ws_url(server), token=await _sync(lambda: session_token_for(attendee))())
-    subscribed = await client.subscribe(event.stream)
+    subscribed = await client.subscribe(event_stream(event.pk))
     _earlier, delayed, later = agenda["sessions"]
 
     await _sync(
@@ -73,7 +74,7 @@ async def test_delay_with_cascade_shifts_exactly_the_later_sessions_in_that_room
             services.schedule_publish(actor=agenda["editor"], event=event),
         )
     )()
-    entries = await client.entries(event.stream, 3)
+    entries = await client.entries(event_stream(event.pk), 3)
 
     assert [entry["seq"] for entry in entries] == list(range(subscribed["head"] + 1, subscribed["head"] + 4))
     assert [entry["type"] for entry in entries] == ["session.updated", "session.updated", "schedule.published"]
@@ -95,7 +96,7 @@ async def test_room_change_reaches_subscribers_and_only_bookmarkers_get_a_person
     await _sync(lambda: Bookmark.objects.create(user=bookmarker, session=moved))()
     watcher = await StreamClient.open(ws_url(server), token=await _sync(lambda: session_token_for(bystander))())
     fan = await StreamClient.open(ws_url(server), token=await _sync(lambda: session_token_for(bookmarker))())
-    await watcher.subscribe(event.stream)
+    await watcher.subscribe(event_stream(event.pk))
     await watcher.subscribe(f"user:{bystander.pk}")
     await fan.subscribe(f"user:{bookmarker.pk}")
 
@@ -112,7 +113,7 @@ async def test_room_change_reaches_subscribers_and_only_bookmarkers_get_a_person
         return [move.status_code, publish.status_code]
 
     assert await database_sync_to_async(move_and_publish_in_the_portal)() == [302, 302]
-    updated, published = await watcher.entries(event.stream, 2)
+    updated, published = await watcher.entries(event_stream(event.pk), 2)
     (personal,) = await fan.entries(f"user:{bookmarker.pk}", 1)
 
     assert updated["type"] == "session.updated"
@@ -135,9 +136,9 @@ async def test_door_display_reads_its_event_stream_with_its_link_until_revoked(s
     client = await StreamClient.open(ws_url(server))
     await client.send({"op": "auth", "display": link.token, "ref": 1})
     assert await client.recv_op("authenticated") == {"op": "authenticated", "ref": 1}
-    subscribed = await client.subscribe(event.stream, since=0)
-    replayed = await client.entries(event.stream, subscribed["head"])
-    await client.send({"op": "subscribe", "stream": f"{event.stream}:staff", "ref": 2})
+    subscribed = await client.subscribe(event_stream(event.pk), since=0)
+    replayed = await client.entries(event_stream(event.pk), subscribed["head"])
+    await client.send({"op": "subscribe", "stream": event_staff_stream(event.pk), "ref": 2})
     refused = await client.recv_op("error")
 
     await _sync(lambda: DisplayLink.objects.filter(pk=link.pk).update(revoked_at=timezone.now()))()

@@ -15,6 +15,7 @@ from django.test import Client
 from django_scopes import scopes_disabled
 
 from eventhub.realtime.models import StreamEntry
+from eventhub.realtime.streams import event_staff_stream
 from eventhub.testing.factories import EventFactory, MemberFactory, UserFactory
 from eventhub.testing.live import session_token_for
 from events import services
@@ -47,7 +48,7 @@ def _join_concurrently(event, tokens: list[str]) -> list[int]:
 
 
 def _published_totals(event) -> list[int]:
-    entries = StreamEntry.objects.filter(stream=event.staff_stream).order_by("seq")
+    entries = StreamEntry.objects.filter(stream=event_staff_stream(event.pk)).order_by("seq")
     return [entry.data["participants"] for entry in entries]
 
 

@@ -17,6 +17,7 @@ from django_scopes import scopes_disabled
 from playwright.sync_api import Page, expect
 
 from eventhub.realtime.selectors import stream_heads
+from eventhub.realtime.streams import event_stream
 from eventhub.testing.factories import EventFactory, MemberFactory, OrganizationFactory, RoomFactory, UserFactory
 from eventhub.testing.live import BIN, ROOT, _stop, _wait_for_port, free_port, process_env, session_token_for
 from events import displays
@@ -295,7 +296,7 @@ def test_door_display_updates_catches_up_after_a_drop_and_blanks_when_revoked(
         expect(page.locator(f".d-next [data-session='{up_next.pk}']")).to_contain_text(f"{start}–", timeout=40_000)
         expect(page.locator(".d-changes")).to_contain_text("After that")
         expect(page.locator("#display-conn")).to_have_text("live")
-        stream = conf["event"].stream
+        stream = event_stream(conf["event"].pk)
         head = stream_heads(streams=[stream])[stream]
         expect(page.locator("#display")).to_have_attribute("data-last-seq", str(head))
         no_reload.assert_same()

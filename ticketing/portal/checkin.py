@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from eventhub import errors
 from eventhub.portal import apply_service_errors, event_page
 from eventhub.realtime.selectors import stream_heads
+from eventhub.realtime.streams import event_staff_stream
 from events.models import Event
 
 from ..enums import ScanResult
@@ -40,7 +41,7 @@ def _figures_at_head(event: Event) -> tuple[selectors.CheckInDashboard, int]:
     """The figures and the staff-stream head they correspond to: every check-in appends to the
     stream in its own transaction, so figures read between two equal heads are exactly those
     at that head, and the page subscribes with ``since=head``."""
-    stream = event.staff_stream
+    stream = event_staff_stream(event.pk)
     head = stream_heads(streams=[stream])[stream]
     for _ in range(3):
         figures = selectors.checkin_dashboard(event=event)
@@ -61,6 +62,7 @@ def dashboard(request: HttpRequest, event: Event) -> HttpResponse:
             request,
             "dashboard",
             figures=figures,
+            stream=event_staff_stream(event.pk),
             stream_head=head,
             gates=list(selectors.gates_of_event(event=event)),
             query=request.GET.get("q", ""),

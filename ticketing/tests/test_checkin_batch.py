@@ -9,6 +9,7 @@ from django.utils import timezone
 from django_scopes import scopes_disabled
 
 from eventhub.realtime.models import StreamEntry
+from eventhub.realtime.streams import event_staff_stream
 
 from ..models import CheckIn, CheckInConfig, ScanLog
 from .checkin_helpers import paid_tickets, payload, venue
@@ -24,7 +25,7 @@ def _state(v) -> dict:
             "checkins": list(CheckIn.objects.filter(event=v.event).order_by("pk").values()),
             "scan_logs": ScanLog.objects.filter(event=v.event).count(),
             "config": list(CheckInConfig.objects.filter(event=v.event).values("inside", "arrived")),
-            "stream": StreamEntry.objects.filter(stream=v.event.staff_stream).count(),
+            "stream": StreamEntry.objects.filter(stream=event_staff_stream(v.event.pk)).count(),
         }
 
 

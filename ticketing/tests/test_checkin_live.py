@@ -12,6 +12,7 @@ import pytest
 from channels.db import database_sync_to_async
 from django_scopes import scopes_disabled
 
+from eventhub.realtime.streams import event_staff_stream
 from eventhub.testing.live import daphne, session_token_for, ws_url
 from eventhub.testing.ws import StreamClient
 
@@ -106,13 +107,13 @@ async def test_staff_websocket_sees_each_checkin_and_occupancy_move(tmp_path):
 
     with daphne(tmp_path) as url:
         client = await StreamClient.open(ws_url(url), token=token)
-        subscribed = await client.subscribe(v.event.staff_stream)
+        subscribed = await client.subscribe(event_staff_stream(v.event.pk))
         for index, code in enumerate(codes):
             result = await database_sync_to_async(_post)(url, path, v.tokens[index % 2], {"payload": code})
             assert result["result"] == "ok"
         result = await database_sync_to_async(_post)(url, path, v.tokens[0], {"payload": codes[0], "kind": "exit"})
         assert result["result"] == "ok"
-        entries = await client.entries(v.event.staff_stream, 4)
+        entries = await client.entries(event_staff_stream(v.event.pk), 4)
         await client.close()
 
     assert subscribed["op"] == "subscribed"

@@ -10,6 +10,7 @@ from django_scopes import scopes_disabled
 
 from eventhub.models import AuditLogEntry
 from eventhub.realtime.models import StreamEntry
+from eventhub.realtime.streams import event_staff_stream
 from eventhub.testing.factories import MemberFactory
 from events.enums import MemberRole
 
@@ -148,7 +149,7 @@ def test_manual_checkin_by_name_search():
     assert "already checked in" in twice.content.decode()
     with scopes_disabled():
         checkin = CheckIn.objects.get(event=v.event)
-        entry = StreamEntry.objects.get(stream=v.event.staff_stream)
+        entry = StreamEntry.objects.get(stream=event_staff_stream(v.event.pk))
     assert (checkin.created_by, checkin.gate, checkin.device) == (v.operator, v.gates[1], None)
     assert entry.data["manual"] is True
     assert checked.context["results"][0].inside is True

@@ -6,6 +6,7 @@ from django.db import transaction
 
 from eventhub.realtime.models import StreamEntry
 from eventhub.realtime.services import stream_append, stream_append_many
+from eventhub.realtime.streams import user_stream
 from eventhub.testing.live import session_token_for
 from eventhub.testing.ws import StreamClient
 
@@ -13,7 +14,7 @@ pytestmark = [pytest.mark.live, pytest.mark.django_db(transaction=True)]
 
 
 async def test_entries_to_many_streams_arrive_in_order_gap_free_and_match_the_log(event, attendee, organizer, ws):
-    mine, theirs = f"user:{attendee.pk}", f"user:{organizer.pk}"
+    mine, theirs = user_stream(attendee.pk), user_stream(organizer.pk)
     await database_sync_to_async(lambda: stream_append(stream=mine, type="earlier", data={}))()
     client = await StreamClient.open(ws, token=await database_sync_to_async(_token)(attendee))
     await client.subscribe(mine, since=1)
@@ -39,7 +40,7 @@ async def test_entries_to_many_streams_arrive_in_order_gap_free_and_match_the_lo
 
 
 async def test_rolled_back_batch_is_never_delivered_and_leaves_no_gap(event, attendee, ws):
-    mine = f"user:{attendee.pk}"
+    mine = user_stream(attendee.pk)
     client = await StreamClient.open(ws, token=await database_sync_to_async(_token)(attendee))
     await client.subscribe(mine, since=0)
 

@@ -5,6 +5,7 @@ from channels.db import database_sync_to_async
 from django.utils import timezone
 
 from eventhub.realtime.models import StreamEntry
+from eventhub.realtime.streams import event_stream
 from eventhub.realtime.tasks import purge_expired_stream_entries
 from eventhub.testing.factories import EventFactory
 from eventhub.testing.live import celery_worker, ws_url
@@ -22,12 +23,12 @@ async def test_task_in_a_real_celery_worker_reaches_a_websocket_subscriber(serve
         lambda: EventFactory(status=EventStatus.PUBLISHED, start=timezone.now() - timedelta(minutes=1))
     )()
     client = await StreamClient.open(ws_url(server))
-    await client.subscribe(starts_now.stream)
+    await client.subscribe(event_stream(starts_now.pk))
 
     with celery_worker(tmp_path):
         result = advance_event_statuses.delay()
         changed = await database_sync_to_async(result.get)(timeout=20)
-        entries = await client.entries(starts_now.stream, 1)
+        entries = await client.entries(event_stream(starts_now.pk), 1)
 
     assert changed == [starts_now.pk]
     assert [(e["seq"], e["type"], e["data"]) for e in entries] == [
@@ -38,8 +39,8 @@ async def test_task_in_a_real_celery_worker_reaches_a_websocket_subscriber(serve
 
 async def test_retention_task_in_a_real_worker_purges_only_expired_entries(event, tmp_path):
     def arrange() -> None:
-        append_sync(event.stream, 3)
-        StreamEntry.objects.filter(stream=event.stream, seq__lte=2).update(
+        append_sync(event_stream(event.pk), 3)
+        StreamEntry.objects.filter(stream=event_stream(event.pk), seq__lte=2).update(
             created_at=timezone.now() - timedelta(days=8)
         )
 
@@ -48,7 +49,7 @@ async def test_retention_task_in_a_real_worker_purges_only_expired_entries(event
     with celery_worker(tmp_path):
         purged = await database_sync_to_async(purge_expired_stream_entries.delay().get)(timeout=20)
     kept = await database_sync_to_async(
-        lambda: list(StreamEntry.objects.filter(stream=event.stream).values_list("seq", flat=True))
+        lambda: list(StreamEntry.objects.filter(stream=event_stream(event.pk)).values_list("seq", flat=True))
     )()
 
     assert purged == 2

@@ -10,6 +10,7 @@ from websockets.exceptions import ConnectionClosed, InvalidStatus
 
 from eventhub.realtime.models import StreamEntry
 from eventhub.realtime.services import stream_append, stream_purge_expired
+from eventhub.realtime.streams import event_staff_stream, event_stream, user_stream
 from eventhub.testing.factories import EventFactory, UserFactory
 from eventhub.testing.live import session_token_for
 from eventhub.testing.ws import StreamClient
@@ -22,19 +23,19 @@ pytestmark = [pytest.mark.live, pytest.mark.django_db(transaction=True)]
 
 async def test_resubscribe_with_since_replays_exactly_the_missed_entries(event, ws):
     client = await StreamClient.open(ws)
-    await client.subscribe(event.stream)
-    await append(event.stream, 2)
-    seen = await client.entries(event.stream, 2)
+    await client.subscribe(event_stream(event.pk))
+    await append(event_stream(event.pk), 2)
+    seen = await client.entries(event_stream(event.pk), 2)
     await client.close()
 
-    await append(event.stream, 5, start=2)
+    await append(event_stream(event.pk), 5, start=2)
 
     client = await StreamClient.open(ws)
-    subscribed = await client.subscribe(event.stream, since=seen[-1]["seq"], ref=7)
-    replayed = await client.entries(event.stream, 5)
+    subscribed = await client.subscribe(event_stream(event.pk), since=seen[-1]["seq"], ref=7)
+    replayed = await client.entries(event_stream(event.pk), 5)
     extra = await client.quiet(1.5)
 
-    assert subscribed == {"op": "subscribed", "stream": event.stream, "head": 7, "ref": 7}
+    assert subscribed == {"op": "subscribed", "stream": event_stream(event.pk), "head": 7, "ref": 7}
     assert [e["seq"] for e in replayed] == [3, 4, 5, 6, 7]
     assert [e["data"]["n"] for e in replayed] == [2, 3, 4, 5, 6]
     assert extra == []
@@ -42,12 +43,12 @@ async def test_resubscribe_with_since_replays_exactly_the_missed_entries(event, 
 
 
 async def test_replay_then_live_entries_continue_without_gap_or_duplicate(event, ws):
-    await append(event.stream, 3)
+    await append(event_stream(event.pk), 3)
     client = await StreamClient.open(ws)
-    await client.subscribe(event.stream, since=0)
-    await append(event.stream, 3, start=3)
+    await client.subscribe(event_stream(event.pk), since=0)
+    await append(event_stream(event.pk), 3, start=3)
 
-    entries = await client.entries(event.stream, 6)
+    entries = await client.entries(event_stream(event.pk), 6)
     extra = await client.quiet(1.5)
 
     assert [e["seq"] for e in entries] == [1, 2, 3, 4, 5, 6]
@@ -56,10 +57,10 @@ async def test_replay_then_live_entries_continue_without_gap_or_duplicate(event,
 
 
 async def test_since_older_than_retention_gets_reset(event, ws):
-    await append(event.stream, 4)
+    await append(event_stream(event.pk), 4)
 
     def age_and_purge() -> int:
-        StreamEntry.objects.filter(stream=event.stream, seq__lte=2).update(
+        StreamEntry.objects.filter(stream=event_stream(event.pk), seq__lte=2).update(
             created_at=timezone.now() - timedelta(days=8)
         )
         return stream_purge_expired()
@@ -67,29 +68,29 @@ async def test_since_older_than_retention_gets_reset(event, ws):
     assert await database_sync_to_async(age_and_purge)() == 2
     client = await StreamClient.open(ws)
 
-    subscribed = await client.subscribe(event.stream, since=1, ref="r")
+    subscribed = await client.subscribe(event_stream(event.pk), since=1, ref="r")
     reset = await client.recv()
-    await append(event.stream, 1, start=4)
-    live = await client.entries(event.stream, 1)
+    await append(event_stream(event.pk), 1, start=4)
+    live = await client.entries(event_stream(event.pk), 1)
 
-    assert subscribed == {"op": "subscribed", "stream": event.stream, "head": 4, "ref": "r"}
-    assert reset == {"op": "reset", "stream": event.stream, "head": 4, "ref": "r"}
+    assert subscribed == {"op": "subscribed", "stream": event_stream(event.pk), "head": 4, "ref": "r"}
+    assert reset == {"op": "reset", "stream": event_stream(event.pk), "head": 4, "ref": "r"}
     assert live[0]["seq"] == 5
     await client.close()
 
 
 async def test_since_still_in_retention_is_replayed_after_purge_of_older_entries(event, ws):
-    await append(event.stream, 4)
+    await append(event_stream(event.pk), 4)
     await database_sync_to_async(
-        lambda: StreamEntry.objects.filter(stream=event.stream, seq=1).update(
+        lambda: StreamEntry.objects.filter(stream=event_stream(event.pk), seq=1).update(
             created_at=timezone.now() - timedelta(days=8)
         )
     )()
     await database_sync_to_async(stream_purge_expired)()
     client = await StreamClient.open(ws)
 
-    await client.subscribe(event.stream, since=1)
-    entries = await client.entries(event.stream, 3)
+    await client.subscribe(event_stream(event.pk), since=1)
+    entries = await client.entries(event_stream(event.pk), 3)
 
     assert [e["seq"] for e in entries] == [2, 3, 4]
     await client.close()
@@ -97,52 +98,57 @@ async def test_since_still_in_retention_is_replayed_after_purge_of_older_entries
 
 async def test_rolled_back_append_is_never_delivered_and_leaves_no_gap(event, ws):
     client = await StreamClient.open(ws)
-    await client.subscribe(event.stream)
+    await client.subscribe(event_stream(event.pk))
 
     def append_then_roll_back() -> None:
         with transaction.atomic():
-            stream_append(stream=event.stream, type="test.rolled_back", data={})
+            stream_append(stream=event_stream(event.pk), type="test.rolled_back", data={})
             raise RuntimeError("abort")
 
     with pytest.raises(RuntimeError):
         await database_sync_to_async(append_then_roll_back)()
-    await append(event.stream, 1)
-    entries = await client.entries(event.stream, 1)
+    await append(event_stream(event.pk), 1)
+    entries = await client.entries(event_stream(event.pk), 1)
     extra = await client.quiet(1.5)
 
     assert [(e["seq"], e["type"]) for e in entries] == [(1, "test.tick")]
     assert extra == []
     assert await database_sync_to_async(
-        lambda: list(StreamEntry.objects.filter(stream=event.stream).values_list("seq", "type"))
+        lambda: list(StreamEntry.objects.filter(stream=event_stream(event.pk)).values_list("seq", "type"))
     )() == [(1, "test.tick")]
     await client.close()
 
 
 async def test_heartbeat_carries_the_head_of_each_subscribed_stream(event, ws):
-    await append(event.stream, 3)
+    await append(event_stream(event.pk), 3)
     client = await StreamClient.open(ws)
-    await client.subscribe(event.stream)
+    await client.subscribe(event_stream(event.pk))
 
     heartbeat = await client.recv(timeout=3)
 
-    assert heartbeat == {"op": "heartbeat", "heads": {event.stream: 3}}
+    assert heartbeat == {"op": "heartbeat", "heads": {event_stream(event.pk): 3}}
     await client.close()
 
 
 async def test_unsubscribe_stops_delivery(event, ws):
     client = await StreamClient.open(ws)
-    await client.subscribe(event.stream)
+    await client.subscribe(event_stream(event.pk))
 
-    await client.send({"op": "unsubscribe", "stream": event.stream, "ref": 1})
+    await client.send({"op": "unsubscribe", "stream": event_stream(event.pk), "ref": 1})
     unsubscribed = await client.recv_op("unsubscribed")
-    await append(event.stream, 2)
+    await append(event_stream(event.pk), 2)
     after = await client.quiet(1.5)
-    await client.send({"op": "unsubscribe", "stream": event.stream, "ref": 2})
+    await client.send({"op": "unsubscribe", "stream": event_stream(event.pk), "ref": 2})
     error = await client.recv_op("error")
 
-    assert unsubscribed == {"op": "unsubscribed", "stream": event.stream, "ref": 1}
+    assert unsubscribed == {"op": "unsubscribed", "stream": event_stream(event.pk), "ref": 1}
     assert after == []
-    assert error == {"op": "error", "code": "not_found", "detail": f"Not subscribed to '{event.stream}'.", "ref": 2}
+    assert error == {
+        "op": "error",
+        "code": "not_found",
+        "detail": f"Not subscribed to '{event_stream(event.pk)}'.",
+        "ref": 2,
+    }
     await client.close()
 
 
@@ -171,17 +177,17 @@ def _forbidden_frame(stream: str) -> dict:
 
 async def test_private_streams_are_forbidden_without_leaking_existence(event, private_event, attendee_token, ws):
     other = await database_sync_to_async(lambda: UserFactory().pk)()
-    await append(private_event.stream, 2)
+    await append(event_stream(private_event.pk), 2)
     client = await StreamClient.open(ws, token=attendee_token)
 
     frames = {
         stream: await _forbidden(client, stream)
         for stream in (
-            private_event.stream,
-            event.staff_stream,
-            f"user:{other}",
-            "event:999999999",
-            "event:999999999:staff",
+            event_stream(private_event.pk),
+            event_staff_stream(event.pk),
+            user_stream(other),
+            event_stream(999999999),
+            event_staff_stream(999999999),
         )
     }
     leaked = await client.quiet(1.5)
@@ -195,22 +201,33 @@ async def test_anonymous_socket_reads_public_event_only(event, private_event, at
     draft = await database_sync_to_async(lambda: EventFactory(status=EventStatus.DRAFT))()
     client = await StreamClient.open(ws)
 
-    public = await client.subscribe(event.stream)
+    public = await client.subscribe(event_stream(event.pk))
     denied = [
         await _forbidden(client, s)
-        for s in (private_event.stream, draft.stream, event.staff_stream, f"user:{attendee.pk}")
+        for s in (
+            event_stream(private_event.pk),
+            event_stream(draft.pk),
+            event_staff_stream(event.pk),
+            user_stream(attendee.pk),
+        )
     ]
 
     assert public["op"] == "subscribed"
     assert denied == [
-        _forbidden_frame(s) for s in (private_event.stream, draft.stream, event.staff_stream, f"user:{attendee.pk}")
+        _forbidden_frame(s)
+        for s in (
+            event_stream(private_event.pk),
+            event_stream(draft.pk),
+            event_staff_stream(event.pk),
+            user_stream(attendee.pk),
+        )
     ]
     await client.close()
 
 
 async def test_token_in_url_is_ignored(event, organizer_token, ws):
     client = await StreamClient.open(f"{ws}?token={organizer_token}&session_token={organizer_token}")
-    assert await _forbidden(client, event.staff_stream) == _forbidden_frame(event.staff_stream)
+    assert await _forbidden(client, event_staff_stream(event.pk)) == _forbidden_frame(event_staff_stream(event.pk))
     await client.close()
 
 
@@ -222,7 +239,7 @@ async def test_token_header_and_first_frame_auth_both_authenticate(event, organi
     authenticated = await by_frame.recv_op("authenticated")
     assert authenticated == {"op": "authenticated", "ref": 1}
     for client in (by_header, by_frame):
-        assert (await client.subscribe(event.staff_stream))["op"] == "subscribed"
+        assert (await client.subscribe(event_staff_stream(event.pk)))["op"] == "subscribed"
         await client.close()
 
 
@@ -254,8 +271,8 @@ async def test_cookie_socket_from_foreign_origin_is_refused(event, organizer, se
     token_without_origin = await StreamClient.open(ws, token=session)
 
     assert refused.value.response.status_code == 403
-    assert (await same_origin.subscribe(event.staff_stream))["op"] == "subscribed"
-    assert (await token_without_origin.subscribe(event.staff_stream))["op"] == "subscribed"
+    assert (await same_origin.subscribe(event_staff_stream(event.pk)))["op"] == "subscribed"
+    assert (await token_without_origin.subscribe(event_staff_stream(event.pk)))["op"] == "subscribed"
     await same_origin.close()
     await token_without_origin.close()
 
@@ -263,7 +280,7 @@ async def test_cookie_socket_from_foreign_origin_is_refused(event, organizer, se
 async def test_token_socket_ignores_cookies(event, organizer, attendee_token, ws):
     organizer_session = await database_sync_to_async(session_token_for)(organizer)
     client = await StreamClient.open(ws, token=attendee_token, headers={"Cookie": f"sessionid={organizer_session}"})
-    assert await _forbidden(client, event.staff_stream) == _forbidden_frame(event.staff_stream)
+    assert await _forbidden(client, event_staff_stream(event.pk)) == _forbidden_frame(event_staff_stream(event.pk))
     await client.close()
 
 
@@ -295,20 +312,20 @@ async def test_malformed_frames_get_error_frames_and_the_socket_keeps_working(ev
 
     assert answers == [{"op": "error", "code": "bad_request", "detail": d, "ref": r} for _, d, r in bad]
     assert binary == {"op": "error", "code": "bad_request", "detail": "Frames must be JSON text.", "ref": None}
-    assert (await client.subscribe(event.stream))["op"] == "subscribed"
+    assert (await client.subscribe(event_stream(event.pk)))["op"] == "subscribed"
     await client.close()
 
 
 async def test_frame_beyond_the_server_limit_closes_only_that_socket(event, ws):
     bystander = await StreamClient.open(ws)
-    await bystander.subscribe(event.stream)
+    await bystander.subscribe(event_stream(event.pk))
     client = await StreamClient.open(ws)
 
     with pytest.raises(ConnectionClosed):
         await _send_then_receive(client, '{"op": "ping", "pad": "' + "a" * (2 * 1024 * 1024) + '"}')
-    await append(event.stream, 1)
+    await append(event_stream(event.pk), 1)
 
-    assert [e["seq"] for e in await bystander.entries(event.stream, 1)] == [1]
+    assert [e["seq"] for e in await bystander.entries(event_stream(event.pk), 1)] == [1]
     await bystander.close()
 
 
@@ -325,7 +342,7 @@ async def _collect_until_closed(client: StreamClient, codes: list[str]) -> None:
 
 async def test_flood_is_rate_limited_then_closed_with_1008(event, ws, settings):
     bystander = await StreamClient.open(ws)
-    await bystander.subscribe(event.stream)
+    await bystander.subscribe(event_stream(event.pk))
     client = await StreamClient.open(ws)
 
     for _ in range(400):
@@ -341,15 +358,15 @@ async def test_flood_is_rate_limited_then_closed_with_1008(event, ws, settings):
     # The burst passes (a little refill may add one or two), then rate_limited until the close.
     assert settings.STREAMS["FRAME_BURST"] <= codes.count("pong") <= settings.STREAMS["FRAME_BURST"] + 5
     assert "rate_limited" in codes
-    await append(event.stream, 1)
-    assert [e["seq"] for e in await bystander.entries(event.stream, 1)] == [1]
+    await append(event_stream(event.pk), 1)
+    assert [e["seq"] for e in await bystander.entries(event_stream(event.pk), 1)] == [1]
     await bystander.close()
 
 
 async def test_subscriptions_per_socket_are_capped(ws):
     events = await database_sync_to_async(lambda: [EventFactory() for _ in range(51)])()
     client = await StreamClient.open(ws)
-    answers = [await client.subscribe(e.stream, ref=i) for i, e in enumerate(events)]
+    answers = [await client.subscribe(event_stream(e.pk), ref=i) for i, e in enumerate(events)]
 
     assert [a["op"] for a in answers[:50]] == ["subscribed"] * 50
     assert answers[50] == {

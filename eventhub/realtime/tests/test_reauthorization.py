@@ -4,6 +4,7 @@ from django.contrib.sessions.models import Session
 from django_scopes import scopes_disabled
 from websockets.exceptions import ConnectionClosed
 
+from eventhub.realtime.streams import event_staff_stream, event_stream
 from eventhub.testing.live import daphne, ws_url
 from eventhub.testing.ws import StreamClient
 from events.models import OrganizationMember
@@ -21,8 +22,8 @@ def quick_server(tmp_path, transactional_db):
 
 async def test_removed_member_loses_the_staff_stream(event, organizer, organizer_token, quick_server):
     client = await StreamClient.open(quick_server, token=organizer_token)
-    await client.subscribe(event.staff_stream)
-    await client.subscribe(event.stream)
+    await client.subscribe(event_staff_stream(event.pk))
+    await client.subscribe(event_stream(event.pk))
 
     def remove_membership() -> None:
         with scopes_disabled():
@@ -30,23 +31,23 @@ async def test_removed_member_loses_the_staff_stream(event, organizer, organizer
 
     await database_sync_to_async(remove_membership)()
     revoked = await client.recv_op("error", timeout=5)
-    await append(event.staff_stream, 1)
-    await append(event.stream, 1)
+    await append(event_staff_stream(event.pk), 1)
+    await append(event_stream(event.pk), 1)
     after = await client.quiet(2.5)
 
     assert revoked == {
         "op": "error",
         "code": "forbidden",
-        "detail": f"You may no longer read {event.staff_stream}.",
+        "detail": f"You may no longer read {event_staff_stream(event.pk)}.",
         "ref": None,
     }
-    assert [(f["stream"], f["seq"]) for f in after] == [(event.stream, 1)]
+    assert [(f["stream"], f["seq"]) for f in after] == [(event_stream(event.pk), 1)]
     await client.close()
 
 
 async def test_socket_of_a_logged_out_session_is_closed(event, organizer_token, quick_server):
     client = await StreamClient.open(quick_server, token=organizer_token)
-    await client.subscribe(event.staff_stream)
+    await client.subscribe(event_staff_stream(event.pk))
 
     await database_sync_to_async(lambda: Session.objects.filter(session_key=organizer_token).delete())()
     with pytest.raises(ConnectionClosed) as closed:

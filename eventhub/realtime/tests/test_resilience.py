@@ -13,6 +13,7 @@ from django.test import override_settings
 from websockets.exceptions import ConnectionClosed
 
 from eventhub.realtime import broker
+from eventhub.realtime.streams import event_stream
 from eventhub.testing.live import BIN, ROOT, daphne, free_port, process_env, ws_url
 from eventhub.testing.ws import StreamClient
 
@@ -118,9 +119,9 @@ async def test_redis_killed_and_restarted_loses_nothing_for_100_clients(event, r
         daphne(tmp_path, REDIS_URL=redis_process.url) as first,
         daphne(tmp_path, REDIS_URL=redis_process.url) as second,
     ):
-        clients = await collectors([first, second], event.stream, 100)
+        clients = await collectors([first, second], event_stream(event.pk), 100)
         appender = await start_appender(
-            event.stream, "--count", str(entries), "--interval", "0.1", REDIS_URL=redis_process.url
+            event_stream(event.pk), "--count", str(entries), "--interval", "0.1", REDIS_URL=redis_process.url
         )
         await asyncio.sleep(1.5)
         redis_process.kill()
@@ -144,12 +145,12 @@ async def test_dropped_broadcast_is_filled_from_the_log_when_the_next_arrives(ev
     # A long heartbeat, so only the gap in the next broadcast can trigger the fill.
     with daphne(tmp_path, STREAM_HEARTBEAT_SECONDS="60") as url:
         client = await StreamClient.open(ws_url(url))
-        await client.subscribe(event.stream)
+        await client.subscribe(event_stream(event.pk))
 
-        await database_sync_to_async(_append_with_broadcast_lost)(event.stream)
+        await database_sync_to_async(_append_with_broadcast_lost)(event_stream(event.pk))
         assert await client.quiet(1.0) == []
-        await append(event.stream, 1, start=1)
-        entries = await client.entries(event.stream, 2, timeout=3)
+        await append(event_stream(event.pk), 1, start=1)
+        entries = await client.entries(event_stream(event.pk), 2, timeout=3)
         await client.close()
 
     assert [(e["seq"], e["data"]["n"]) for e in entries] == [(1, 0), (2, 1)]
@@ -157,11 +158,11 @@ async def test_dropped_broadcast_is_filled_from_the_log_when_the_next_arrives(ev
 
 async def test_trailing_lost_broadcast_is_delivered_by_the_heartbeat(event, ws):
     client = await StreamClient.open(ws)
-    await client.subscribe(event.stream)
+    await client.subscribe(event_stream(event.pk))
     started = time.monotonic()
 
-    await database_sync_to_async(_append_with_broadcast_lost)(event.stream)
-    entries = await client.entries(event.stream, 1, timeout=5)
+    await database_sync_to_async(_append_with_broadcast_lost)(event_stream(event.pk))
+    entries = await client.entries(event_stream(event.pk), 1, timeout=5)
 
     assert [e["seq"] for e in entries] == [1]
     assert time.monotonic() - started < 3  # the heartbeat interval in tests is 1 s
@@ -181,13 +182,13 @@ async def test_slow_reader_is_disconnected_and_others_keep_receiving(event, tmp_
     count = 1000  # 16 MB: more than the cap and the kernel's socket buffers together
     with daphne(tmp_path, STREAM_MAX_OUTBOUND_BYTES=str(2 * 1024 * 1024)) as url:
         healthy = await StreamClient.open(ws_url(url))
-        await healthy.subscribe(event.stream)
+        await healthy.subscribe(event_stream(event.pk))
         slow = await StreamClient.open(ws_url(url))
-        await slow.subscribe(event.stream)
+        await slow.subscribe(event_stream(event.pk))
         slow.ws.transport.pause_reading()  # stop reading: the server's buffer for it fills up
 
-        appender = await start_appender(event.stream, "--count", str(count), "--payload-bytes", "16000")
-        received = await healthy.entries(event.stream, count, timeout=60)
+        appender = await start_appender(event_stream(event.pk), "--count", str(count), "--payload-bytes", "16000")
+        received = await healthy.entries(event_stream(event.pk), count, timeout=60)
         assert await appender.wait() == 0
         slow.ws.transport.resume_reading()
         slow_seqs = []
@@ -209,33 +210,33 @@ async def _drain(client: StreamClient, seqs: list[int]) -> None:
 
 async def test_client_closing_with_unsent_data_does_not_stop_delivery_to_others(event, tmp_path):
     with daphne(tmp_path, STREAM_MAX_OUTBOUND_BYTES=str(64 * 1024 * 1024)) as url:
-        appender = await start_appender(event.stream, "--count", "300", "--payload-bytes", "16000")
+        appender = await start_appender(event_stream(event.pk), "--count", "300", "--payload-bytes", "16000")
         assert await appender.wait() == 0
         healthy = await StreamClient.open(ws_url(url))
-        await healthy.subscribe(event.stream)
+        await healthy.subscribe(event_stream(event.pk))
         closing = await StreamClient.open(ws_url(url))
         closing.ws.transport.pause_reading()
-        await closing.send({"op": "subscribe", "stream": event.stream, "since": 0})
+        await closing.send({"op": "subscribe", "stream": event_stream(event.pk), "since": 0})
         await asyncio.sleep(0.5)  # the replay fills the server's buffer for this socket
         close = asyncio.get_running_loop().create_task(closing.ws.close())
         await asyncio.sleep(2.5)  # heartbeats (1 s) run while that socket is closing
 
-        await append(event.stream, 2, start=300)
-        received = await healthy.entries(event.stream, 2, timeout=5)
+        await append(event_stream(event.pk), 2, start=300)
+        received = await healthy.entries(event_stream(event.pk), 2, timeout=5)
         close.cancel()
 
     assert [e["seq"] for e in received] == [301, 302]
 
 
 async def test_unsubscribe_during_catch_up_then_resubscribe_gets_no_duplicates(event, ws):
-    await append(event.stream, 200)
+    await append(event_stream(event.pk), 200)
     client = await StreamClient.open(ws)
-    await client.subscribe(event.stream, since=0)
-    await client.send({"op": "unsubscribe", "stream": event.stream})
-    await client.send({"op": "subscribe", "stream": event.stream, "since": 0})
+    await client.subscribe(event_stream(event.pk), since=0)
+    await client.send({"op": "unsubscribe", "stream": event_stream(event.pk)})
+    await client.send({"op": "subscribe", "stream": event_stream(event.pk), "since": 0})
 
     frames = await client.quiet(3)
-    seqs = [f["seq"] for f in frames if f.get("stream") == event.stream and "seq" in f]
+    seqs = [f["seq"] for f in frames if f.get("stream") == event_stream(event.pk) and "seq" in f]
     first_replay, second_replay = seqs[:200], seqs[200:]
 
     assert first_replay == list(range(1, 201))
