@@ -1,31 +1,37 @@
 """The process-local stream hub: one per server process, living on its event loop.
 
-The hub subscribes once per stream that has local subscribers (Redis Pub/Sub, or direct calls in
-the embedded mode), decodes nothing but the seq in front of each message, and writes the same
-pre-encoded text frame to every local subscription of that stream — no channel-layer message,
-no handler call and no JSON encode per socket (see shared/PERFORMANCE.md for why).
+The consumer talks to it with ``connect`` / ``subscribe`` / ``unsubscribe`` / ``disconnect``;
+the transport (``transport.py``) feeds it broadcasts. The hub subscribes the transport once per
+stream that has local subscribers, decodes nothing but the seq in front of each message, and
+writes the same pre-encoded text frame to every local subscription of that stream — no
+channel-layer message, no handler call and no JSON encode per socket (see shared/PERFORMANCE.md
+for why).
 
 Correctness never rests on the broadcast: the hub delivers each stream strictly in seq order and
 fills any gap from the log; a periodic tick reads the heads of all local streams from the
 database, fills trailing losses (a broadcast lost to a Redis restart), renews the Pub/Sub
 subscriptions and sends every connection a heartbeat with its streams' heads. Each subscription
 tracks the last seq it sent, so replays and live entries never overlap or skip.
+
+Everything that reaches the dispatcher goes through one queue, the inbox, as typed records
+(``Broadcast``, ``CheckLog``, ``Heartbeat``); the dispatcher is the only code that advances a
+stream's ``last_seq``.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import Awaitable, Callable, Collection, Coroutine
+from dataclasses import dataclass
 from typing import Any, Protocol
 
-import redis.asyncio as aioredis
 from channels.db import database_sync_to_async
 from django.conf import settings
 
-from .broker import channel_for, decode_message, stream_for
-from .frames import OutgoingFrame, dumps
-from .selectors import stream_frames_since, stream_heads, stream_position
+from . import transport
+from .frames import Op, OutgoingFrame, Ref, heartbeat_frame, op_frame, reset_frame
+from .selectors import StreamPosition, stream_frames_since, stream_heads, stream_position
 
 logger = logging.getLogger(__name__)
 
@@ -37,17 +43,48 @@ _hub: StreamHub | None = None
 class Connection(Protocol):
     """What the hub needs from a WebSocket connection (implemented by the consumer)."""
 
-    subscriptions: dict[str, Subscription]
-
     async def send_text(self, text: str) -> None: ...
 
     async def send_frame(self, frame: OutgoingFrame, *, wait_for_drain: bool = False) -> None: ...
 
-    def try_push(self, frame: OutgoingFrame) -> bool: ...
+    def try_push(self, frame: OutgoingFrame) -> bool:
+        """Send synchronously if this server allows it; False means: use ``send_frame``."""
+        ...
 
     def on_heartbeat(self) -> None: ...
 
     def spawn(self, coro: Coroutine[Any, Any, None]) -> None: ...
+
+
+# -- the inbox ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Broadcast:
+    """An entry the transport heard: sent on if it is the stream's next seq, else the log is read."""
+
+    stream: str
+    seq: int
+    frame: str
+
+
+@dataclass(frozen=True, slots=True)
+class CheckLog:
+    """Read the log of ``stream`` past what the hub has delivered (a first subscriber, a head
+    ahead of ``last_seq`` at the tick, a Redis reconnect)."""
+
+    stream: str
+
+
+@dataclass(frozen=True, slots=True)
+class Heartbeat:
+    """Send every connection its heartbeat; queued by the tick behind the checks it asked for."""
+
+
+InboxItem = Broadcast | CheckLog | Heartbeat
+
+
+# -- subscriptions --------------------------------------------------------------------------
 
 
 class Subscription:
@@ -86,20 +123,18 @@ class Subscription:
     async def catch_up(self) -> None:
         """Send every entry after ``last`` from the log, then go live. If the log no longer
         holds them (retention), send ``reset`` with the head and continue from there."""
-        batch = settings.STREAMS["REPLAY_BATCH"]
+        batch: int = settings.STREAMS["REPLAY_BATCH"]
         empty_reads = 0
         try:
             while self.active:
-                frames = await database_sync_to_async(stream_frames_since)(
+                frames: list[tuple[int, str]] = await database_sync_to_async(stream_frames_since)(
                     stream=self.stream, since=self.last, limit=batch
                 )
                 if not self.active:
                     return
                 if frames and frames[0][0] != self.last + 1:
-                    position = await database_sync_to_async(stream_position)(stream=self.stream)
-                    await self.connection.send_text(
-                        dumps({"op": "reset", "stream": self.stream, "head": position.head})
-                    )
+                    position: StreamPosition = await database_sync_to_async(stream_position)(stream=self.stream)
+                    await self.connection.send_text(reset_frame(stream=self.stream, head=position.head))
                     self.last = position.head
                     continue
                 for seq, frame in frames:
@@ -129,114 +164,19 @@ class _LocalStream:
         self.ready = False
 
 
-class RedisTransport:
-    """One Pub/Sub connection per process. Reconnects with backoff and then re-subscribes every
-    local stream and asks the hub to fill what Pub/Sub dropped meanwhile."""
-
-    def __init__(self, hub: StreamHub, url: str) -> None:
-        self.hub = hub
-        self.url = url
-        self._confirmations: dict[str, asyncio.Future[None]] = {}
-        self._pubsub: aioredis.client.PubSub | None = None
-        self._wakeup = asyncio.Event()
-
-    @property
-    def channels(self) -> list[str]:
-        """The channels this process must hear: one per stream with local subscribers."""
-        return [channel_for(stream) for stream in self.hub.streams]
-
-    async def subscribe(self, stream: str) -> None:
-        channel = channel_for(stream)
-        confirmed = asyncio.get_running_loop().create_future()
-        self._confirmations[channel] = confirmed
-        self._wakeup.set()
-        if self._pubsub is not None:
-            try:
-                await self._pubsub.subscribe(channel)
-            except (aioredis.RedisError, OSError):
-                pass  # the reader reconnects and re-subscribes
-        try:
-            await asyncio.wait_for(asyncio.shield(confirmed), timeout=2.0)
-        except TimeoutError:
-            logger.warning("no Pub/Sub confirmation for %s yet; the heartbeat fills entries meanwhile", stream)
-
-    async def unsubscribe(self, stream: str) -> None:
-        if stream in self.hub.streams:
-            return  # somebody subscribed again meanwhile
-        self._confirmations.pop(channel_for(stream), None)
-        if self._pubsub is not None:
-            try:
-                await self._pubsub.unsubscribe(channel_for(stream))
-            except (aioredis.RedisError, OSError):
-                pass
-
-    async def renew(self) -> None:
-        if self._pubsub is not None and self.channels:
-            try:
-                await self._pubsub.subscribe(*self.channels)
-            except (aioredis.RedisError, OSError):
-                pass
-
-    async def run(self) -> None:
-        backoff = 0.2
-        while True:
-            if not self.channels:
-                self._wakeup.clear()
-                await self._wakeup.wait()
-            client = aioredis.Redis.from_url(self.url, socket_connect_timeout=2.0, health_check_interval=5)
-            pubsub = client.pubsub()
-            try:
-                await pubsub.subscribe(*self.channels)
-                self._pubsub = pubsub
-                if backoff > 0.2:
-                    logger.info("stream hub reconnected to Redis; filling from the log")
-                    self.hub.check_all()
-                backoff = 0.2
-                while True:
-                    message = await pubsub.get_message(timeout=1.0)
-                    if message is None:
-                        continue
-                    self._handle(message)
-            except (aioredis.RedisError, OSError) as exc:
-                logger.warning("stream hub lost Redis (%s); retrying in %.1fs", exc, backoff)
-            finally:
-                self._pubsub = None
-                try:
-                    await pubsub.aclose()
-                    await client.aclose()
-                except (aioredis.RedisError, OSError):
-                    pass
-            await asyncio.sleep(backoff)
-            backoff = min(backoff * 2, 2.0)
-
-    def _handle(self, message: dict[str, Any]) -> None:
-        channel = message["channel"].decode()
-        if message["type"] == "message":
-            try:
-                seq, frame = decode_message(message["data"])
-            except ValueError:
-                logger.warning("ignoring a malformed message on %s", channel)
-                return
-            self.hub.deliver(stream=stream_for(channel), seq=seq, frame=frame)
-        elif message["type"] == "subscribe":
-            confirmed = self._confirmations.pop(channel, None)
-            if confirmed is not None and not confirmed.done():
-                confirmed.set_result(None)
+# -- the hub --------------------------------------------------------------------------------
 
 
 class StreamHub:
     def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
         self.loop = loop
         self.streams: dict[str, _LocalStream] = {}
-        self.connections: set[Connection] = set()
-        # Items: (stream, seq, frame) for a broadcast, (stream, None, None) for "check the log",
-        # (None, None, None) for "send heartbeats" (queued behind the fills the tick asked for).
-        self.inbox: asyncio.Queue[tuple[str | None, int | None, str | None]] = asyncio.Queue(maxsize=_INBOX_LIMIT)
-        self.transport = RedisTransport(self, settings.REDIS_URL) if settings.REDIS_URL else None
+        self.connections: dict[Connection, dict[str, Subscription]] = {}
+        self.inbox: asyncio.Queue[InboxItem] = asyncio.Queue(maxsize=_INBOX_LIMIT)
+        self.subscriber = transport.attach(self, loop)
         self._supervise(self._dispatch)
         self._supervise(self._tick)
-        if self.transport is not None:
-            self._supervise(self.transport.run)
+        self._supervise(self.subscriber.run)
 
     def _supervise(self, run: Callable[[], Coroutine[Any, Any, None]]) -> None:
         """Run one of the hub's loops forever: if it ever ends, log why and start it again."""
@@ -248,35 +188,59 @@ class StreamHub:
 
         self.loop.create_task(run()).add_done_callback(restart)
 
-    # -- feeding the hub --------------------------------------------------------------------
-    def deliver(self, *, stream: str, seq: int | None, frame: str | None) -> None:
-        if stream not in self.streams:
-            return
-        try:
-            self.inbox.put_nowait((stream, seq, frame))
-        except asyncio.QueueFull:
-            logger.warning("stream hub inbox full; %s will be filled from the log", stream)
+    # -- the consumer's side ------------------------------------------------------------------
+    def connect(self, connection: Connection) -> None:
+        self.connections[connection] = {}
 
-    def deliver_threadsafe(self, *, stream: str, seq: int, frame: str) -> None:
-        self.loop.call_soon_threadsafe(lambda: self.deliver(stream=stream, seq=seq, frame=frame))
+    def disconnect(self, connection: Connection) -> None:
+        """End every subscription of the connection (idempotent)."""
+        for subscription in self.connections.pop(connection, {}).values():
+            self._leave(subscription)
 
-    def check_all(self) -> None:
-        for stream in list(self.streams):
-            self.deliver(stream=stream, seq=None, frame=None)
+    def subscribed_streams(self, connection: Connection) -> Collection[str]:
+        return self.connections.get(connection, {}).keys()
 
-    # -- subscriptions ------------------------------------------------------------------------
-    async def join(self, subscription: Subscription) -> None:
+    async def subscribe(self, connection: Connection, stream: str, since: int | None, *, ref: Ref = None) -> None:
+        """Subscribe an authorized connection and bring it up to date: answer ``subscribed``
+        with the head; then, with ``since`` None, go live from the head; with a ``since`` the
+        log can replay, send every entry after it; else send ``reset`` and go live from the
+        head. Live entries that arrive meanwhile are only noted (``Subscription.syncing``) and
+        read from the log afterwards, so the replay and live entries never overlap or skip."""
+        subscriptions = self.connections.get(connection)
+        if subscriptions is None:
+            return  # disconnected meanwhile
+        subscription = subscriptions[stream] = Subscription(connection=connection, stream=stream, last=0)
+        await self._join(subscription)
+        position: StreamPosition = await database_sync_to_async(stream_position)(stream=stream)
+        await connection.send_text(op_frame(Op.SUBSCRIBED, ref, stream=stream, head=position.head))
+        if since is None:
+            subscription.last = position.head
+        elif position.can_replay_from(since):
+            subscription.last = since
+        else:
+            await connection.send_text(op_frame(Op.RESET, ref, stream=stream, head=position.head))
+            subscription.last = position.head
+        await subscription.catch_up()
+
+    def unsubscribe(self, connection: Connection, stream: str) -> bool:
+        """End one subscription; False if the connection had none to ``stream``."""
+        subscription = self.connections.get(connection, {}).pop(stream, None)
+        if subscription is None:
+            return False
+        self._leave(subscription)
+        return True
+
+    async def _join(self, subscription: Subscription) -> None:
         local = self.streams.get(subscription.stream)
         if local is None:
             local = self.streams[subscription.stream] = _LocalStream(subscription.stream)
             local.subscriptions.add(subscription)
-            if self.transport is not None:
-                await self.transport.subscribe(subscription.stream)
-            self.deliver(stream=subscription.stream, seq=None, frame=None)
+            await self.subscriber.subscribe(subscription.stream)
+            self._enqueue(CheckLog(subscription.stream))
         else:
             local.subscriptions.add(subscription)
 
-    def leave(self, subscription: Subscription) -> None:
+    def _leave(self, subscription: Subscription) -> None:
         subscription.active = False
         local = self.streams.get(subscription.stream)
         if local is None:
@@ -284,41 +248,54 @@ class StreamHub:
         local.subscriptions.discard(subscription)
         if not local.subscriptions:
             del self.streams[subscription.stream]
-            if self.transport is not None:
-                self.loop.create_task(self.transport.unsubscribe(subscription.stream))
+            self.loop.create_task(self.subscriber.unsubscribe(subscription.stream))
+
+    # -- the transport's side (transport.Sink) ------------------------------------------------
+    def deliver(self, *, stream: str, seq: int, frame: str) -> None:
+        if stream in self.streams:
+            self._enqueue(Broadcast(stream, seq, frame))
+
+    def check_all(self) -> None:
+        for stream in list(self.streams):
+            self._enqueue(CheckLog(stream))
+
+    def _enqueue(self, item: Broadcast | CheckLog) -> None:
+        try:
+            self.inbox.put_nowait(item)
+        except asyncio.QueueFull:
+            logger.warning("stream hub inbox full; %s will be filled from the log", item.stream)
 
     # -- the dispatcher: the only code that advances a stream's last_seq -----------------------
     async def _dispatch(self) -> None:
         while True:
-            stream, seq, frame = await self.inbox.get()
-            if stream is None:
+            item = await self.inbox.get()
+            if isinstance(item, Heartbeat):
                 try:
                     await self._heartbeat()
                 except Exception:
                     logger.exception("stream hub heartbeat failed")
                 continue
-            local = self.streams.get(stream)
+            local = self.streams.get(item.stream)
             if local is None:
                 continue
             try:
-                if seq is None or not local.ready:
-                    await self._fill(local)
-                elif seq == local.last_seq + 1 and frame is not None:
-                    local.last_seq = seq
-                    await self._fanout(local, [(seq, frame)])
-                elif seq > local.last_seq:
+                if isinstance(item, Broadcast) and local.ready and item.seq == local.last_seq + 1:
+                    local.last_seq = item.seq
+                    await self._fanout(local, [(item.seq, item.frame)])
+                elif isinstance(item, CheckLog) or not local.ready or item.seq > local.last_seq:
                     await self._fill(local)
             except Exception:
-                logger.exception("stream hub failed on %s; the next tick retries", stream)
+                logger.exception("stream hub failed on %s; the next tick retries", item.stream)
 
     async def _fill(self, local: _LocalStream) -> None:
         if not local.ready:
-            local.last_seq = (await database_sync_to_async(stream_heads)(streams=[local.name]))[local.name]
+            heads: dict[str, int] = await database_sync_to_async(stream_heads)(streams=[local.name])
+            local.last_seq = heads[local.name]
             local.ready = True
             return
-        batch = settings.STREAMS["REPLAY_BATCH"]
+        batch: int = settings.STREAMS["REPLAY_BATCH"]
         while True:
-            frames = await database_sync_to_async(stream_frames_since)(
+            frames: list[tuple[int, str]] = await database_sync_to_async(stream_frames_since)(
                 stream=local.name, since=local.last_seq, limit=batch
             )
             if not frames:
@@ -350,7 +327,7 @@ class StreamHub:
 
     # -- the periodic tick: fill trailing losses, renew, heartbeat ---------------------------
     async def _tick(self) -> None:
-        interval = settings.STREAMS["HEARTBEAT_SECONDS"]
+        interval: float = settings.STREAMS["HEARTBEAT_SECONDS"]
         while True:
             await asyncio.sleep(interval)
             try:
@@ -360,41 +337,35 @@ class StreamHub:
 
     async def tick(self) -> None:
         streams = list(self.streams)
-        heads = await database_sync_to_async(stream_heads)(streams=streams) if streams else {}
+        heads: dict[str, int] = await database_sync_to_async(stream_heads)(streams=streams) if streams else {}
         for stream, head in heads.items():
             local = self.streams.get(stream)
             if local is not None and head > local.last_seq:
-                self.deliver(stream=stream, seq=None, frame=None)
-        if self.transport is not None:
-            await self.transport.renew()
-        self.inbox.put_nowait((None, None, None))
+                self._enqueue(CheckLog(stream))
+        await self.subscriber.renew()
+        self.inbox.put_nowait(Heartbeat())
 
     async def _heartbeat(self) -> None:
         """Send each connection its streams' heads; restart the catch-up of any subscription
         that trails its stream (a send that raced a replay), so none stays silently stale."""
-        for count, connection in enumerate(list(self.connections), start=1):
+        for count, (connection, subscriptions) in enumerate(list(self.connections.items()), start=1):
             try:
-                await self._heartbeat_one(connection)
+                await self._heartbeat_one(connection, subscriptions)
             except Exception:
                 logger.exception("stream heartbeat to one socket failed")
             if count % _FANOUT_YIELD_EVERY == 0:
                 await asyncio.sleep(0)
 
-    async def _heartbeat_one(self, connection: Connection) -> None:
+    async def _heartbeat_one(self, connection: Connection, subscriptions: dict[str, Subscription]) -> None:
         heads = {}
-        for stream, subscription in list(connection.subscriptions.items()):
+        for stream, subscription in list(subscriptions.items()):
             local = self.streams.get(stream)
             heads[stream] = local.last_seq if local is not None else subscription.last
             if local is not None and not subscription.syncing and subscription.last < local.last_seq:
                 subscription.syncing = True
                 connection.spawn(subscription.catch_up())
-        await connection.send_text(dumps({"op": "heartbeat", "heads": heads}))
+        await connection.send_text(heartbeat_frame(heads))
         connection.on_heartbeat()
-
-
-def local_hub() -> StreamHub | None:
-    """This process's hub, if a WebSocket connection has started it."""
-    return _hub
 
 
 def get_hub() -> StreamHub:

@@ -1,4 +1,4 @@
-"""Writes to the stream log. Apps call ``stream_append``; nothing else touches the broker."""
+"""Writes to the stream log. Apps call ``stream_append``; nothing else touches the transport."""
 
 import json
 import logging
@@ -12,7 +12,7 @@ from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from . import broker
+from . import transport
 from .frames import entry_frame
 from .models import StreamEntry
 from .streams import stream_kind
@@ -30,7 +30,7 @@ def stream_append(*, stream: str, type: str, data: dict[str, Any]) -> StreamEntr
     """Append an entry to ``stream`` inside the caller's transaction and broadcast it on commit.
 
     Side effects: locks the stream's head row until the surrounding transaction ends (so keep
-    that transaction short); on commit, publishes the frame through the broker. A rollback
+    that transaction short); on commit, publishes the frame through the transport. A rollback
     discards the entry and its seq, so the stream stays gap-free and nothing is broadcast.
     """
     stream_kind(stream)  # raises InvalidStreamName for a name no app registered
@@ -43,7 +43,7 @@ def stream_append(*, stream: str, type: str, data: dict[str, Any]) -> StreamEntr
             (seq,) = cursor.fetchone()
         entry = StreamEntry.objects.create(stream=stream, seq=seq, type=type, data=data, created_at=now)
         frame = entry_frame(stream=stream, seq=seq, type=type, data=data, created_at=now)
-        transaction.on_commit(partial(broker.publish, stream=stream, seq=seq, frame=frame), robust=True)
+        transaction.on_commit(partial(transport.publish, stream=stream, seq=seq, frame=frame), robust=True)
     return entry
 
 
@@ -82,7 +82,7 @@ def stream_append_many(*, entries: list[tuple[str, str, dict[str, Any]]]) -> lis
         StreamEntry.objects.bulk_create(rows)
         for row in rows:
             frame = entry_frame(stream=row.stream, seq=row.seq, type=row.type, data=row.data, created_at=now)
-            transaction.on_commit(partial(broker.publish, stream=row.stream, seq=row.seq, frame=frame), robust=True)
+            transaction.on_commit(partial(transport.publish, stream=row.stream, seq=row.seq, frame=frame), robust=True)
     return rows
 
 

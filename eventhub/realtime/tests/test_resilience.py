@@ -12,7 +12,7 @@ from channels.db import database_sync_to_async
 from django.test import override_settings
 from websockets.exceptions import ConnectionClosed
 
-from eventhub.realtime import broker
+from eventhub.realtime import transport
 from eventhub.realtime.streams import event_stream
 from eventhub.testing.live import BIN, ROOT, daphne, free_port, process_env, ws_url
 from eventhub.testing.ws import StreamClient
@@ -170,12 +170,12 @@ async def test_trailing_lost_broadcast_is_delivered_by_the_heartbeat(event, ws):
 
 
 def _append_with_broadcast_lost(stream: str) -> None:
-    broker._redis.cache_clear()
+    transport._redis.cache_clear()
     try:
         with override_settings(REDIS_URL=DEAD_REDIS):
             append_sync(stream, 1)
     finally:
-        broker._redis.cache_clear()
+        transport._redis.cache_clear()
 
 
 async def test_slow_reader_is_disconnected_and_others_keep_receiving(event, tmp_path):
