@@ -1,5 +1,7 @@
 """REST catch-up for offline clients: the same entries the WebSocket would have sent."""
 
+from typing import Any
+
 from django.http import Http404
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers
@@ -20,11 +22,11 @@ class StreamEntriesView(APIView):
 
     permission_classes = [AllowAny]  # public event streams are readable anonymously
 
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(serializers.Serializer[Any]):
         since = serializers.IntegerField(min_value=0)
         limit = serializers.IntegerField(min_value=1, max_value=500, default=100)
 
-    class EntrySerializer(serializers.Serializer):
+    class EntrySerializer(serializers.Serializer[Any]):
         stream = serializers.CharField()
         seq = serializers.IntegerField()
         type = serializers.CharField()

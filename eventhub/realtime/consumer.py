@@ -72,7 +72,7 @@ class _TokenBucket:
         return False
 
 
-class StreamConsumer(AsyncWebsocketConsumer):
+class StreamConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]  # channels ships no type hints
     channel_layer_alias = "__none__"  # broadcasts come through the hub, never the channel layer
 
     user: StreamReader

@@ -212,7 +212,7 @@ class RedisSubscriber:
             finally:
                 self._pubsub = None
                 try:
-                    await pubsub.aclose()
+                    await pubsub.aclose()  # type: ignore[no-untyped-call]  # unannotated in redis-py
                     await client.aclose()
                 except (aioredis.RedisError, OSError):
                     pass
