@@ -9,6 +9,9 @@ gaps and duplicates. Prints one JSON line per run and a summary table.
 
     .venv/bin/python bench/fanout.py [--clients 500,1000,2000] [--servers daphne,uvicorn]
 
+BENCH_DB_NAME (default eventhub_bench) names the database it recreates, so runs of several
+checkouts on one machine keep apart (Redis: BENCH_REDIS_URL).
+
 Only talks to 127.0.0.1; every process it starts is stopped at the end.
 """
 
@@ -26,9 +29,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 YARDSTICK = Path(os.environ.get("BENCH_YARDSTICK", ROOT.parent / "shared" / "bench" / "ws_fanout_client.py"))
-DB_NAME = "eventhub_bench"
+DB_NAME = os.environ.get("BENCH_DB_NAME", "eventhub_bench")  # recreated each run
 DATABASE_URL = f"postgres://postgres@127.0.0.1:5432/{DB_NAME}"
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/9")
+# Pub/Sub ignores Redis's database number: runs on different databases must not hear each other.
+CHANNEL_PREFIX = f"eventhub:{DB_NAME}:stream:"
 
 
 def free_port() -> int:
@@ -42,7 +47,7 @@ def env(**extra: str) -> dict[str, str]:
     result.update(
         DATABASE_URL=DATABASE_URL,
         REDIS_URL=REDIS_URL,
-        STREAM_CHANNEL_PREFIX="eventhub:bench:stream:",
+        STREAM_CHANNEL_PREFIX=CHANNEL_PREFIX,
         EMBEDDED_SCHEDULER="0",
         DATABASE_POOL_MAX="10",
         LOG_LEVEL="WARNING",
