@@ -4,6 +4,7 @@ test database and the local Redis, started on free ports and always stopped."""
 from __future__ import annotations
 
 import os
+import random
 import signal
 import socket
 import subprocess
@@ -21,10 +22,38 @@ ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 
 
+# Ports for servers started by tests: below Linux's ephemeral range (32768+), so the kernel never
+# hands one of them to an outgoing connection or to a `bind(0)`, and split into one block per
+# xdist worker, so two workers never pick the same port (a port is only probed here and bound
+# later by the server, which may take a second to start; tests also restart a server on the
+# port they got). Within its block a process starts at a random offset, so concurrent runs on
+# one machine rarely probe the same ports, and never returns a port twice.
+PORT_RANGE = range(20000, 30000)
+
+
+def _port_candidates() -> Iterator[int]:
+    workers = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1"))
+    index = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw"))
+    size = len(PORT_RANGE) // max(workers, 1)
+    block = range(PORT_RANGE.start + index * size, PORT_RANGE.start + (index + 1) * size)
+    start = random.randrange(len(block))  # noqa: S311 (spreading ports, not a secret)
+    for offset in range(len(block)):
+        yield block[(start + offset) % len(block)]
+
+
+_ports = _port_candidates()
+
+
 def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+    """A TCP port on 127.0.0.1 that nothing listens on, from this xdist worker's own block."""
+    for port in _ports:
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError(f"no free port left in this worker's block of {PORT_RANGE}")
 
 
 def test_database_url() -> str:

@@ -3,6 +3,7 @@ daphne on the test database. Tests here are marked ``browser`` and ``live``; the
 ``transaction=True`` so the server process sees the data they create."""
 
 import asyncio
+import fcntl
 import os
 import subprocess
 import sys
@@ -29,14 +30,24 @@ SCREENSHOTS = ROOT / "var" / "screenshots"
 
 
 @pytest.fixture(scope="session")
-def _collected_static():
-    """daphne serves static files from the collected manifest (DEBUG is off, as in production)."""
-    subprocess.run(
-        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
-        cwd=ROOT,
-        check=True,
-        env={**os.environ, "DJANGO_DEBUG": "0"},
-    )
+def _collected_static(tmp_path_factory, worker_id):
+    """daphne serves static files from the collected manifest (DEBUG is off, as in production).
+
+    Once per run: xdist workers share ``var/static``, and collectstatic deletes and rewrites the
+    manifest, so a server another worker starts meanwhile could read none. The first worker
+    collects under a lock in the run's shared temporary folder; the others wait for it."""
+    shared = tmp_path_factory.getbasetemp() if worker_id == "master" else tmp_path_factory.getbasetemp().parent
+    with (shared / "collectstatic.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        done = shared / "collectstatic.done"
+        if not done.exists():
+            subprocess.run(
+                [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
+                cwd=ROOT,
+                check=True,
+                env={**os.environ, "DJANGO_DEBUG": "0"},
+            )
+            done.touch()
 
 
 @pytest.fixture
