@@ -20,10 +20,12 @@ class TenantObjects:
     missing: dict[str, Any]
     # populate(tenant) creates the app's objects for one tenant (scopes are disabled around the
     # call; ``tenant`` has .organization, .owner, .member, .event, .room) and returns the value
-    # of each kwarg in ``missing`` for that tenant.
+    # of each kwarg in ``missing`` for that tenant. It runs once per test module (the world is
+    # shared by every case and rolled back after each), so it must not depend on the test.
     populate: Callable[[Any], dict[str, Any]]
     # rows(organization_id, event_ids) -> {label: [row dicts, ordered]}: the tenant's rows of the
-    # app's tables; put table sizes in too so that an insert anywhere shows.
+    # app's tables; put table sizes in too so that an insert anywhere shows. Read only when a
+    # request other than GET wrote a row (a GET must write none; eventhub.testing.db).
     rows: Callable[[int, list[int]], dict[str, Any]]
     # Extra form fields sent with unsafe requests, so that a missing check changes a row
     # instead of failing validation.

@@ -3,17 +3,25 @@
 Every route of the project is classified by its URL kwargs. A route whose kwargs name a tenant
 object (an organization, an event, a member, a stream) joins the matrix automatically: for every
 method, a member of organization A who points it at organization B's objects gets exactly the
-answer (status and body) they get for an id or slug that does not exist, and none of B's rows
-change. A route with a kwarg nobody classified, or a kwarg-less route missing from the explicit
+answer (status and body) they get for an id or slug that does not exist, and nothing of B's
+changes. A route with a kwarg nobody classified, or a kwarg-less route missing from the explicit
 allowlist below, fails ``test_url_routes_are_all_classified`` so that no new route escapes.
+
+How it stays fast (docs/decisions.md, "Tests"): the two-tenant world is built once per module
+(and xdist worker) in a transaction held open for the module, each case runs in its own
+savepoint (``eventhub.testing.db.module_transaction``); a route with k URL kwargs is tried with
+each kwarg foreign alone and with all of them foreign (k + 1 cases, not 2^k - 1); and "nothing
+changed" is read from PostgreSQL's count of the rows the requests wrote
+(``eventhub.testing.db.table_writes``): a GET must write none, and B's rows are compared
+before and after only when another method did write.
 """
 
 from __future__ import annotations
 
 import importlib
 import importlib.util
-import itertools
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlencode
@@ -21,7 +29,9 @@ from urllib.parse import urlencode
 import pytest
 from django.apps import apps
 from django.conf import settings
-from django.test import Client
+from django.db import transaction
+from django.http import HttpResponseNotFound
+from django.test import Client, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django_scopes import scopes_disabled
 
@@ -30,6 +40,7 @@ from eventhub.models import AuditLogEntry
 from eventhub.realtime.models import StreamEntry
 from eventhub.realtime.services import stream_append
 from eventhub.realtime.streams import event_staff_stream
+from eventhub.testing.db import module_transaction, table_writes
 from eventhub.testing.factories import (
     EventFactory,
     MemberFactory,
@@ -42,6 +53,11 @@ from events.enums import EventStatus, EventVisibility, MemberRole
 from events.models import Event, Organization, OrganizationMember, Participant, Room
 
 METHODS = ("GET", "POST", "PATCH", "PUT", "DELETE")
+SAFE_METHODS = frozenset({"GET"})
+
+# Tables a request may write without changing anything of any tenant's: the caller's own session
+# (Django saves it when a view touched it). Any other row a GET writes fails the matrix.
+TENANTLESS_TABLES = frozenset({"django_session"})
 
 
 def _app_tenant_objects() -> list[TenantObjects]:
@@ -186,9 +202,15 @@ TENANT_ROUTES = [route for route in ROUTES if _is_tenant_route(route)]
 
 
 def _foreign_combinations(route: Route) -> list[frozenset[str]]:
-    """Every non-empty set of kwargs that point at B (the rest stay A's own)."""
+    """Each kwarg pointing at B alone (the rest stay A's own), and all of them at once.
+
+    A leak needs the view to skip the check that ties one kwarg to the others or to the caller;
+    pointing one kwarg at a time at B exercises each such check with everything else valid, and
+    all-foreign is the case where B's objects are consistent with each other. The mixed subsets
+    in between (2^k - 1 - (k + 1) of them) add no check that these do not already reach."""
     names = sorted(route.kwargs)
-    return [frozenset(c) for n in range(1, len(names) + 1) for c in itertools.combinations(names, n)]
+    singles = [frozenset({name}) for name in names]
+    return singles + [frozenset(names)] if len(names) > 1 else singles
 
 
 MEMBER_CASES = [
@@ -239,14 +261,23 @@ def _tenant(*, event_visibility: str) -> Tenant:
     return tenant
 
 
+@pytest.fixture(scope="module")
+def _world(django_db_setup, django_db_blocker) -> Iterator[World]:
+    """Built once per module (per xdist worker) in a transaction held open for the module; each
+    test runs in a savepoint of it, rolled back after the test (eventhub.testing.db)."""
+    fast_hashing = override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"])
+    with module_transaction(django_db_blocker):
+        with django_db_blocker.unblock(), scopes_disabled(), fast_hashing:
+            a = _tenant(event_visibility=EventVisibility.PUBLIC)
+            # B's event is private: A's members must not even learn that it exists.
+            b = _tenant(event_visibility=EventVisibility.PRIVATE)
+            b_attendee = ParticipantFactory(event=b.event).user
+        yield World(a=a, b=b, b_attendee=b_attendee)
+
+
 @pytest.fixture
-def world(db, plain_static_storage) -> World:
-    with scopes_disabled():
-        a = _tenant(event_visibility=EventVisibility.PUBLIC)
-        # B's event is private: A's members must not even learn that it exists.
-        b = _tenant(event_visibility=EventVisibility.PRIVATE)
-        b_attendee = ParticipantFactory(event=b.event).user
-    return World(a=a, b=b, b_attendee=b_attendee)
+def world(db, plain_static_storage, _world) -> World:
+    return _world
 
 
 def _values(tenant: Tenant) -> dict[str, object]:
@@ -337,14 +368,29 @@ def test_tenant_route_for_other_tenants_objects_is_identical_to_missing(world, r
 
 
 def _assert_answers_like_missing(world, client, method: str, foreign_url: str, missing_url: str) -> None:
-    before = _rows(world.b)
+    """Foreign answers exactly like missing, and nothing of B's changes.
 
-    foreign_response = _request(client, method, foreign_url)
-    missing_response = _request(client, method, missing_url)
+    "Nothing changed" is read from the database's own count of the rows this transaction wrote
+    (``table_writes``). A GET must write no row at all (the caller's session aside). Another
+    method usually writes nothing either, which proves B's rows unchanged without reading them;
+    when it did write, B's rows after the requests are compared with B's rows before them, read
+    after rolling the requests back to a savepoint taken just before."""
+    before_requests = transaction.savepoint()
+    with table_writes() as writes:
+        foreign_response = _request(client, method, foreign_url)
+        missing_response = _request(client, method, missing_url)
+    written = writes.except_tables(TENANTLESS_TABLES)
 
     assert _answer(foreign_response) == _answer(missing_response)
     assert foreign_response.status_code in (404, 405)
-    assert _rows(world.b) == before
+    if method in SAFE_METHODS:
+        assert written == {}, writes.statements_on(set(written))
+    elif written:
+        after = _rows(world.b)
+        transaction.savepoint_rollback(before_requests)
+        assert after == _rows(world.b)
+    else:
+        transaction.savepoint_commit(before_requests)
 
 
 @pytest.mark.parametrize(("route", "method"), ATTENDEE_CASES)
@@ -392,3 +438,31 @@ def test_tenant_route_for_own_objects_is_found(world, route):
     response = client.get(_url(route, _values(world.a)))
 
     assert response.status_code in (200, 405), response.content[:300]
+
+
+class _LeakingClient:
+    """A client whose every request runs ``leak`` and then answers 404 like a missing object."""
+
+    def __init__(self, leak) -> None:
+        self.leak = leak
+
+    def _answer(self, *args, **kwargs) -> HttpResponseNotFound:
+        with scopes_disabled():
+            self.leak()
+        return HttpResponseNotFound(b"Not found.")
+
+    get = post = generic = _answer
+
+
+@pytest.mark.parametrize("method", ["GET", "POST", "DELETE"])
+def test_matrix_check_fails_when_a_request_changes_b(world, method):
+    """The negative control of the "nothing changed" checks, both the no-write proof (GET) and
+    the before/after comparison it falls back to (other methods): a request that answers exactly
+    like a missing object but renames B's event fails."""
+    client = _LeakingClient(lambda: Event.objects.filter(pk=world.b.event.pk).update(name="Taken over"))
+
+    with pytest.raises(AssertionError) as failure:
+        _assert_answers_like_missing(world, client, method, "/foreign", "/missing")
+
+    # GET names the statement that wrote; the others show B's changed row
+    assert ('UPDATE "events_event"' if method == "GET" else "Taken over") in str(failure.value)
