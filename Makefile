@@ -25,10 +25,15 @@ run: $(VENV)/.runtime
 	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(BIN)/python manage.py seed_demo
 	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} HOST=$(HOST) PORT=$(PORT) scripts/serve
 
+# Both cores: pytest-xdist workers, each with its own test database, Redis database, stream
+# channel prefix and block of ports (eventhub/testing/plugin.py, live.py); work stealing evens
+# out the long live tests. TEST_WORKERS=0 runs everything in one process.
+TEST_WORKERS ?= auto
+
 test: $(VENV)/.dev
 	scripts/ensure-test-services
 	$(BIN)/python manage.py collectstatic --noinput -v0
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
 
 lint: $(VENV)/.dev
 	$(BIN)/ruff check .
