@@ -1,6 +1,7 @@
 import os
 
 import pytest
+from django.db import connection
 from django.test import override_settings
 
 from eventhub.testing import factories
@@ -46,8 +47,6 @@ def _end_stray_test_database_sessions(django_db_setup, django_db_blocker):
     """Connections opened in executor threads by async tests are never closed by Django; end
     them so the test database can be dropped at the end of the run."""
     yield
-    from django.db import connection
-
     with django_db_blocker.unblock(), connection.cursor() as cursor:
         cursor.execute(
             "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
