@@ -86,6 +86,8 @@ def session_token_for(user) -> str:
     session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
     session[HASH_SESSION_KEY] = user.get_session_auth_hash()
     session.create()
+    if session.session_key is None:  # create() always sets it; this tells the type checker so
+        raise RuntimeError("the session was not created")
     return session.session_key
 
 
