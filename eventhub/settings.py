@@ -101,7 +101,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
-    "eventhub.tenancy.TenantScopeMiddleware",
+    "events.tenancy.TenantScopeMiddleware",
     "eventhub.api.middleware.PrivateApiResponsesMiddleware",
     "axes.middleware.AxesMiddleware",
 ]

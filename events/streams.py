@@ -8,9 +8,9 @@ from eventhub.realtime.streams import (
     register_link_kind,
     register_stream_kind,
 )
-from eventhub.tenancy import event_id_for_link_token, event_scope
 
 from .models import Event
+from .tenancy import event_id_for_link_token, event_scope
 
 
 def _event_permission(permission: str):

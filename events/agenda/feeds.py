@@ -5,9 +5,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
-from eventhub.tenancy import event_id_for_link_token, event_scope
 
 from ..models import CalendarFeed, Event
+from ..tenancy import event_id_for_link_token, event_scope
 
 
 @transaction.atomic

@@ -33,7 +33,6 @@ from eventhub.api.idempotency import HEADER as IDEMPOTENCY_HEADER
 from eventhub.api.idempotency import IdempotentMixin
 from eventhub.api.pagination import CursorPagination
 from eventhub.api.rendered import RenderedBodies
-from eventhub.tenancy import event_scope
 
 from ..agenda import payloads
 from ..agenda.feeds import (
@@ -67,6 +66,7 @@ from ..agenda.selectors import (
 )
 from ..agenda.services import bookmark_add, bookmark_remove, note_save, speaker_save
 from ..models import Bookmark, CalendarFeed, Event, PublishedSession, Room, ScheduleVersion, Speaker, Track
+from ..tenancy import event_scope
 from .views import EventOutputSerializer
 
 TZ_PARAMETER = OpenApiParameter(

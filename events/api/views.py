@@ -11,13 +11,13 @@ from eventhub.api.fields import EventTimeField
 from eventhub.api.idempotency import HEADER as IDEMPOTENCY_HEADER
 from eventhub.api.idempotency import IdempotentMixin
 from eventhub.realtime.streams import event_stream
-from eventhub.tenancy import user_scope
 
 from ..enums import EventStatus, EventVisibility, MemberRole, ParticipantKind
 from ..models import Event, OrganizationMember
 from ..rules import member_role
 from ..selectors import event_get_visible, events_for_user, memberships_of_user, participant_get
 from ..services import participant_join
+from ..tenancy import user_scope
 
 
 class OrganizationBriefSerializer(serializers.Serializer):

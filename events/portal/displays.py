@@ -14,10 +14,10 @@ from django.views.decorators.http import require_GET
 
 from eventhub.realtime.selectors import stream_heads
 from eventhub.realtime.streams import event_stream
-from eventhub.tenancy import event_id_for_link_token, event_scope
 
 from ..displays import display_link_for_token, display_state, display_state_json
 from ..models import DisplayLink
+from ..tenancy import event_id_for_link_token, event_scope
 
 app_name = "displays"
 

@@ -19,7 +19,7 @@ from accounts.models import User
 from eventhub import errors
 from eventhub.audit import audit_log
 from eventhub.services import require_permission
-from eventhub.tenancy import event_scope
+from events.tenancy import event_scope
 
 from .. import stripe_client
 from ..enums import EntryType, OrderStatus, PaymentKind, PaymentProvider, PaymentStatus, RefundStatus

@@ -14,7 +14,7 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import Resolver404, resolve
 from django_scopes import scope
 
-from events.models import Event, OrganizationMember, Participant
+from .models import Event, Organization, OrganizationMember, Participant
 
 # An event's organization is fixed (no service moves events), so it is remembered per process;
 # for a minute only, because staff can still reassign one in the admin.
@@ -73,8 +73,6 @@ def user_scope(user_id: int | None) -> Iterator[None]:
 
 
 def _organization_ids_for_url_kwargs(kwargs: dict) -> list[int] | None:
-    from events.models import Organization
-
     if "organization" in kwargs:
         return list(Organization.objects.filter(slug=kwargs["organization"]).values_list("pk", flat=True))
     if "event_id" in kwargs:
