@@ -20,13 +20,14 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from eventhub.portal import apply_service_errors, event_page
+from eventhub.portal import apply_service_errors
 from eventhub.realtime.selectors import stream_heads
 from eventhub.realtime.streams import event_stream
 
 from .. import displays
 from ..agenda import services
 from ..models import Announcement, DisplayLink, Event, PublishedSession, Room, ScheduleVersion, Session, Speaker, Track
+from .access import event_page
 from .agenda_forms import (
     AnnouncementForm,
     DelayForm,

@@ -7,13 +7,14 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from eventhub.portal import apply_service_errors, event_page, organization_page
+from eventhub.portal import apply_service_errors
 from eventhub.realtime.selectors import stream_heads
 from eventhub.realtime.streams import event_staff_stream
 
 from .. import selectors, services
 from ..enums import ParticipantKind
 from ..models import Event, Organization
+from .access import event_page, organization_page
 from .forms import EventForm, MemberAddForm, MemberRoleForm, OrganizationForm
 
 KIND_PLURALS = {

@@ -12,10 +12,11 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from eventhub import errors
-from eventhub.portal import apply_service_errors, event_page
+from eventhub.portal import apply_service_errors
 from eventhub.realtime.selectors import stream_heads
 from eventhub.realtime.streams import event_staff_stream
 from events.models import Event
+from events.portal.access import event_page
 
 from ..enums import ScanResult
 from ..selectors import checkin as selectors

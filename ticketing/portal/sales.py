@@ -11,8 +11,9 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from eventhub import errors
-from eventhub.portal import apply_service_errors, event_page
+from eventhub.portal import apply_service_errors
 from events.models import Event
+from events.portal.access import event_page
 
 from ..selectors import sales as selectors
 from ..services import catalogue, payments

@@ -6,6 +6,9 @@ from typing import Any
 
 from django.http import HttpRequest
 
+from ..enums import MemberRole
+from ..selectors import portal_switcher
+
 # Paths whose pages render in the portal layout with the switcher (allauth's account pages too).
 _SWITCHER_PREFIXES = ("/portal", "/accounts")
 
@@ -40,9 +43,6 @@ class PortalPermissions:
 def portal(request: HttpRequest) -> dict:
     if not request.path.startswith(_SWITCHER_PREFIXES) or not request.user.is_authenticated:
         return {}
-    from events.enums import MemberRole
-    from events.selectors import portal_switcher
-
     switcher = [
         {
             "organization": entry.organization,
