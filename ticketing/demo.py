@@ -1,6 +1,7 @@
-"""Demo data for ``seed_demo``: ticket types, a quota, paid and free orders with tickets for
-some demo attendees, two gates and a scanner device. Idempotent (keyed by names and emails);
-called with scopes disabled."""
+"""The ticketing app's part of ``seed_demo`` (``eventhub.seeding``): ticket types, a quota, paid
+and free orders with tickets for some demo attendees, two gates and a scanner device. Idempotent
+(keyed by names and emails); called with scopes disabled, after the events demo (whose event and
+attendees it reads from ``context.shared``)."""
 
 import hashlib
 from decimal import Decimal
@@ -9,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
+from eventhub.seeding import DemoContext
 from events.enums import ParticipantKind
 from events.models import Event
 
@@ -96,3 +98,7 @@ def seed_ticketing(*, event: Event, attendees: list[User]) -> None:
     ScannerDevice.objects.get_or_create(
         token_hash=token_hash, defaults={"event": event, "name": "Demo scanner (main)", "gate": main}
     )
+
+
+def seed(context: DemoContext) -> None:
+    seed_ticketing(event=context.shared["events.event"], attendees=context.shared["events.attendees"])

@@ -1,13 +1,33 @@
-"""The demo conference's agenda for ``seed_demo``: 3 days, 3 rooms, ~60 sessions, 40 speakers,
-tracks, one published schedule version and bookmarks for the demo attendees."""
+"""The events app's part of ``seed_demo`` (``eventhub.seeding``): the demo organization, its
+organizer and staff, the conference with 200 attendees, a speaker and a vendor, and its agenda —
+3 days, 3 rooms, ~60 sessions, 40 speakers, tracks, one published schedule version and bookmarks
+for the demo attendees. Idempotent: running it again changes nothing that exists.
+
+Shares ``"events.event"`` (the demo event) and ``"events.attendees"`` (its 200 attendees, in
+order) with the apps seeded after it."""
 
 from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
-from accounts.models import User
+from accounts.models import Profile, User
+from eventhub.seeding import DemoContext
 
-from ..enums import SessionKind
-from ..models import Bookmark, Event, Room, ScheduleVersion, Session, Speaker
-from . import services
+from .agenda import services
+from .enums import EventStatus, EventVisibility, MemberRole, ParticipantKind, SessionKind
+from .models import (
+    Bookmark,
+    Event,
+    Organization,
+    OrganizationMember,
+    Participant,
+    Room,
+    ScheduleVersion,
+    Session,
+    Speaker,
+)
+
+ATTENDEES = 200
+ROOMS = [("Main Hall", 800, "Ground floor"), ("Workshop Room", 60, "First floor"), ("Room B", 150, "First floor")]
 
 TRACKS = [("Operations", "#2f6fdb"), ("Engagement", "#c2410c"), ("Platform", "#047857"), ("Community", "#7c3aed")]
 FIRST_NAMES = ["Ada", "Ben", "Chloé", "Dmitri", "Emeka", "Fatima", "Gustav", "Hana", "Ines", "Jonas"]
@@ -61,6 +81,64 @@ DAY_PLAN = {
 # Evenings of the first two days (the last day ends at 18:00).
 SOCIALS = [(time(18, 30), 90, "Community drinks"), (time(18, 30), 90, "Speakers' dinner & open stage")]
 BOOKMARKS_PER_ATTENDEE = 5
+
+
+def seed(context: DemoContext) -> None:
+    organization, _ = Organization.objects.get_or_create(slug="demo", defaults={"name": "Demo Events"})
+    tz = ZoneInfo("Europe/Berlin")
+    start = datetime(2026, 12, 8, 9, 0, tzinfo=tz)
+    event, _ = Event.objects.get_or_create(
+        organization=organization,
+        slug="eventhub-conf-2026",
+        defaults={
+            "name": "EventHub Conf 2026",
+            "timezone": "Europe/Berlin",
+            "start": start,
+            "end": start + timedelta(days=2, hours=9),
+            "venue_name": "Berlin Congress Center",
+            "venue_address": "Alexanderstraße 11, 10178 Berlin, Germany",
+            "description": "Three days of talks, workshops and hallway track about running live events.",
+            "status": EventStatus.PUBLISHED,
+            "visibility": EventVisibility.PUBLIC,
+            "open_registration": True,
+        },
+    )
+    for position, (name, capacity, floor) in enumerate(ROOMS):
+        Room.objects.get_or_create(
+            event=event, name=name, defaults={"capacity": capacity, "floor": floor, "position": position}
+        )
+
+    def account(email: str, full_name: str) -> User:
+        user, _ = User.objects.get_or_create(email=email, defaults={"password": context.password})
+        Profile.objects.get_or_create(user=user, defaults={"full_name": full_name})
+        return user
+
+    members = [
+        ("organizer@example.com", "Olivia Organizer", MemberRole.OWNER),
+        ("staff@example.com", "Sam Staff", MemberRole.OPERATOR),
+    ]
+    for email, name, role in members:
+        OrganizationMember.objects.get_or_create(
+            organization=organization, user=account(email, name), defaults={"role": role}
+        )
+    participants = [
+        ("speaker@example.com", "Sofia Speaker", ParticipantKind.SPEAKER),
+        ("vendor@example.com", "Victor Vendor", ParticipantKind.VENDOR),
+    ] + [(f"attendee{i}@example.com", f"Attendee {i}", ParticipantKind.ATTENDEE) for i in range(1, ATTENDEES + 1)]
+    people = {}
+    for email, name, kind in participants:
+        people[email] = account(email, name)
+        Participant.objects.get_or_create(event=event, user=people[email], defaults={"kind": kind})
+    attendees = [people[f"attendee{i}@example.com"] for i in range(1, ATTENDEES + 1)]
+    seed_agenda(
+        event=event,
+        organizer=User.objects.get(email="organizer@example.com"),
+        speaker_user=people["speaker@example.com"],
+        attendees=attendees,
+    )
+    context.shared["events.event"] = event
+    context.shared["events.attendees"] = attendees
+    context.messages.append(f"Demo event ready: {event.name} (id {event.pk}, organization '{organization.slug}')")
 
 
 def seed_agenda(*, event: Event, organizer: User, speaker_user: User, attendees: list[User]) -> None:
