@@ -16,6 +16,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import User
+from eventhub import errors
 from eventhub.audit import audit_log, diff, snapshot
 from eventhub.realtime.services import stream_append, stream_append_many
 from eventhub.realtime.streams import event_stream, user_stream
@@ -548,7 +549,7 @@ def _require_visible_published(*, user: User, session: Session) -> None:
         not user.has_perm("events.view_event", session.event)
         or not PublishedSession.objects.filter(pk=session.pk).exists()
     ):
-        raise Session.DoesNotExist
+        raise errors.NotFound()
 
 
 @transaction.atomic

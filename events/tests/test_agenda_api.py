@@ -10,7 +10,9 @@ from django_scopes import scopes_disabled
 from eventhub.models import IdempotencyRecord
 from eventhub.testing.factories import UserFactory
 from events.agenda import services
-from events.models import Bookmark, SessionNote, Speaker
+from events.api import agenda as agenda_api
+from events.enums import EventStatus
+from events.models import Bookmark, Event, SessionNote, Speaker
 from events.tests.agenda_world import NOT_FOUND, World, berlin, build_world, client_for
 
 pytestmark = pytest.mark.django_db
@@ -487,6 +489,30 @@ def test_notes_read_set_and_delete(world):
     assert other["text"] == ""
     assert deleted.status_code == 204
     assert client.get(url).json()["text"] == ""
+
+
+@pytest.mark.parametrize(("path", "body"), [("bookmark", None), ("note", {"text": "Ask about Arrow"})])
+def test_bookmark_or_note_on_a_session_hidden_meanwhile_is_json_404_and_saves_nothing(world, monkeypatch, path, body):
+    """The view has found the published session when an organizer takes the event back to draft:
+    the service's own visibility check refuses, and the API answers as for a missing session (it
+    was a 500: the service raised ``Session.DoesNotExist``)."""
+    find_session = agenda_api.published_session_get
+
+    def found_then_hidden(**kwargs):
+        session = find_session(**kwargs)
+        Event.objects.filter(pk=world.event.pk).update(status=EventStatus.DRAFT)
+        return session
+
+    monkeypatch.setattr(agenda_api, "published_session_get", found_then_hidden)
+    client = client_for(world.attendee)
+    client.raise_request_exception = False  # a 500 is an answer here, not an error of the test
+
+    response = client.put(world.url(f"sessions/{world.sessions['pandas'].pk}/{path}"), body, format="json")
+
+    assert response.status_code == 404
+    assert response.json() == NOT_FOUND
+    with scopes_disabled():
+        assert (Bookmark.objects.count(), SessionNote.objects.count()) == (0, 0)
 
 
 def test_note_too_long_or_missing_is_json_400_and_saves_nothing(world):
