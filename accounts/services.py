@@ -1,10 +1,12 @@
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils.text import slugify
 from PIL import Image, UnidentifiedImageError
+
+from eventhub import errors
+from eventhub.services import full_clean_or_invalid
 
 from .models import Interest, Profile, User
 
@@ -22,10 +24,10 @@ def _checked_photo(photo: UploadedFile) -> UploadedFile:
     try:
         with Image.open(photo, formats=PHOTO_FORMATS) as image:
             if image.width * image.height > PHOTO_MAX_PIXELS:
-                raise ValidationError({"photo": "The photo is too large (at most 16 megapixels)."})
+                raise errors.Invalid(fields={"photo": "The photo is too large (at most 16 megapixels)."})
             image.verify()
     except (UnidentifiedImageError, OSError, Image.DecompressionBombError):
-        raise ValidationError({"photo": "Upload a JPEG, PNG or WebP image."}) from None
+        raise errors.Invalid(fields={"photo": "Upload a JPEG, PNG or WebP image."}) from None
     photo.seek(0)
     return photo
 
@@ -36,7 +38,7 @@ def _interest_slugs(names: list[str]) -> dict[str, str]:
     for name in names:
         slug = slugify(name)[:60]
         if not slug:
-            raise ValidationError({"interests": f"{name!r} is not a usable interest."})
+            raise errors.Invalid(fields={"interests": f"{name!r} is not a usable interest."})
         slugs.setdefault(slug, name.strip()[:60])
     return slugs
 
@@ -56,7 +58,7 @@ def profile_update(*, user: User, interests: list[str] | None = None, **fields: 
     if fields.get("photo") is not None:
         replaced_photo = profile.photo.name or None
         profile.photo = _checked_photo(fields["photo"])
-    profile.full_clean()
+    full_clean_or_invalid(profile)
     profile.save()
     if replaced_photo and replaced_photo != profile.photo.name:
         storage = profile.photo.storage

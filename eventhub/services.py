@@ -1,6 +1,7 @@
-"""Plumbing every app's services share: the permission check and the unique-name guard.
+"""Plumbing every app's services share: the permission check, the unique-name guard and model
+validation in the domain's vocabulary.
 
-Both raise domain errors (``eventhub.errors``), so no interface-specific exception leaves a
+All raise domain errors (``eventhub.errors``), so no interface-specific exception leaves a
 service."""
 
 from collections.abc import Callable, Iterator
@@ -8,7 +9,9 @@ from contextlib import contextmanager
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Model
 
 from eventhub import errors
 
@@ -31,3 +34,12 @@ def unique_or_invalid(*, field: str, message: str, taken: Callable[[], bool]) ->
         if taken():
             raise errors.Invalid(fields={field: message}) from None
         raise
+
+
+def full_clean_or_invalid(obj: Model, **kwargs: Any) -> None:
+    """``obj.full_clean(**kwargs)``, its Django ``ValidationError`` turned into ``errors.Invalid``
+    (model validation speaks Django's vocabulary; a service speaks the domain's)."""
+    try:
+        obj.full_clean(**kwargs)
+    except ValidationError as error:
+        raise errors.Invalid.from_validation_error(error) from None

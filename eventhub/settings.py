@@ -102,6 +102,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "events.tenancy.TenantScopeMiddleware",
+    "eventhub.portal.DomainErrorMiddleware",
     "eventhub.api.middleware.PrivateApiResponsesMiddleware",
     "axes.middleware.AxesMiddleware",
 ]

@@ -12,7 +12,6 @@ from zoneinfo import ZoneInfo
 from accounts.models import Profile, User
 from eventhub.seeding import DemoContext
 
-from .agenda import services
 from .enums import EventStatus, EventVisibility, MemberRole, ParticipantKind, SessionKind
 from .models import (
     Bookmark,
@@ -25,6 +24,8 @@ from .models import (
     Session,
     Speaker,
 )
+from .services.agenda import session_create, speaker_save, track_save
+from .services.schedule import schedule_publish
 
 ATTENDEES = 200
 ROOMS = [("Main Hall", 800, "Ground floor"), ("Workshop Room", 60, "First floor"), ("Room B", 150, "First floor")]
@@ -146,11 +147,11 @@ def seed_agenda(*, event: Event, organizer: User, speaker_user: User, attendees:
     if Session.objects.filter(event=event).exists():
         return
     tracks = [
-        services.track_save(actor=organizer, event=event, name=name, colour=colour, position=n)
+        track_save(actor=organizer, event=event, name=name, colour=colour, position=n)
         for n, (name, colour) in enumerate(TRACKS)
     ]
     speakers = [
-        services.speaker_save(
+        speaker_save(
             actor=organizer,
             event=event,
             name=f"{FIRST_NAMES[n % 10]} {LAST_NAMES[n // 10]}",
@@ -162,7 +163,7 @@ def seed_agenda(*, event: Event, organizer: User, speaker_user: User, attendees:
         for n in range(39)
     ]
     speakers.append(
-        services.speaker_save(
+        speaker_save(
             actor=organizer,
             event=event,
             name="Sofia Speaker",
@@ -203,7 +204,7 @@ def seed_agenda(*, event: Event, organizer: User, speaker_user: User, attendees:
             session_speakers = [speakers[speaker_index % 39]]
             speaker_index += 1
             track = tracks[n % len(tracks)]
-        services.session_create(
+        session_create(
             actor=organizer,
             event=event,
             title=title,
@@ -218,7 +219,7 @@ def seed_agenda(*, event: Event, organizer: User, speaker_user: User, attendees:
             speakers=session_speakers,
         )
     if not ScheduleVersion.objects.filter(event=event).exists():
-        services.schedule_publish(actor=organizer, event=event, comment="First public agenda")
+        schedule_publish(actor=organizer, event=event, comment="First public agenda")
     sessions = list(
         Session.objects.filter(event=event)
         .exclude(kind__in=[SessionKind.BREAK, SessionKind.SOCIAL])

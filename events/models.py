@@ -228,6 +228,24 @@ class SessionFields(models.Model):
         abstract = True
 
 
+# The fields of ``SessionFields``: what a publish compares and copies from draft to published copy.
+SESSION_FIELDS = [
+    "title",
+    "abstract",
+    "kind",
+    "start",
+    "end",
+    "room",
+    "track",
+    "capacity",
+    "tags",
+    "language",
+    "materials_url",
+    "recording_url",
+    "status",
+]
+
+
 class Session(SessionFields):
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="sessions")
     speakers = models.ManyToManyField(Speaker, blank=True, related_name="sessions")

@@ -3,7 +3,7 @@ from django_scopes import scope
 
 from eventhub.celery import EventHubTask
 
-from .services import event_advance_statuses
+from .services.organizations import event_advance_statuses
 
 
 @shared_task(base=EventHubTask)

@@ -55,7 +55,9 @@ def domain_error_response(error: errors.DomainError) -> Response:
     headers = {}
     if isinstance(error, errors.RateLimited) and error.retry_after is not None:
         headers["Retry-After"] = str(error.retry_after)
-    body = error_body(code=error.code, detail=error.detail, fields=error.fields)
+    # Field errors read as a serializer's do: a general detail, the messages on their fields.
+    detail = "The request has invalid fields." if isinstance(error, errors.Invalid) and error.fields else error.detail
+    body = error_body(code=error.code, detail=detail, fields=error.fields)
     return Response(body, status=status_for(error), headers=headers)
 
 

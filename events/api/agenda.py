@@ -34,17 +34,11 @@ from eventhub.api.idempotency import IdempotentMixin
 from eventhub.api.pagination import CursorPagination
 from eventhub.api.rendered import RenderedBodies
 
-from ..agenda import payloads
-from ..agenda.feeds import (
-    calendar_feed_active,
-    calendar_feed_for_token,
-    calendar_feed_get_or_create,
-    calendar_feed_revoke,
-)
-from ..agenda.ical import agenda_calendar
-from ..agenda.selectors import (
+from .. import payloads
+from ..ical import agenda_calendar
+from ..models import Bookmark, CalendarFeed, Event, PublishedSession, Room, ScheduleVersion, Speaker, Track
+from ..selectors.agenda import (
     AgendaFilters,
-    agenda_bundle,
     agenda_etag,
     agenda_event_visible,
     agenda_next_transition,
@@ -53,19 +47,17 @@ from ..agenda.selectors import (
     agenda_speaker_get,
     agenda_speakers,
     agenda_tracks,
-    bookmark_conflicts,
-    bookmarked_sessions,
     published_session_get,
     published_sessions,
-    schedule_version_get,
-    schedule_versions,
-    session_note_get,
     speaker_own_profile,
     speaker_session_ids,
-    version_changes_in_zone,
 )
-from ..agenda.services import bookmark_add, bookmark_remove, note_save, speaker_save
-from ..models import Bookmark, CalendarFeed, Event, PublishedSession, Room, ScheduleVersion, Speaker, Track
+from ..selectors.calendar import calendar_feed_active, calendar_feed_for_token
+from ..selectors.personal import agenda_bundle, bookmark_conflicts, bookmarked_sessions, session_note_get
+from ..selectors.schedule import schedule_version_get, schedule_versions, version_changes_in_zone
+from ..services.agenda import speaker_save
+from ..services.calendar import calendar_feed_get_or_create, calendar_feed_revoke
+from ..services.personal import bookmark_add, bookmark_remove, note_save
 from ..tenancy import event_scope
 from .views import EventOutputSerializer
 

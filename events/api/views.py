@@ -15,8 +15,8 @@ from eventhub.realtime.streams import event_stream
 from ..enums import EventStatus, EventVisibility, MemberRole, ParticipantKind
 from ..models import Event, OrganizationMember
 from ..rules import member_role
-from ..selectors import event_get_visible, events_for_user, memberships_of_user, participant_get
-from ..services import participant_join
+from ..selectors.organizations import event_get_visible, events_for_user, memberships_of_user, participant_get
+from ..services.organizations import participant_join
 from ..tenancy import user_scope
 
 

@@ -14,7 +14,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 
 from eventhub.errors import NotFound, PermissionDenied
 
-from ..selectors import event_get_for_member, organization_get_for_member
+from ..selectors.organizations import event_get_for_member, organization_get_for_member
 
 View = Callable[..., HttpResponse]
 

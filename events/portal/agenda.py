@@ -11,7 +11,6 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
@@ -20,13 +19,16 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from eventhub.portal import apply_service_errors
+from eventhub import errors
+from eventhub.portal import apply_service_errors, error_text
 from eventhub.realtime.selectors import stream_heads
 from eventhub.realtime.streams import event_stream
 
-from .. import displays
-from ..agenda import services
 from ..models import Announcement, DisplayLink, Event, PublishedSession, Room, ScheduleVersion, Session, Speaker, Track
+from ..selectors.schedule import schedule_pending_changes
+from ..services import agenda as services
+from ..services import displays
+from ..services import schedule as schedule_services
 from .access import event_page
 from .agenda_forms import (
     AnnouncementForm,
@@ -66,10 +68,6 @@ def _require_edit(request: HttpRequest, event: Event) -> None:
     """For pages that members read and editors post to: a post without the right is a 404."""
     if not request.user.has_perm(EDIT, event):
         raise Http404
-
-
-def _error_text(error: ValidationError) -> str:
-    return " ".join(error.messages)
 
 
 # --- the grid ------------------------------------------------------------------------------
@@ -218,7 +216,7 @@ def change_rows(changes: list[dict[str, Any]]) -> list[dict[str, Any]]:
 def _grid_context(request: HttpRequest, event: Event, day: date | None = None) -> dict[str, Any]:
     days = event_days(event)
     day = day if day in days else _chosen_day(request, event, days)
-    changes = services.schedule_pending_changes(event=event)
+    changes = schedule_pending_changes(event=event)
     pending = {change["session"]: change["change"] for change in changes}
     return {
         "grid": build_grid(event=event, day=day, pending=pending),
@@ -268,11 +266,15 @@ def agenda_publish(request: HttpRequest, event: Event) -> HttpResponse:
     form = PublishForm(request.POST)
     day = _day_from_post(request, event)
     if not form.is_valid():
-        return _back_to_grid(request, event, day, error=_error_text(ValidationError(list(form.errors.values()))))
+        return _back_to_grid(
+            request, event, day, error=" ".join(message for messages in form.errors.values() for message in messages)
+        )
     try:
-        version = services.schedule_publish(actor=request.user, event=event, comment=form.cleaned_data["comment"])
-    except ValidationError as error:
-        return _back_to_grid(request, event, day, error=_error_text(error))
+        version = schedule_services.schedule_publish(
+            actor=request.user, event=event, comment=form.cleaned_data["comment"]
+        )
+    except errors.Invalid as error:
+        return _back_to_grid(request, event, day, error=error_text(error))
     return _back_to_grid(request, event, day, notice=f"Version {version.number} published.")
 
 
@@ -339,7 +341,7 @@ def session_create(request: HttpRequest, event: Event) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             session = services.session_create(actor=request.user, event=event, **form.service_fields())
-        except ValidationError as error:
+        except errors.Invalid as error:
             apply_service_errors(form, error)
         else:
             messages.success(request, f"“{session.title}” added to the draft. Publish to show it to attendees.")
@@ -354,7 +356,7 @@ def session_edit(request: HttpRequest, event: Event, session_id: int) -> HttpRes
     if request.method == "POST" and form.is_valid():
         try:
             session = services.session_update(actor=request.user, session=session, **form.service_fields())
-        except ValidationError as error:
+        except errors.Invalid as error:
             apply_service_errors(form, error)
         else:
             messages.success(request, f"“{session.title}” saved to the draft.")
@@ -377,7 +379,7 @@ def session_move(request: HttpRequest, event: Event, session_id: int) -> HttpRes
     if request.method == "POST" and form.is_valid():
         try:
             session = services.session_update(actor=request.user, session=session, **form.service_fields())
-        except ValidationError as error:
+        except errors.Invalid as error:
             apply_service_errors(form, error)
         else:
             room = session.room.name if session.room else "no room"
@@ -399,8 +401,8 @@ def session_delay(request: HttpRequest, event: Event, session_id: int) -> HttpRe
     minutes, cascade = form.cleaned_data["minutes"], form.cleaned_data["cascade"]
     try:
         shifted = services.session_delay(actor=request.user, session=session, minutes=minutes, cascade=cascade)
-    except ValidationError as error:
-        return _back_to_grid(request, event, day, error=f"Not delayed: {_error_text(error)}")
+    except errors.Invalid as error:
+        return _back_to_grid(request, event, day, error=f"Not delayed: {error_text(error)}")
     others = f" and {len(shifted) - 1} later session{'s' if len(shifted) != 2 else ''}" if len(shifted) > 1 else ""
     sign = "+" if minutes > 0 else "−"
     return _back_to_grid(
@@ -414,8 +416,8 @@ def session_cancel(request: HttpRequest, event: Event, session_id: int) -> HttpR
     session = _session(event, session_id)
     try:
         services.session_cancel(actor=request.user, session=session)
-    except ValidationError as error:
-        return _back_to_grid(request, event, _session_day(session), error=_error_text(error))
+    except errors.Invalid as error:
+        return _back_to_grid(request, event, _session_day(session), error=error_text(error))
     return _back_to_grid(request, event, _session_day(session), notice=f"“{session.title}” cancelled (draft).")
 
 
@@ -425,8 +427,8 @@ def session_restore(request: HttpRequest, event: Event, session_id: int) -> Http
     session = _session(event, session_id)
     try:
         services.session_restore(actor=request.user, session=session)
-    except ValidationError as error:
-        return _back_to_grid(request, event, _session_day(session), error=f"Not restored: {_error_text(error)}")
+    except errors.Invalid as error:
+        return _back_to_grid(request, event, _session_day(session), error=f"Not restored: {error_text(error)}")
     return _back_to_grid(request, event, _session_day(session), notice=f"“{session.title}” restored (draft).")
 
 
@@ -437,8 +439,8 @@ def session_delete(request: HttpRequest, event: Event, session_id: int) -> HttpR
     day = _session_day(session)
     try:
         services.session_delete(actor=request.user, session=session)
-    except ValidationError as error:
-        return _back_to_grid(request, event, day, error=_error_text(error))
+    except errors.Invalid as error:
+        return _back_to_grid(request, event, day, error=error_text(error))
     return _back_to_grid(request, event, day, notice=f"“{session.title}” deleted.")
 
 
@@ -473,7 +475,7 @@ def _reference_form(
         fields = form.service_fields() if hasattr(form, "service_fields") else dict(form.cleaned_data)
         try:
             saved = save(actor=request.user, event=event, **{kind: obj}, **fields)
-        except ValidationError as error:
+        except errors.Invalid as error:
             apply_service_errors(form, error)
         else:
             messages.success(request, f"{kind.title()} “{saved.name}” saved.")
@@ -542,8 +544,8 @@ def room_delete(request: HttpRequest, event: Event, room_id: int) -> HttpRespons
     room = get_object_or_404(Room, event=event, pk=room_id)
     try:
         services.room_delete(actor=request.user, room=room)
-    except ValidationError as error:
-        messages.error(request, f"“{room.name}” not deleted: {_error_text(error)}")
+    except errors.Invalid as error:
+        messages.error(request, f"“{room.name}” not deleted: {error_text(error)}")
         return HttpResponseRedirect(_url("agenda-room-edit", event, room_id=room.pk))
     messages.success(request, f"Room “{room.name}” deleted.")
     return HttpResponseRedirect(_url("agenda-rooms", event))
@@ -586,7 +588,7 @@ def announcements(request: HttpRequest, event: Event) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             services.announcement_post(actor=request.user, event=event, **form.cleaned_data)
-        except ValidationError as error:
+        except errors.Invalid as error:
             apply_service_errors(form, error)
         else:
             messages.success(request, "Announcement posted.")
@@ -606,7 +608,7 @@ def display_links(request: HttpRequest, event: Event) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             link = displays.display_link_create(actor=request.user, event=event, **form.cleaned_data)
-        except ValidationError as error:
+        except errors.Invalid as error:
             apply_service_errors(form, error)
         else:
             messages.success(request, f"Display link “{link.name}” created.")

@@ -7,7 +7,7 @@ from typing import Any
 from django.http import HttpRequest
 
 from ..enums import MemberRole
-from ..selectors import portal_switcher
+from ..selectors.organizations import portal_switcher
 
 # Paths whose pages render in the portal layout with the switcher (allauth's account pages too).
 _SWITCHER_PREFIXES = ("/portal", "/accounts")

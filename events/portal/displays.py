@@ -15,8 +15,8 @@ from django.views.decorators.http import require_GET
 from eventhub.realtime.selectors import stream_heads
 from eventhub.realtime.streams import event_stream
 
-from ..displays import display_link_for_token, display_state, display_state_json
 from ..models import DisplayLink
+from ..selectors.displays import display_link_for_token, display_state, display_state_json
 from ..tenancy import event_id_for_link_token, event_scope
 
 app_name = "displays"

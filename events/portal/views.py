@@ -1,19 +1,20 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from eventhub.portal import apply_service_errors
+from eventhub import errors
+from eventhub.portal import apply_service_errors, error_text
 from eventhub.realtime.selectors import stream_heads
 from eventhub.realtime.streams import event_staff_stream
 
-from .. import selectors, services
 from ..enums import ParticipantKind
 from ..models import Event, Organization
+from ..selectors import organizations as selectors
+from ..services import organizations as services
 from .access import event_page, organization_page
 from .forms import EventForm, MemberAddForm, MemberRoleForm, OrganizationForm
 
@@ -38,7 +39,7 @@ def organization_create(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             organization = services.organization_create(actor=request.user, **form.cleaned_data)
-        except ValidationError as error:
+        except errors.Invalid as error:
             apply_service_errors(form, error)
         else:
             messages.success(request, f"Organization “{organization.name}” created.")
@@ -58,7 +59,7 @@ def event_create(request: HttpRequest, organization: Organization) -> HttpRespon
     if request.method == "POST" and form.is_valid():
         try:
             event = services.event_create(actor=request.user, organization=organization, **form.cleaned_data)
-        except ValidationError as error:
+        except errors.Invalid as error:
             apply_service_errors(form, error)
         else:
             messages.success(request, f"Event “{event.name}” created.")
@@ -104,7 +105,7 @@ def event_edit(request: HttpRequest, event: Event) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             event = services.event_update(actor=request.user, event=event, **form.cleaned_data)
-        except ValidationError as error:
+        except errors.Invalid as error:
             apply_service_errors(form, error)
         else:
             messages.success(request, "Event saved.")
@@ -122,7 +123,7 @@ def members(request: HttpRequest, organization: Organization) -> HttpResponse:
         if form.is_valid():
             try:
                 services.member_add(actor=request.user, organization=organization, **form.cleaned_data)
-            except ValidationError as error:
+            except errors.Invalid as error:
                 apply_service_errors(form, error)
             else:
                 messages.success(request, f"{form.cleaned_data['email']} added.")
@@ -155,8 +156,8 @@ def member_role(request: HttpRequest, organization: Organization, member_id: int
     if form.is_valid():
         try:
             member = services.member_change_role(actor=request.user, member=member, role=form.cleaned_data["role"])
-        except ValidationError as exc:
-            error = " ".join(exc.messages)
+        except errors.Invalid as exc:
+            error = error_text(exc)
             member.refresh_from_db()
     else:
         error = "Choose a valid role."
@@ -185,11 +186,11 @@ def member_remove(request: HttpRequest, organization: Organization, member_id: i
     member = _member_or_404(organization, member_id)
     try:
         services.member_remove(actor=request.user, member=member)
-    except ValidationError as error:
+    except errors.Invalid as error:
         if request.htmx:
             context = {"member": member, "can_manage": True, "role_form": MemberRoleForm()}
-            return render(request, "events/_member_row.html", {**context, "row_error": " ".join(error.messages)})
-        messages.error(request, " ".join(error.messages))
+            return render(request, "events/_member_row.html", {**context, "row_error": error_text(error)})
+        messages.error(request, error_text(error))
     else:
         if request.htmx:
             if member.user_id == request.user.pk:

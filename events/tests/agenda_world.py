@@ -11,9 +11,10 @@ from rest_framework.test import APIClient
 
 from eventhub.testing.factories import EventFactory, MemberFactory, ParticipantFactory, UserFactory
 from eventhub.testing.live import session_token_for
-from events.agenda import services
 from events.enums import MemberRole, SessionKind
 from events.models import Event, Room, Session, Speaker, Track
+from events.services.agenda import room_save, session_create, speaker_save, track_save
+from events.services.schedule import schedule_publish
 
 BERLIN = ZoneInfo("Europe/Berlin")
 NOT_FOUND = {"error": {"code": "not_found", "detail": "Not found.", "fields": {}}}
@@ -48,7 +49,7 @@ class World:
 
     def publish(self, comment: str = "") -> None:
         with scopes_disabled():
-            services.schedule_publish(actor=self.editor, event=self.event, comment=comment)
+            schedule_publish(actor=self.editor, event=self.event, comment=comment)
 
     def refresh(self) -> None:
         with scopes_disabled():
@@ -72,20 +73,20 @@ def build_world(*, publish: bool = True, **event_fields: Any) -> World:
         speaker_user = UserFactory()
         ParticipantFactory(event=event, user=speaker_user, kind="speaker")
         rooms = {
-            name: services.room_save(actor=editor, event=event, name=name, capacity=capacity, position=position)
+            name: room_save(actor=editor, event=event, name=name, capacity=capacity, position=position)
             for position, (name, capacity) in enumerate([("Hall A", 500), ("Hall B", 200), ("Workshop", 30)])
         }
         tracks = {
-            name: services.track_save(actor=editor, event=event, name=name, colour=colour)
+            name: track_save(actor=editor, event=event, name=name, colour=colour)
             for name, colour in [("Python", "#3056d3"), ("Data", "#d35630")]
         }
-        ada = services.speaker_save(actor=editor, event=event, name="Ada Lovelace", bio="Analyst.", user=speaker_user)
-        grace = services.speaker_save(actor=editor, event=event, name="Grace Hopper", company="Navy")
-        linus = services.speaker_save(actor=editor, event=event, name="Linus Example")
+        ada = speaker_save(actor=editor, event=event, name="Ada Lovelace", bio="Analyst.", user=speaker_user)
+        grace = speaker_save(actor=editor, event=event, name="Grace Hopper", company="Navy")
+        linus = speaker_save(actor=editor, event=event, name="Linus Example")
         speakers = {"ada": ada, "grace": grace, "linus": linus}
 
         def create(key, title, start, end, *, room=None, track=None, speakers=(), **fields):
-            return services.session_create(
+            return session_create(
                 actor=editor,
                 event=event,
                 title=title,

@@ -9,10 +9,10 @@ from django_scopes import scopes_disabled
 
 from eventhub.models import IdempotencyRecord
 from eventhub.testing.factories import UserFactory
-from events.agenda import services
 from events.api import agenda as agenda_api
 from events.enums import EventStatus
 from events.models import Bookmark, Event, SessionNote, Speaker
+from events.services.agenda import session_cancel, session_create, session_update
 from events.tests.agenda_world import NOT_FOUND, World, berlin, build_world, client_for
 
 pytestmark = pytest.mark.django_db
@@ -87,7 +87,7 @@ def test_agenda_day_is_the_event_zones_day():
     """A session at 00:30 Berlin time is on that Berlin day, though it is the previous UTC day."""
     world = build_world(publish=False)
     with scopes_disabled():
-        services.session_create(
+        session_create(
             actor=world.editor, event=world.event, title="Midnight hack", start=berlin(2, 0, 30), end=berlin(2, 1, 30)
         )
     world.publish()
@@ -129,7 +129,7 @@ def test_agenda_list_queries_do_not_grow_with_sessions(world):
         client.get(world.url("sessions"))
     with scopes_disabled():
         for hour in (14, 15, 16):
-            services.session_create(
+            session_create(
                 actor=world.editor,
                 event=world.event,
                 title=f"Extra {hour}",
@@ -179,11 +179,11 @@ def test_drafts_are_invisible_to_attendees_until_published(world):
     client = client_for(world.attendee)
     lunch = world.sessions["lunch"]
     with scopes_disabled():
-        draft = services.session_create(
+        draft = session_create(
             actor=world.editor, event=world.event, title="Secret draft", start=berlin(3, 9), end=berlin(3, 10)
         )
-        services.session_update(actor=world.editor, session=lunch, title="Long lunch", end=berlin(1, 14))
-        services.session_cancel(actor=world.editor, session=world.sessions["pandas"])
+        session_update(actor=world.editor, session=lunch, title="Long lunch", end=berlin(1, 14))
+        session_cancel(actor=world.editor, session=world.sessions["pandas"])
     before = (
         _titles(client.get(world.url("sessions"))),
         client.get(world.url(f"sessions/{draft.pk}")),
@@ -288,7 +288,7 @@ def test_reference_data_reaches_attendees_with_the_first_publish():
 
 def test_now_and_next_per_room(world):
     with scopes_disabled():
-        services.session_cancel(actor=world.editor, session=world.sessions["lunch"])
+        session_cancel(actor=world.editor, session=world.sessions["lunch"])
     world.publish()
     client = client_for(world.attendee)
 
@@ -325,7 +325,7 @@ def test_now_without_offset_is_json_400(world):
 def test_versions_changelog_and_structured_diff(world):
     pandas = world.sessions["pandas"]
     with scopes_disabled():
-        services.session_update(actor=world.editor, session=pandas, room=world.rooms["Workshop"])
+        session_update(actor=world.editor, session=pandas, room=world.rooms["Workshop"])
     world.publish("Pandas moves to the workshop room")
     client = client_for(world.attendee)
 
@@ -376,7 +376,7 @@ def test_etag_unchanged_agenda_is_304_and_a_published_change_changes_it(world, p
 
     unchanged = client.get(url, HTTP_IF_NONE_MATCH=etag)
     with scopes_disabled():
-        services.session_update(actor=world.editor, session=world.sessions["keynote"], title="Opening keynote!")
+        session_update(actor=world.editor, session=world.sessions["keynote"], title="Opening keynote!")
     after_draft = client.get(url, HTTP_IF_NONE_MATCH=etag)
     world.publish()
     after_publish = client.get(url, HTTP_IF_NONE_MATCH=etag)
@@ -426,7 +426,7 @@ def test_bookmarks_flag_overlapping_sessions_and_cancelled_ones_conflict_with_no
     client.put(world.url(f"sessions/{s['keynote'].pk}/bookmark"))
     listed = client.get(world.url("me/bookmarks")).json()["results"]
     with scopes_disabled():
-        services.session_cancel(actor=world.editor, session=s["pandas"])
+        session_cancel(actor=world.editor, session=s["pandas"])
     world.publish()
     after_cancel = client.get(world.url("me/bookmarks")).json()["results"]
 

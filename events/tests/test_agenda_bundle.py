@@ -11,8 +11,18 @@ from django.db import connection
 from django_scopes import scopes_disabled
 
 from eventhub.testing.factories import UserFactory
-from events.agenda import services
 from events.enums import AnnouncementPriority
+from events.services.agenda import (
+    announcement_post,
+    room_delete,
+    room_save,
+    session_cancel,
+    session_create,
+    session_delay,
+    session_update,
+    speaker_save,
+    track_save,
+)
 from events.tests.agenda_world import NOT_FOUND, World, berlin, build_world, client_for
 
 pytestmark = pytest.mark.django_db
@@ -164,7 +174,7 @@ def test_bundle_etag_answers_304_until_a_published_change_or_my_own_change():
 
     unchanged = client.get(world.url("bundle"), HTTP_ACCEPT_ENCODING="gzip", HTTP_IF_NONE_MATCH=etag)
     with scopes_disabled():
-        services.session_update(actor=world.editor, session=world.sessions["lunch"], title="Long lunch")
+        session_update(actor=world.editor, session=world.sessions["lunch"], title="Long lunch")
     after_draft = client.get(world.url("bundle"), HTTP_ACCEPT_ENCODING="gzip", HTTP_IF_NONE_MATCH=etag)
     client.put(world.url(f"sessions/{world.sessions['lunch'].pk}/bookmark"))
     after_bookmark = client.get(world.url("bundle"), HTTP_ACCEPT_ENCODING="gzip", HTTP_IF_NONE_MATCH=etag)
@@ -179,8 +189,8 @@ def test_bundle_hides_drafts_until_published():
     world = build_world()
     client = client_for(world.attendee)
     with scopes_disabled():
-        services.session_update(actor=world.editor, session=world.sessions["lunch"], title="Long lunch")
-        draft = services.session_create(
+        session_update(actor=world.editor, session=world.sessions["lunch"], title="Long lunch")
+        draft = session_create(
             actor=world.editor, event=world.event, title="Secret draft", start=berlin(2, 14), end=berlin(2, 15)
         )
 
@@ -222,15 +232,15 @@ def test_phone_offline_during_ten_changes_catches_up_from_the_bundle_heads_to_a_
     with scopes_disabled():
         editor, event = world.editor, world.event
         # 1. a room change
-        services.session_update(actor=editor, session=s["pandas"], room=world.rooms["Workshop"])
+        session_update(actor=editor, session=s["pandas"], room=world.rooms["Workshop"])
         world.publish("Pandas moves")
         # 2. a delay with cascade (the keynote and Async Django after it in Hall A)
-        services.session_delay(actor=editor, session=s["keynote"], minutes=15, cascade=True)
+        session_delay(actor=editor, session=s["keynote"], minutes=15, cascade=True)
         world.publish("Keynote runs late")
         # 3. a cancellation
-        services.session_cancel(actor=editor, session=s["lunch"])
+        session_cancel(actor=editor, session=s["lunch"])
         # 4. a new session, published together with the cancellation
-        services.session_create(
+        session_create(
             actor=editor,
             event=event,
             title="Lightning talks",
@@ -250,18 +260,16 @@ def test_phone_offline_during_ten_changes_catches_up_from_the_bundle_heads_to_a_
     )
     with scopes_disabled():
         # 6. an announcement
-        services.announcement_post(
-            actor=editor, event=event, text="Coffee in the foyer", priority=AnnouncementPriority.INFO
-        )
+        announcement_post(actor=editor, event=event, text="Coffee in the foyer", priority=AnnouncementPriority.INFO)
         # 7. a room renamed, 8. a room added and removed again
-        services.room_save(actor=editor, event=event, room=world.rooms["Hall B"], name="Hall B (upstairs)", floor="1")
-        spare = services.room_save(actor=editor, event=event, name="Spare room", position=9)
-        services.room_delete(actor=editor, room=spare)
+        room_save(actor=editor, event=event, room=world.rooms["Hall B"], name="Hall B (upstairs)", floor="1")
+        spare = room_save(actor=editor, event=event, name="Spare room", position=9)
+        room_delete(actor=editor, room=spare)
         # 9. a new track and a new speaker
-        services.track_save(actor=editor, event=event, name="Ops", colour="#00aa00", position=3)
-        services.speaker_save(actor=editor, event=event, name="Margaret Hamilton", company="MIT")
+        track_save(actor=editor, event=event, name="Ops", colour="#00aa00", position=3)
+        speaker_save(actor=editor, event=event, name="Margaret Hamilton", company="MIT")
         # 10. a title edit of the day-two keynote
-        services.session_update(actor=editor, session=s["day2"], title="Day two keynote: Apollo")
+        session_update(actor=editor, session=s["day2"], title="Day two keynote: Apollo")
         world.publish("Title")
     # Meanwhile the phone's own account changed from another device (the user stream).
     other_device = client_for(world.attendee)
@@ -311,7 +319,7 @@ def test_bundle_outside_a_test_transaction_reads_one_repeatable_read_snapshot(tr
     with connection.execute_wrapper(record):
         offline = _bundle(phone, world)
     with scopes_disabled():
-        services.session_update(actor=world.editor, session=world.sessions["day2"], start=berlin(2, 9, 30))
+        session_update(actor=world.editor, session=world.sessions["day2"], start=berlin(2, 9, 30))
     world.publish()
     after = _bundle(phone, world)
     event_stream = f"event:{world.event.pk}"

@@ -14,8 +14,14 @@ from django_scopes import scopes_disabled
 
 from eventhub.models import AuditLogEntry
 from eventhub.realtime.models import StreamEntry
-from eventhub.testing.factories import EventFactory, MemberFactory, OrganizationFactory, RoomFactory, UserFactory
-from events.agenda import services
+from eventhub.testing.factories import (
+    EventFactory,
+    MemberFactory,
+    OrganizationFactory,
+    ParticipantFactory,
+    RoomFactory,
+    UserFactory,
+)
 from events.enums import MemberRole, SessionStatus
 from events.models import (
     Announcement,
@@ -27,6 +33,8 @@ from events.models import (
     Speaker,
     Track,
 )
+from events.services.agenda import session_cancel, session_create, session_update
+from events.services.schedule import schedule_publish
 
 pytestmark = pytest.mark.django_db
 
@@ -100,14 +108,14 @@ def url(name: str, **kwargs) -> str:
 
 def make_session(owner, event, title: str, start: datetime, minutes: int = 45, **fields) -> Session:
     with scopes_disabled():
-        return services.session_create(
+        return session_create(
             actor=owner, event=event, title=title, start=start, end=start + timedelta(minutes=minutes), **fields
         )
 
 
 def publish(owner, event, comment: str = "") -> ScheduleVersion:
     with scopes_disabled():
-        return services.schedule_publish(actor=owner, event=event, comment=comment)
+        return schedule_publish(actor=owner, event=event, comment=comment)
 
 
 def sessions_state(event) -> list[tuple]:
@@ -162,7 +170,7 @@ def test_grid_shows_sessions_per_room_with_draft_markers_and_pending_changes(
     publish(owner, event)
     make_session(owner, event, "Workshop", at(1, "11:00"), minutes=90, room=hall_b)
     with scopes_disabled():
-        services.session_update(actor=owner, session=talk, room=hall_b, start=at(1, "14:00"), end=at(1, "14:45"))
+        session_update(actor=owner, session=talk, room=hall_b, start=at(1, "14:00"), end=at(1, "14:45"))
 
     page = logged_in.get(url("agenda"), {"day": "2031-05-01"}).content.decode()
 
@@ -472,8 +480,8 @@ def test_versions_changelog_lists_each_version_with_its_diff(logged_in, owner, e
     doomed = make_session(owner, event, "Doomed", at(1, "12:00"), room=hall_a)
     publish(owner, event, "First cut")
     with scopes_disabled():
-        services.session_update(actor=owner, session=talk, room=hall_b)
-        services.session_cancel(actor=owner, session=doomed)
+        session_update(actor=owner, session=talk, room=hall_b)
+        session_cancel(actor=owner, session=doomed)
     publish(owner, event, "Hall A flooded")
 
     page = logged_in.get(url("agenda-versions")).content.decode()
@@ -686,8 +694,6 @@ def test_readers_cannot_write(client, org, owner, event, hall_a, role):
 
 
 def test_outsider_and_attendee_get_404(client, owner, event, hall_a):
-    from eventhub.testing.factories import ParticipantFactory
-
     talk = make_session(owner, event, "Opening", at(1, "10:00"), room=hall_a)
     paths = [url("agenda"), url("agenda-versions"), url("agenda-session", session_id=talk.pk), url("agenda-displays")]
 

@@ -14,9 +14,10 @@ from eventhub.realtime.streams import event_staff_stream, event_stream
 from eventhub.testing.factories import EventFactory, MemberFactory, ParticipantFactory, RoomFactory
 from eventhub.testing.live import daphne, session_token_for, ws_url
 from eventhub.testing.ws import StreamClient
-from events.agenda import services
 from events.enums import MemberRole
 from events.models import Bookmark, DisplayLink
+from events.services.agenda import session_create, session_delay
+from events.services.schedule import schedule_publish
 
 pytestmark = [pytest.mark.live, pytest.mark.django_db(transaction=True)]
 
@@ -36,7 +37,7 @@ def agenda(transactional_db):
         hall_a, hall_b = RoomFactory(event=event, name="Hall A"), RoomFactory(event=event, name="Hall B")
         start = event.start
         sessions = [
-            services.session_create(
+            session_create(
                 actor=editor,
                 event=event,
                 title=f"Talk {n}",
@@ -46,10 +47,10 @@ def agenda(transactional_db):
             )
             for n in range(3)
         ]
-        other_room = services.session_create(
+        other_room = session_create(
             actor=editor, event=event, title="Elsewhere", start=start, end=start + timedelta(hours=1), room=hall_b
         )
-        services.schedule_publish(actor=editor, event=event)
+        schedule_publish(actor=editor, event=event)
     return {"editor": editor, "event": event, "a": hall_a, "b": hall_b, "sessions": sessions, "other": other_room}
 
 
@@ -70,8 +71,8 @@ async def test_delay_with_cascade_shifts_exactly_the_later_sessions_in_that_room
 
     await _sync(
         lambda: (
-            services.session_delay(actor=agenda["editor"], session=delayed, minutes=15, cascade=True),
-            services.schedule_publish(actor=agenda["editor"], event=event),
+            session_delay(actor=agenda["editor"], session=delayed, minutes=15, cascade=True),
+            schedule_publish(actor=agenda["editor"], event=event),
         )
     )()
     entries = await client.entries(event_stream(event.pk), 3)

@@ -13,7 +13,7 @@ from eventhub.testing.factories import EventFactory, MemberFactory, Organization
 from eventhub.testing.live import session_token_for
 from events.enums import EventStatus, EventVisibility, MemberRole, ParticipantKind
 from events.models import Event, Participant
-from events.services import event_update
+from events.services.organizations import event_update
 
 pytestmark = pytest.mark.django_db
 

@@ -8,10 +8,11 @@ from django.utils import timezone
 from django_scopes import scopes_disabled
 
 from eventhub.testing.factories import EventFactory, MemberFactory, OrganizationFactory, RoomFactory
-from events import displays
-from events.agenda import services
 from events.enums import AnnouncementPriority, MemberRole
 from events.models import Speaker, Track
+from events.services import displays
+from events.services.agenda import announcement_post, session_cancel, session_create, session_delay, session_update
+from events.services.schedule import schedule_publish
 
 pytestmark = pytest.mark.django_db
 
@@ -46,7 +47,7 @@ def world():
 
     def add(title, start_minutes, length, room, **fields):
         start = now + timedelta(minutes=start_minutes)
-        return services.session_create(
+        return session_create(
             actor=owner,
             event=event,
             title=title,
@@ -67,14 +68,14 @@ def world():
             "b_after": add("B after", 90, 30, hall_b),
             "past": add("Morning talk", -150, 30, hall_a),
         }
-        services.schedule_publish(actor=owner, event=event)
-        services.session_cancel(actor=owner, session=sessions["doomed"])
-        services.session_delay(actor=owner, session=sessions["b_next"], minutes=5)
-        services.schedule_publish(actor=owner, event=event)
+        schedule_publish(actor=owner, event=event)
+        session_cancel(actor=owner, session=sessions["doomed"])
+        session_delay(actor=owner, session=sessions["b_next"], minutes=5)
+        schedule_publish(actor=owner, event=event)
         # Drafts never reach a screen: a new session and a move, both unpublished.
         add("Unpublished talk", 150, 30, hall_a)
-        services.session_update(actor=owner, session=sessions["next"], title="Renamed in draft")
-        services.announcement_post(
+        session_update(actor=owner, session=sessions["next"], title="Renamed in draft")
+        announcement_post(
             actor=owner, event=event, text="Lunch is served in the foyer", priority=AnnouncementPriority.IMPORTANT
         )
         door_a = displays.display_link_create(actor=owner, event=event, name="Hall A door", room=hall_a)

@@ -10,8 +10,8 @@ from django.test import Client
 from django_scopes import scopes_disabled
 
 from eventhub.testing.factories import UserFactory
-from events.agenda import services
 from events.models import CalendarFeed, ScheduleVersion
+from events.services.agenda import session_cancel, session_create, session_delay, session_update
 from events.tests.agenda_world import BERLIN, NOT_FOUND, World, berlin, build_world, client_for
 
 pytestmark = pytest.mark.django_db
@@ -58,7 +58,7 @@ def test_the_vtimezone_knows_summer_and_winter_time():
     with scopes_disabled():
         world.event.end = datetime(2031, 11, 30, 18, tzinfo=BERLIN)
         world.event.save()
-        services.session_create(
+        session_create(
             actor=world.editor,
             event=world.event,
             title="Winter session",
@@ -79,8 +79,8 @@ def test_the_vtimezone_knows_summer_and_winter_time():
 def test_published_changes_bump_sequence_and_cancelled_sessions_say_so_with_the_same_uid(world):
     before = _vevents(_calendar(Client().get(world.url("agenda.ics"))))
     with scopes_disabled():
-        services.session_delay(actor=world.editor, session=world.sessions["pandas"], minutes=30)
-        services.session_cancel(actor=world.editor, session=world.sessions["lunch"])
+        session_delay(actor=world.editor, session=world.sessions["pandas"], minutes=30)
+        session_cancel(actor=world.editor, session=world.sessions["lunch"])
     world.publish()
 
     after = _vevents(_calendar(Client().get(world.url("agenda.ics"))))
@@ -99,10 +99,10 @@ def test_published_changes_bump_sequence_and_cancelled_sessions_say_so_with_the_
 
 def test_agenda_ics_hides_drafts_until_published(world):
     with scopes_disabled():
-        services.session_create(
+        session_create(
             actor=world.editor, event=world.event, title="Secret draft", start=berlin(3, 9), end=berlin(3, 10)
         )
-        services.session_update(actor=world.editor, session=world.sessions["lunch"], title="Long lunch")
+        session_update(actor=world.editor, session=world.sessions["lunch"], title="Long lunch")
 
     before = _vevents(_calendar(Client().get(world.url("agenda.ics"))))
     world.publish()
@@ -119,7 +119,7 @@ def test_agenda_ics_etag_304_until_a_publish(world):
 
     unchanged = client.get(world.url("agenda.ics"), HTTP_IF_NONE_MATCH=etag)
     with scopes_disabled():
-        services.session_update(actor=world.editor, session=world.sessions["lunch"], title="Long lunch")
+        session_update(actor=world.editor, session=world.sessions["lunch"], title="Long lunch")
     draft = client.get(world.url("agenda.ics"), HTTP_IF_NONE_MATCH=etag)
     world.publish()
     published = client.get(world.url("agenda.ics"), HTTP_IF_NONE_MATCH=etag)

@@ -12,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django_scopes import scopes_disabled
 
+from eventhub.audit import audit_log
 from eventhub.models import AuditLogEntry
 from eventhub.testing.factories import (
     PASSWORD,
@@ -23,6 +24,7 @@ from eventhub.testing.factories import (
 )
 from events.enums import MemberRole
 from events.models import Event, OrganizationMember
+from events.services.organizations import participant_join
 
 pytestmark = pytest.mark.django_db
 
@@ -715,8 +717,6 @@ def test_audit_log_queries_do_not_grow(client, org, owner, django_assert_num_que
     client.force_login(owner)
     url = reverse("portal:audit-log", kwargs={"organization": "acme"})
     events = EventFactory.create_batch(3, organization=org)
-    from eventhub.audit import audit_log
-
     audit_log(actor=owner, organization_id=org.pk, event_id=events[0].pk, action="event.updated", obj=events[0])
     one = _count_queries(client, url)
     for event in events[1:]:
@@ -761,8 +761,6 @@ def test_logout_confirmation_page_signs_out(client, owner):
 
 
 def test_event_overview_subscribes_from_the_head_its_counts_belong_to(client, as_role, org, event):
-    from events.services import participant_join
-
     with scopes_disabled():
         for user in UserFactory.create_batch(2):
             participant_join(user=user, event=event)

@@ -1,5 +1,5 @@
 """Concurrent writes: joins of one event each publish the true total; two writers of one
-unique key (organization slug, event slug, membership) get one success and ValidationErrors.
+unique key (organization slug, event slug, membership) get one success and ``Invalid`` errors.
 
 Real concurrency (threads, each with its own database connection) released together by a
 barrier; the negative controls turn the protection off and show that the race then happens, so
@@ -12,15 +12,16 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from django.db import connection
 from django.test import Client
-from django_scopes import scopes_disabled
+from django_scopes import scope, scopes_disabled
 
+from eventhub.errors import DomainError
 from eventhub.realtime.models import StreamEntry
 from eventhub.realtime.streams import event_staff_stream
 from eventhub.testing.factories import EventFactory, MemberFactory, UserFactory
 from eventhub.testing.live import session_token_for
-from events import services
 from events.enums import MemberRole
 from events.models import Event, Organization, OrganizationMember, Participant
+from events.services import organizations as services
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -102,7 +103,7 @@ def _concurrently(calls) -> list[str]:
                 call()
             outcomes.append("ok")
         except Exception as error:  # the outcome is what the tests compare
-            outcomes.append(f"{type(error).__name__}: {getattr(error, 'message_dict', error)}")
+            outcomes.append(f"{type(error).__name__}: {getattr(error, 'fields', error)}")
         finally:
             connection.close()
 
@@ -125,7 +126,7 @@ def test_concurrent_organization_create_with_one_slug_refuses_all_but_one():
         [lambda user=user: services.organization_create(actor=user, name="Same", slug="same") for user in users]
     )
 
-    assert outcomes == ["ValidationError: {'slug': ['This address is taken.']}"] * 3 + ["ok"]
+    assert outcomes == ["Invalid: {'slug': ['This address is taken.']}"] * 3 + ["ok"]
     assert Organization.objects.filter(slug="same").count() == 1
     with scopes_disabled():
         assert OrganizationMember.objects.filter(organization__slug="same").count() == 1
@@ -133,7 +134,7 @@ def test_concurrent_organization_create_with_one_slug_refuses_all_but_one():
 
 def test_concurrent_organization_create_without_the_guard_fails_with_integrity_errors(monkeypatch):
     """Negative control: the pre-check alone lets the losers through to the unique index."""
-    monkeypatch.setattr(services, "_unique_or_invalid", lambda **kwargs: contextlib.nullcontext())
+    monkeypatch.setattr(services, "unique_or_invalid", lambda **kwargs: contextlib.nullcontext())
     users = _creators(4)
 
     outcomes = _concurrently(
@@ -158,7 +159,7 @@ def test_concurrent_member_add_of_one_person_refuses_all_but_one():
         ]
     )
 
-    assert outcomes == ["ValidationError: {'email': ['This person is already a member.']}"] * 3 + ["ok"]
+    assert outcomes == ["Invalid: {'email': ['This person is already a member.']}"] * 3 + ["ok"]
     with scopes_disabled():
         assert OrganizationMember.objects.filter(organization=organization, user=newcomer).count() == 1
 
@@ -177,16 +178,12 @@ def test_concurrent_event_create_with_one_slug_refuses_all_but_one():
         ]
     )
 
-    assert outcomes == ["ValidationError: {'slug': ['Another event of this organization uses this address.']}"] * 3 + [
-        "ok"
-    ]
+    assert outcomes == ["Invalid: {'slug': ['Another event of this organization uses this address.']}"] * 3 + ["ok"]
     with scopes_disabled():
         assert Event.objects.filter(organization=organization, slug="same").count() == 1
 
 
 def _demote_each_other_concurrently() -> tuple[list[str], int]:
-    from django_scopes import scope
-
     with scopes_disabled():
         first = MemberFactory(role=MemberRole.OWNER)
         organization = first.organization
@@ -202,7 +199,7 @@ def _demote_each_other_concurrently() -> tuple[list[str], int]:
                 try:
                     services.member_change_role(actor=actor_member.user, member=target, role=MemberRole.EDITOR)
                     outcomes.append("demoted")
-                except (services.ValidationError, services.PermissionDenied):
+                except DomainError:
                     outcomes.append("refused")
         finally:
             connection.close()

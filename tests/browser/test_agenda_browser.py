@@ -20,10 +20,11 @@ from eventhub.realtime.selectors import stream_heads
 from eventhub.realtime.streams import event_stream
 from eventhub.testing.factories import EventFactory, MemberFactory, OrganizationFactory, RoomFactory, UserFactory
 from eventhub.testing.live import BIN, ROOT, _stop, _wait_for_port, free_port, process_env, session_token_for
-from events import displays
-from events.agenda import services
 from events.enums import AnnouncementPriority, EventVisibility, MemberRole, SessionStatus
 from events.models import PublishedSession, Session, Speaker, Track
+from events.services import displays
+from events.services.agenda import announcement_post, session_cancel, session_create, session_delay, session_update
+from events.services.schedule import schedule_publish
 
 pytestmark = [pytest.mark.browser, pytest.mark.live, pytest.mark.django_db(transaction=True)]
 
@@ -70,11 +71,11 @@ def conf(browser_passwords):
             ("Scaling Postgres", "11:30", hall_a, data, []),
             ("CSS grid tricks", "10:00", hall_b, web, []),
         ]:
-            services.session_create(
+            session_create(
                 actor=owner, event=event, title=title, start=at(start), end=at(start) + timedelta(minutes=45),
                 room=room, track=track, speakers=speakers,
             )  # fmt: skip
-        services.schedule_publish(actor=owner, event=event, comment="First cut")
+        schedule_publish(actor=owner, event=event, comment="First cut")
     return {"owner": owner, "colleague": colleague, "event": event, "hall_a": hall_a, "hall_b": hall_b}
 
 
@@ -178,9 +179,9 @@ def test_colleagues_grid_updates_live_when_someone_publishes(page: Page, server,
 
     with scopes_disabled():
         session = Session.objects.get(title="CSS grid tricks")
-        services.session_update(actor=conf["owner"], session=session, room=conf["hall_a"], start=at("12:30"),
+        session_update(actor=conf["owner"], session=session, room=conf["hall_a"], start=at("12:30"),
                                 end=at("13:15"))  # fmt: skip
-        services.schedule_publish(actor=conf["owner"], event=conf["event"], comment="From the other desk")
+        schedule_publish(actor=conf["owner"], event=conf["event"], comment="From the other desk")
 
     expect(page.locator("#live-notice")).to_have_text("Version 2 was published — the schedule is up to date.")
     block = page.locator(f"#session-{session.pk}")
@@ -214,7 +215,7 @@ def live_conf(browser_passwords):
 
     def add(title, minutes, **fields):
         start = now + timedelta(minutes=minutes)
-        return services.session_create(
+        return session_create(
             actor=owner, event=event, title=title, start=start, end=start + timedelta(minutes=30), room=hall, **fields
         )
 
@@ -224,7 +225,7 @@ def live_conf(browser_passwords):
             add("Up next", 25),
             add("After that", 80),
         ]
-        services.schedule_publish(actor=owner, event=event)
+        schedule_publish(actor=owner, event=event)
         link = displays.display_link_create(actor=owner, event=event, name="Hall A door", room=hall)
     return {"owner": owner, "event": event, "link": link, "sessions": sessions, "now": now}
 
@@ -251,8 +252,8 @@ def _daphne_at(port: int, tmp_path, name: str) -> Iterator[str]:
 
 def _publish_delay(conf, session, minutes: int) -> None:
     with scopes_disabled():
-        services.session_delay(actor=conf["owner"], session=session, minutes=minutes)
-        services.schedule_publish(actor=conf["owner"], event=conf["event"])
+        session_delay(actor=conf["owner"], session=session, minutes=minutes)
+        schedule_publish(actor=conf["owner"], event=conf["event"])
 
 
 def test_door_display_updates_catches_up_after_a_drop_and_blanks_when_revoked(
@@ -276,7 +277,7 @@ def test_door_display_updates_catches_up_after_a_drop_and_blanks_when_revoked(
         expect(page.locator(f".d-next [data-session='{up_next.pk}']")).to_contain_text(f"{start}–")
         expect(page.locator(f".d-next [data-session='{up_next.pk}']")).to_contain_text("Delayed")
         with scopes_disabled():
-            services.announcement_post(
+            announcement_post(
                 actor=conf["owner"], event=conf["event"], text="Hall A: doors close in 5 minutes",
                 priority=AnnouncementPriority.URGENT,
             )  # fmt: skip
@@ -288,8 +289,8 @@ def test_door_display_updates_catches_up_after_a_drop_and_blanks_when_revoked(
     expect(page.locator("#display-conn")).to_contain_text("offline")
     _publish_delay(conf, up_next, 5)
     with scopes_disabled():
-        services.session_cancel(actor=conf["owner"], session=conf["sessions"][2])
-        services.schedule_publish(actor=conf["owner"], event=conf["event"])
+        session_cancel(actor=conf["owner"], session=conf["sessions"][2])
+        schedule_publish(actor=conf["owner"], event=conf["event"])
     screenshot("agenda-12-display-offline")
     with _daphne_at(port, tmp_path, "second"):
         start = (conf["now"] + timedelta(minutes=40)).astimezone(conf["event"].tz).strftime("%H:%M")

@@ -3,22 +3,21 @@
 Every organizer action writes an audit entry; every change that clients see is a stream entry
 appended in the same transaction (broadcast on commit)."""
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
+from eventhub import errors
 from eventhub.audit import audit_log, diff, snapshot
 from eventhub.realtime.services import stream_append
 from eventhub.realtime.streams import event_staff_stream, event_stream, user_stream
+from eventhub.services import full_clean_or_invalid, require_permission, unique_or_invalid
 
-from .enums import EventStatus, MemberRole, ParticipantKind
-from .models import Event, Organization, OrganizationMember, Participant
+from ..enums import EVENT_UPDATED, PARTICIPANT_JOINED, PARTICIPATION_CREATED, EventStatus, MemberRole, ParticipantKind
+from ..models import Event, Organization, OrganizationMember, Participant
 
 EVENT_FIELDS = [
     "name",
@@ -41,32 +40,13 @@ EVENT_SLUG_TAKEN = "Another event of this organization uses this address."
 ALREADY_MEMBER = "This person is already a member."
 
 
-def _require(user: User, permission: str, obj: Any) -> None:
-    if not user.has_perm(permission, obj):
-        raise PermissionDenied(permission)
-
-
-@contextmanager
-def _unique_or_invalid(*, field: str, message: str, taken: Callable[[], bool]) -> Iterator[None]:
-    """Write in a savepoint. The callers check uniqueness first for a friendly error, but a
-    concurrent writer can insert the same key between that check and our write: the unique
-    constraint then refuses it, and this turns that into the same ValidationError (not a 500)."""
-    try:
-        with transaction.atomic():
-            yield
-    except IntegrityError:
-        if taken():
-            raise ValidationError({field: message}) from None
-        raise
-
-
 @transaction.atomic
 def organization_create(*, actor: User, name: str, slug: str) -> Organization:
     """Create an organization with ``actor`` as its owner."""
     taken = Organization.objects.filter(slug=slug).exists
     if taken():
-        raise ValidationError({"slug": ORGANIZATION_SLUG_TAKEN})
-    with _unique_or_invalid(field="slug", message=ORGANIZATION_SLUG_TAKEN, taken=taken):
+        raise errors.Invalid(fields={"slug": ORGANIZATION_SLUG_TAKEN})
+    with unique_or_invalid(field="slug", message=ORGANIZATION_SLUG_TAKEN, taken=taken):
         organization = Organization.objects.create(name=name, slug=slug)
     OrganizationMember.objects.create(organization=organization, user=actor, role=MemberRole.OWNER)
     audit_log(actor=actor, organization_id=organization.pk, action="organization.created", obj=organization)
@@ -78,19 +58,19 @@ def _event_slug_taken(event: Event) -> bool:
 
 
 def _validate_event(event: Event) -> None:
-    event.full_clean(exclude=["organization"])
+    full_clean_or_invalid(event, exclude=["organization"])
     if _event_slug_taken(event):
-        raise ValidationError({"slug": EVENT_SLUG_TAKEN})
+        raise errors.Invalid(fields={"slug": EVENT_SLUG_TAKEN})
 
 
 def _save_event(event: Event) -> None:
-    with _unique_or_invalid(field="slug", message=EVENT_SLUG_TAKEN, taken=lambda: _event_slug_taken(event)):
+    with unique_or_invalid(field="slug", message=EVENT_SLUG_TAKEN, taken=lambda: _event_slug_taken(event)):
         event.save()
 
 
 @transaction.atomic
 def event_create(*, actor: User, organization: Organization, **fields: Any) -> Event:
-    _require(actor, "events.add_event", organization)
+    require_permission(actor, "events.add_event", organization)
     event = Event(organization=organization, **{k: v for k, v in fields.items() if k in EVENT_FIELDS})
     _validate_event(event)
     _save_event(event)
@@ -110,12 +90,12 @@ def event_update(*, actor: User | None, event: Event, **fields: Any) -> Event:
     """Change an event. Side effects: audit entry; ``event.updated`` on the event stream with the
     changed public fields and their old values. ``actor=None`` is the system (scheduled tasks)."""
     if actor is not None:
-        _require(actor, "events.change_event", event)
+        require_permission(actor, "events.change_event", event)
     event = Event.objects.select_for_update().get(pk=event.pk)
     before = snapshot(event, EVENT_FIELDS)
     for name, value in fields.items():
         if name not in EVENT_FIELDS:
-            raise ValidationError({name: "This field cannot be changed."})
+            raise errors.Invalid(fields={name: "This field cannot be changed."})
         setattr(event, name, value)
     _validate_event(event)
     changes = diff(before, snapshot(event, EVENT_FIELDS))
@@ -133,7 +113,7 @@ def event_update(*, actor: User | None, event: Event, **fields: Any) -> Event:
     public_changes = {name: change for name, change in changes.items() if name in PUBLIC_EVENT_FIELDS}
     if public_changes:
         stream_append(
-            stream=event_stream(event.pk), type="event.updated", data={"id": event.pk, "changes": public_changes}
+            stream=event_stream(event.pk), type=EVENT_UPDATED, data={"id": event.pk, "changes": public_changes}
         )
     return event
 
@@ -173,7 +153,7 @@ def participant_join(*, user: User, event: Event) -> tuple[Participant, bool]:
     Side effects on first join: ``participant.joined`` on the staff stream (with the new count)
     and ``participation.created`` on the user's stream. Locking: a first join holds the event's
     participant lock (``_lock_event_participants``) until the transaction ends."""
-    _require(user, "events.join_event", event)
+    require_permission(user, "events.join_event", event)
     participant, created = Participant.objects.get_or_create(
         event=event, user=user, defaults={"kind": ParticipantKind.ATTENDEE}
     )
@@ -182,12 +162,12 @@ def participant_join(*, user: User, event: Event) -> tuple[Participant, bool]:
         count = Participant.objects.filter(event=event).count()
         stream_append(
             stream=event_staff_stream(event.pk),
-            type="participant.joined",
+            type=PARTICIPANT_JOINED,
             data={"participant": participant.pk, "kind": participant.kind, "participants": count},
         )
         stream_append(
             stream=user_stream(user.pk),
-            type="participation.created",
+            type=PARTICIPATION_CREATED,
             data={"event": event.pk, "kind": participant.kind},
         )
     return participant, created
@@ -195,17 +175,17 @@ def participant_join(*, user: User, event: Event) -> tuple[Participant, bool]:
 
 @transaction.atomic
 def member_add(*, actor: User, organization: Organization, email: str, role: str) -> OrganizationMember:
-    _require(actor, "events.manage_members", organization)
+    require_permission(actor, "events.manage_members", organization)
     if role not in MemberRole.values:
-        raise ValidationError({"role": "Unknown role."})
+        raise errors.Invalid(fields={"role": "Unknown role."})
     _require_owner_for(actor, organization, role)
     user = User.objects.filter(email__iexact=email.strip()).first()
     if user is None:
-        raise ValidationError({"email": "No account uses this email address; ask them to sign up first."})
+        raise errors.Invalid(fields={"email": "No account uses this email address; ask them to sign up first."})
     taken = OrganizationMember.objects.filter(organization=organization, user=user).exists
     if taken():
-        raise ValidationError({"email": ALREADY_MEMBER})
-    with _unique_or_invalid(field="email", message=ALREADY_MEMBER, taken=taken):
+        raise errors.Invalid(fields={"email": ALREADY_MEMBER})
+    with unique_or_invalid(field="email", message=ALREADY_MEMBER, taken=taken):
         member = OrganizationMember.objects.create(organization=organization, user=user, role=role)
     audit_log(
         actor=actor,
@@ -220,7 +200,7 @@ def member_add(*, actor: User, organization: Organization, email: str, role: str
 def _require_owner_for(actor: User, organization: Organization, *roles: str) -> None:
     """Only owners grant, take away or remove the owner role (admins manage everyone else)."""
     if MemberRole.OWNER in roles and not actor.has_perm("events.manage_owners", organization):
-        raise ValidationError({"role": "Only an owner can grant or remove the owner role."})
+        raise errors.Invalid(fields={"role": "Only an owner can grant or remove the owner role."})
 
 
 def _lock_organization(organization: Organization) -> None:
@@ -235,17 +215,17 @@ def _ensure_an_owner_remains(organization: Organization, leaving: OrganizationMe
     try:
         leaving.refresh_from_db(fields=["role"])
     except OrganizationMember.DoesNotExist:
-        raise ValidationError({"role": "This member was removed meanwhile."}) from None
+        raise errors.Invalid(fields={"role": "This member was removed meanwhile."}) from None
     owners = OrganizationMember.objects.filter(organization=organization, role=MemberRole.OWNER)
     if leaving.role == MemberRole.OWNER and owners.exclude(pk=leaving.pk).count() == 0:
-        raise ValidationError({"role": "An organization needs at least one owner."})
+        raise errors.Invalid(fields={"role": "An organization needs at least one owner."})
 
 
 @transaction.atomic
 def member_change_role(*, actor: User, member: OrganizationMember, role: str) -> OrganizationMember:
-    _require(actor, "events.manage_members", member.organization)
+    require_permission(actor, "events.manage_members", member.organization)
     if role not in MemberRole.values:
-        raise ValidationError({"role": "Unknown role."})
+        raise errors.Invalid(fields={"role": "Unknown role."})
     if role == member.role:
         return member
     _require_owner_for(actor, member.organization, role, member.role)
@@ -266,7 +246,7 @@ def member_change_role(*, actor: User, member: OrganizationMember, role: str) ->
 
 @transaction.atomic
 def member_remove(*, actor: User, member: OrganizationMember) -> None:
-    _require(actor, "events.manage_members", member.organization)
+    require_permission(actor, "events.manage_members", member.organization)
     _require_owner_for(actor, member.organization, member.role)
     _ensure_an_owner_remains(member.organization, member)
     audit_log(

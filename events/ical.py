@@ -10,8 +10,8 @@ from datetime import UTC, date
 
 import icalendar
 
-from ..enums import SessionStatus
-from ..models import Event, PublishedSession
+from .enums import SessionStatus
+from .models import Event, PublishedSession
 
 PRODID = "-//EventHub//Agenda//EN"
 

@@ -8,8 +8,8 @@ from rest_framework import serializers
 
 from eventhub.api.fields import EventTimeField
 
-from ..enums import AnnouncementPriority, AnnouncementTarget, SessionKind, SessionStatus
-from ..models import Announcement, PublishedSession, Room, Speaker, Track
+from .enums import AnnouncementPriority, AnnouncementTarget, SessionKind, SessionStatus
+from .models import Announcement, PublishedSession, Room, Speaker, Track
 
 
 class RoomPayload(serializers.Serializer):

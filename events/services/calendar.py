@@ -1,5 +1,5 @@
 """Private calendar feeds: a revocable bearer URL serving one user's personal agenda of one event
-as iCalendar (``events.agenda.ical``). Writes and the token lookup live here."""
+as iCalendar (``api/calendar.py``). The writes; the reads are ``selectors/calendar.py``."""
 
 from django.db import transaction
 from django.utils import timezone
@@ -7,7 +7,7 @@ from django.utils import timezone
 from accounts.models import User
 
 from ..models import CalendarFeed, Event
-from ..tenancy import event_id_for_link_token, event_scope
+from ..selectors.calendar import calendar_feed_active
 
 
 @transaction.atomic
@@ -22,10 +22,6 @@ def calendar_feed_get_or_create(*, user: User, event: Event) -> tuple[CalendarFe
     return CalendarFeed.objects.create(user=user, event=event), True
 
 
-def calendar_feed_active(*, user: User, event: Event) -> CalendarFeed | None:
-    return CalendarFeed.objects.filter(user=user, event=event, revoked_at__isnull=True).order_by("-id").first()
-
-
 @transaction.atomic
 def calendar_feed_revoke(*, user: User, event: Event) -> int:
     """Revoke the user's feeds for the event (their URLs answer 404 from now on); the number
@@ -33,17 +29,3 @@ def calendar_feed_revoke(*, user: User, event: Event) -> int:
     return CalendarFeed.objects.filter(user=user, event=event, revoked_at__isnull=True).update(
         revoked_at=timezone.now()
     )
-
-
-def calendar_feed_for_token(token: str) -> CalendarFeed | None:
-    """The unrevoked feed a token names, with its user and event, or None. Runs outside a tenant
-    scope (the URL names only the token) and enters the feed's event scope itself."""
-    event_id = event_id_for_link_token(CalendarFeed, token)
-    if event_id is None:
-        return None
-    with event_scope(event_id):
-        return (
-            CalendarFeed.objects.filter(token=token, revoked_at__isnull=True)
-            .select_related("user", "event", "event__organization")
-            .first()
-        )

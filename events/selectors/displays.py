@@ -1,20 +1,15 @@
-"""Door displays: revocable bearer links (writes) and what a display shows (a read of the
-published agenda only — drafts never reach a screen)."""
+"""What a door display shows: a read of the published agenda only (drafts never reach a screen),
+and the link a token names."""
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from accounts.models import User
-from eventhub.audit import audit_log
-
-from .enums import AnnouncementTarget, SessionStatus
-from .models import Announcement, DisplayLink, Event, PublishedSession, Room
+from ..enums import AnnouncementTarget, SessionStatus
+from ..models import Announcement, DisplayLink, PublishedSession
 
 NEXT_PER_ROOM = 3
 ANNOUNCEMENTS_SHOWN = 4
@@ -22,56 +17,9 @@ ANNOUNCEMENTS_SHOWN = 4
 ANNOUNCEMENT_AGE = timedelta(hours=12)
 
 
-def _require_editor(actor: User, event: Event) -> None:
-    if not actor.has_perm("events.change_agenda", event):
-        raise PermissionDenied("events.change_agenda")
-
-
-@transaction.atomic
-def display_link_create(*, actor: User, event: Event, name: str, room: Room | None = None) -> DisplayLink:
-    """A new link for a door screen of ``room`` (or the whole venue). Writes an audit entry."""
-    _require_editor(actor, event)
-    if room is not None and room.event_id != event.pk:
-        raise ValidationError({"room": "Choose a room of this event."})
-    link = DisplayLink(event=event, room=room, name=name.strip())
-    link.full_clean(exclude=["event", "room", "token"])
-    link.save()
-    audit_log(
-        actor=actor,
-        organization_id=event.organization_id,
-        event_id=event.pk,
-        action="display_link.created",
-        obj=link,
-        changes={"after": {"name": link.name, "room": room.name if room else None}},
-    )
-    return link
-
-
-@transaction.atomic
-def display_link_revoke(*, actor: User, link: DisplayLink) -> DisplayLink:
-    """Revoke a link: its page answers 404 at once; an open socket is dropped at the consumer's
-    next re-authorization. Idempotent."""
-    _require_editor(actor, link.event)
-    link = DisplayLink.objects.select_for_update().select_related("event").get(pk=link.pk)
-    if link.revoked_at is None:
-        link.revoked_at = timezone.now()
-        link.save(update_fields=["revoked_at"])
-        audit_log(
-            actor=actor,
-            organization_id=link.event.organization_id,
-            event_id=link.event_id,
-            action="display_link.revoked",
-            obj=link,
-        )
-    return link
-
-
 def display_link_for_token(*, token: str) -> DisplayLink | None:
     """The unrevoked link with this token (call inside the link's event scope)."""
     return DisplayLink.objects.filter(token=token, revoked_at__isnull=True).select_related("event", "room").first()
-
-
-# --- what a display shows ---------------------------------------------------------------------
 
 
 @dataclass

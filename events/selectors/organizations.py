@@ -8,9 +8,9 @@ from django.db.models import Count, QuerySet
 from accounts.models import User
 from eventhub.models import AuditLogEntry
 
-from .enums import EventStatus
-from .models import Event, Organization, OrganizationMember, Participant
-from .tenancy import user_scope
+from ..enums import EventStatus
+from ..models import Event, Organization, OrganizationMember, Participant
+from ..tenancy import user_scope
 
 
 def event_get_visible(*, user, event_id: int) -> Event | None:

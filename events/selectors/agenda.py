@@ -2,24 +2,23 @@
 and the schedule versions); drafts are invisible until ``schedule_publish``.
 
 Rooms, tracks and speakers take effect at once for organizers, but reach phones only once an
-agenda is out (``events.agenda.services._announce`` streams their changes from the first publish
-on). The reads below follow the same rule, so that everything an attendee can read is covered by
-the event stream: a published change always appends an entry, which is what makes the stream head
-a correct and cheap ETag (``agenda_etag``) and what lets a phone keep an offline bundle current
-with the stream alone (``agenda_bundle``).
+agenda is out (``services.agenda._announce`` streams their changes from the first publish on).
+The reads below follow the same rule, so that everything an attendee can read is covered by the
+event stream: a published change always appends an entry, which is what makes the stream head a
+correct and cheap ETag (``agenda_etag``) and what lets a phone keep an offline bundle current with
+the stream alone (``selectors.personal.agenda_bundle``).
 
 Call inside the tenant scope (the middleware enters it from ``event_id``)."""
 
 import hashlib
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.db import connection, transaction
-from django.db.models import F, Min, OuterRef, Q, QuerySet, Subquery
+from django.db import connection
+from django.db.models import Min, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
 from accounts.models import User
@@ -28,33 +27,11 @@ from eventhub.realtime.selectors import stream_heads
 from eventhub.realtime.streams import event_stream, event_stream_sql, user_stream
 
 from ..enums import SessionStatus
-from ..models import (
-    Announcement,
-    Bookmark,
-    Event,
-    PublishedSession,
-    Room,
-    ScheduleVersion,
-    SessionNote,
-    Speaker,
-    Track,
-)
-from . import payloads
+from ..models import Announcement, Event, PublishedSession, Room, Speaker, Track
+from .schedule import agenda_is_out
 
 # Bump when the JSON shape of an agenda read changes, so no client keeps an old body on a 304.
 ETAG_FORMAT = "agenda-1"
-
-
-# --- visibility ----------------------------------------------------------------------------------
-
-
-def agenda_published_version(*, event: Event) -> int | None:
-    """The number of the latest published schedule version, or None before the first publish."""
-    return ScheduleVersion.objects.filter(event=event).order_by("-number").values_list("number", flat=True).first()
-
-
-def agenda_is_out(*, event: Event) -> bool:
-    return ScheduleVersion.objects.filter(event=event).exists()
 
 
 # --- sessions --------------------------------------------------------------------------------
@@ -218,82 +195,6 @@ def agenda_announcements(*, event: Event) -> QuerySet[Announcement]:
     return Announcement.objects.filter(event=event).select_related("event").order_by("-created_at", "-id")
 
 
-# --- schedule versions ---------------------------------------------------------------------------
-
-
-def schedule_versions(*, event: Event) -> QuerySet[ScheduleVersion]:
-    return ScheduleVersion.objects.filter(event=event).select_related("event").order_by("-number")
-
-
-def schedule_version_get(*, event: Event, number: int) -> ScheduleVersion | None:
-    return schedule_versions(event=event).filter(number=number).first()
-
-
-_TIME_KEYS = frozenset({"start", "end"})
-
-
-def version_changes_in_zone(*, changes: Any, tz: ZoneInfo) -> Any:
-    """A stored diff (times as ISO strings in the event's zone at publish time) with every start
-    and end rendered in ``tz``."""
-    if isinstance(changes, list):
-        return [version_changes_in_zone(changes=item, tz=tz) for item in changes]
-    if not isinstance(changes, dict):
-        return changes
-    result: dict[str, Any] = {}
-    for key, value in changes.items():
-        if key in _TIME_KEYS and isinstance(value, str):
-            result[key] = datetime.fromisoformat(value).astimezone(tz).isoformat()
-        elif key in _TIME_KEYS and isinstance(value, dict):
-            result[key] = {
-                side: datetime.fromisoformat(instant).astimezone(tz).isoformat()
-                if isinstance(instant, str)
-                else instant
-                for side, instant in value.items()
-            }
-        else:
-            result[key] = version_changes_in_zone(changes=value, tz=tz)
-    return result
-
-
-# --- personal agenda ------------------------------------------------------------------------------
-
-
-def bookmarked_sessions(*, event: Event, user: User) -> QuerySet[Bookmark]:
-    """The user's bookmarks of this event's published sessions, in agenda order (annotated with
-    ``start`` for cursor paging)."""
-    return (
-        Bookmark.objects.filter(user=user, session__event=event, session__published__isnull=False)
-        .select_related("session__published__event")
-        .prefetch_related("session__published__speakers")
-        .annotate(start=F("session__published__start"))
-        .order_by("start", "id")
-    )
-
-
-def bookmark_conflicts(*, event: Event, user: User) -> dict[int, list[int]]:
-    """For each bookmarked session, the other bookmarked sessions it overlaps in time (cancelled
-    sessions conflict with nothing). Sessions without a conflict map to an empty list."""
-    rows = list(
-        PublishedSession.objects.filter(event=event, session__bookmarks__user=user)
-        .order_by("start", "session_id")
-        .values_list("session_id", "start", "end", "status")
-    )
-    conflicts: dict[int, list[int]] = {session_id: [] for session_id, *_ in rows}
-    live = [row for row in rows if row[3] != SessionStatus.CANCELLED]
-    for index, (session_id, start, end, _) in enumerate(live):
-        for other_id, other_start, other_end, _ in live[index + 1 :]:
-            if other_start >= end:
-                break  # sorted by start: nothing later overlaps this one
-            if other_start < end and other_end > start:
-                conflicts[session_id].append(other_id)
-                conflicts[other_id].append(session_id)
-    return {session_id: sorted(others) for session_id, others in conflicts.items()}
-
-
-def session_note_get(*, user: User, session_id: int) -> SessionNote | None:
-    return SessionNote.objects.filter(user=user, session_id=session_id).first()
-
-
 # --- ETags ---------------------------------------------------------------------------------------
 
 
@@ -329,66 +230,3 @@ def agenda_etag(*, event: Event, user: User | None, key: Iterable[str], heads: d
         heads = stream_heads(streams=streams)
     parts = [ETAG_FORMAT, event.updated_at.isoformat(), *(f"{name}@{seq}" for name, seq in heads.items()), *key]
     return '"' + hashlib.sha256("\n".join(parts).encode()).hexdigest()[:40] + '"'
-
-
-# --- the offline bundle -------------------------------------------------------------------------
-
-
-@contextmanager
-def _snapshot() -> Iterator[None]:
-    """One snapshot for the heads and the data where the database offers it (PostgreSQL, outside
-    another transaction): REPEATABLE READ, read only."""
-    outermost = not connection.in_atomic_block
-    with transaction.atomic():
-        if outermost and connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
-        yield
-
-
-def agenda_bundle(*, event: Event, user: User | None) -> dict[str, Any]:
-    """Everything a phone needs for the event, as the JSON the API sends (the same payloads as
-    the stream entries), with the stream heads it is current up to.
-
-    Consistency: the heads are read first, then the data, in one transaction. On PostgreSQL that
-    transaction is REPEATABLE READ, so heads and data are one snapshot. Where it cannot be (SQLite,
-    or a caller already inside a transaction), reading the heads first still guarantees
-    convergence: every change committed before the heads were read is in the data (seqs commit in
-    order, so nothing at or below a head is still in flight), and a change committed after has a
-    seq above the head, so the client replays it; every entry carries the full new state of what
-    it changes (replace by id), so replaying a change the data already shows is harmless."""
-    me = user if user is not None and user.is_authenticated else None
-    with _snapshot():
-        streams = [event_stream(event.pk)] + ([user_stream(me.pk)] if me else [])
-        heads = stream_heads(streams=streams)
-        event = Event.objects.select_related("organization").get(pk=event.pk)
-        version = agenda_published_version(event=event)
-        sessions = list(published_sessions(event=event)) if version is not None else []
-        bookmarks: list[int] = []
-        notes: list[dict[str, Any]] = []
-        if me is not None:
-            bookmarks = sorted(
-                Bookmark.objects.filter(user=me, session__event=event, session__published__isnull=False).values_list(
-                    "session_id", flat=True
-                )
-            )
-            notes = [
-                {"session": session_id, "text": text}
-                for session_id, text in SessionNote.objects.filter(
-                    user=me, session__event=event, session__published__isnull=False
-                )
-                .order_by("session_id")
-                .values_list("session_id", "text")
-            ]
-        return {
-            "event": event,
-            "schedule_version": version,
-            "rooms": [payloads.room_payload(room) for room in agenda_rooms(event=event)],
-            "tracks": [payloads.track_payload(track) for track in agenda_tracks(event=event)],
-            "speakers": [payloads.speaker_payload(speaker) for speaker in agenda_speakers(event=event)],
-            "sessions": [payloads.session_payload(session) for session in sessions],
-            "announcements": [payloads.announcement_payload(item) for item in agenda_announcements(event=event)],
-            "bookmarks": bookmarks,
-            "notes": notes,
-            "heads": heads,
-        }
