@@ -1,15 +1,21 @@
-"""Portal plumbing shared by every app's portal pages: domain errors on forms and in messages,
-and the one place a domain error that escapes a page becomes its HTTP answer."""
+"""Portal plumbing shared by every app's portal pages: the one shape of a create/edit page
+(``ServiceFormView``), domain errors on forms and in messages, and the one place a domain error
+that escapes a page becomes its HTTP answer (``DomainErrorMiddleware``)."""
 
 from collections.abc import Callable
+from functools import update_wrapper
+from typing import Any, TypeVar
 
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.forms import Form
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
 
 from eventhub import errors
 from eventhub.errors import DomainError
+
+T = TypeVar("T")
 
 # Paths answered by the API's own exception handler (JSON), never by this module.
 _API_PREFIXES = ("/api/", "/_allauth/")
@@ -39,11 +45,24 @@ def error_text(error: DomainError) -> str:
     return " ".join(messages) if messages else error.detail
 
 
+def attempt(call: Callable[[], T]) -> tuple[T | None, str | None]:
+    """Run one service call of a page action (a button, not a form): ``(result, None)``, or
+    ``(None, the refusal as one line)`` for the page to show. ``NotFound`` and
+    ``PermissionDenied`` propagate: they are the page's own answer (a 404)."""
+    try:
+        return call(), None
+    except (errors.NotFound, errors.PermissionDenied):
+        raise
+    except DomainError as error:
+        return None, error_text(error)
+
+
 class DomainErrorMiddleware:
     """A ``NotFound`` or ``PermissionDenied`` that escapes a page view (an access helper's, or a
-    service's) is answered as Django answers ``Http404`` and its ``PermissionDenied``: the same
-    404 page as a missing object, the same 403. Views handle the other domain errors themselves
-    (on their forms). API paths are left to the API's exception handler."""
+    service's permission check) is answered as ``Http404``: the same 404 page as a missing object
+    — a page the user may not use is a 404 too, never a 403 that confirms it exists (DESIGN §2).
+    Views handle the other domain errors themselves (on their forms). API paths are left to the
+    API's exception handler."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -54,8 +73,76 @@ class DomainErrorMiddleware:
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         if request.path.startswith(_API_PREFIXES):
             return None
-        if isinstance(exception, errors.NotFound):
+        if isinstance(exception, errors.NotFound | errors.PermissionDenied):
             raise Http404 from exception
-        if isinstance(exception, errors.PermissionDenied):
-            raise DjangoPermissionDenied from exception
         return None
+
+
+class ServiceFormView:
+    """A create or edit page: GET (any method but POST) shows ``form_class``; a valid POST calls
+    ``save(form)`` — one service call — and on success shows ``success_message(result)`` and
+    redirects to ``success_url(result)``. A domain error from the service is shown on the form
+    (``apply_service_errors``), except ``NotFound`` and ``PermissionDenied``: those are the page's
+    own answer (a 404, through ``DomainErrorMiddleware``), as when the view itself finds the
+    object missing or forbidden.
+
+    Subclass it and route ``as_view()``, under the app's access decorator if it has one: the
+    view's positional and keyword arguments (the URL's, or what a decorator passes, such as the
+    event) land in ``self.args`` and ``self.kwargs``; override ``setup`` to name them."""
+
+    form_class: type[Form]
+    template_name: str
+
+    def __init__(self, request: HttpRequest, *args: Any, **kwargs: Any) -> None:
+        self.request = request
+        self.args = args
+        self.kwargs = kwargs
+        self.setup(*args, **kwargs)
+
+    @classmethod
+    def as_view(cls) -> Callable[..., HttpResponse]:
+        def view(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            return cls(request, *args, **kwargs).dispatch()
+
+        update_wrapper(view, cls, updated=())
+        return view
+
+    def setup(self, *args: Any, **kwargs: Any) -> None:
+        """Name the view's arguments (``self.event = args[0]``); nothing by default."""
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        return {}
+
+    def get_form(self) -> Form:
+        return self.form_class(self.request.POST or None, self.request.FILES or None, **self.get_form_kwargs())
+
+    def save(self, form: Any) -> Any:
+        """Call the service with the form's cleaned data; return what it made or changed."""
+        raise NotImplementedError
+
+    def success_message(self, result: Any) -> str:
+        return ""
+
+    def success_url(self, result: Any) -> str:
+        raise NotImplementedError
+
+    def get_context(self, form: Form) -> dict[str, Any]:
+        return {"form": form}
+
+    def render(self, context: dict[str, Any]) -> HttpResponse:
+        return render(self.request, self.template_name, context)
+
+    def dispatch(self) -> HttpResponse:
+        form = self.get_form()
+        if self.request.method == "POST" and form.is_valid():
+            try:
+                result = self.save(form)
+            except (errors.NotFound, errors.PermissionDenied):
+                raise
+            except DomainError as error:
+                apply_service_errors(form, error)
+            else:
+                if message := self.success_message(result):
+                    messages.success(self.request, message)
+                return HttpResponseRedirect(self.success_url(result))
+        return self.render(self.get_context(form))

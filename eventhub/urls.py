@@ -6,7 +6,6 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from eventhub.api.errors import json_404
 from eventhub.realtime.api import StreamEntriesView
-from events.api import agenda as agenda_api
 
 api_v1 = [
     path("", include("accounts.api.urls")),
@@ -23,9 +22,8 @@ urlpatterns = [
     path("", RedirectView.as_view(pattern_name="portal:home", permanent=False)),
     path("api/v1/", include((api_v1, "api"))),
     path("portal/", include("events.portal.urls")),
-    path("displays/", include("events.portal.displays")),
     path("portal/", include("ticketing.portal.urls")),
-    path("calendar/<str:token>.ics", agenda_api.calendar_feed, name="calendar-feed"),
+    path("", include("events.urls")),
     path("accounts/", include("allauth.urls")),
     path("_allauth/", include("allauth.headless.urls")),
     path("admin/", admin.site.urls),

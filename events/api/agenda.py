@@ -1,65 +1,51 @@
 """The attendee agenda API under ``/api/v1/events/<event_id>/``: the published agenda and its
-filters, session and speaker detail, rooms, tracks, now/next, the schedule versions, the personal
-agenda (bookmarks with conflicts, notes), a speaker's own profile, the offline bundle and the
-calendar feeds.
+filters, session and speaker detail (and a speaker's own profile), rooms, tracks and now/next —
+plus ``AgendaView``, the base of every agenda endpoint (here and in ``schedule``, ``personal``
+and ``calendar``).
 
 Reads answer ``ETag`` computed from the stream heads (``agenda_etag``) before anything is
 rendered, and ``If-None-Match`` gets a 304. Times are in the event's zone with offset; ``?tz=``
 renders them in another zone. An event the caller may not see is a 404 like a missing one."""
 
-import gzip
-import json
 import zoneinfo
 from datetime import datetime
 from typing import Any
 
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotFound
-from django.urls import reverse
+from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
-from django.utils.cache import patch_vary_headers
 from django.utils.dateparse import parse_datetime
 from django.utils.http import parse_etags
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, serializers, status
 from rest_framework.permissions import AllowAny, IsAuthenticated
-from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from eventhub.api.fields import EventTimeField
 from eventhub.api.idempotency import HEADER as IDEMPOTENCY_HEADER
 from eventhub.api.idempotency import IdempotentMixin
 from eventhub.api.pagination import CursorPagination
 from eventhub.api.rendered import RenderedBodies
 
 from .. import payloads
-from ..ical import agenda_calendar
-from ..models import Bookmark, CalendarFeed, Event, PublishedSession, Room, ScheduleVersion, Speaker, Track
+from ..models import Event, PublishedSession, Room, Speaker, Track
 from ..selectors.agenda import (
     AgendaFilters,
     agenda_etag,
-    agenda_event_visible,
     agenda_next_transition,
     agenda_now_next,
     agenda_rooms,
-    agenda_speaker_get,
     agenda_speakers,
     agenda_tracks,
-    published_session_get,
+    published_session_access,
     published_sessions,
-    speaker_own_profile,
+    speaker_access,
+    speaker_own_access,
     speaker_session_ids,
 )
-from ..selectors.calendar import calendar_feed_active, calendar_feed_for_token
-from ..selectors.personal import agenda_bundle, bookmark_conflicts, bookmarked_sessions, session_note_get
-from ..selectors.schedule import schedule_version_get, schedule_versions, version_changes_in_zone
+from ..selectors.organizations import event_access
 from ..services.agenda import speaker_save
-from ..services.calendar import calendar_feed_get_or_create, calendar_feed_revoke
-from ..services.personal import bookmark_add, bookmark_remove, note_save
-from ..tenancy import event_scope
-from .views import EventOutputSerializer
 
 TZ_PARAMETER = OpenApiParameter(
     "tz",
@@ -93,7 +79,7 @@ def _zone(value: str) -> zoneinfo.ZoneInfo:
         raise serializers.ValidationError({"tz": [f"{value!r} is not an IANA time zone."]}) from None
 
 
-def _matches(request: HttpRequest, etag: str) -> bool:
+def etag_matches(request: HttpRequest, etag: str) -> bool:
     header = request.headers.get("If-None-Match")
     if not header:
         return False
@@ -114,10 +100,7 @@ class AgendaView(APIView):
 
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
         super().initial(request, *args, **kwargs)
-        event = agenda_event_visible(user=request.user, event_id=kwargs["event_id"])
-        if event is None:
-            raise Http404
-        self.event = event
+        self.event = event_access(user=request.user, event_id=kwargs["event_id"], stream_head=True)
         if "tz" in request.query_params:
             self.tz = _zone(request.query_params["tz"])
 
@@ -136,7 +119,7 @@ class AgendaView(APIView):
         self.etag = agenda_etag(
             event=self.event, user=self.request.user if self.personal else None, key=self.etag_key()
         )
-        if _matches(self.request, self.etag):
+        if etag_matches(self.request, self.etag):
             return HttpResponse(status=status.HTTP_304_NOT_MODIFIED)  # no body: nothing to render
         return None if self.personal else RENDERED.response(self.etag)
 
@@ -171,15 +154,6 @@ class ByNamePagination(CursorPagination):
 
 class ByPositionPagination(CursorPagination):
     ordering = ("position", "name", "id")  # type: ignore[assignment]
-    page_size = 100
-
-
-class VersionPagination(CursorPagination):
-    ordering = "-number"
-
-
-class BookmarkPagination(CursorPagination):
-    ordering = ("start", "id")  # type: ignore[assignment]
     page_size = 100
 
 
@@ -232,9 +206,7 @@ class SessionDetailView(AgendaView):
         parameters=[TZ_PARAMETER, IF_NONE_MATCH], responses={200: SessionDetailSerializer, 304: NOT_MODIFIED}
     )
     def get(self, request: Request, event_id: int, session_id: int) -> Response:
-        session = published_sessions(event=self.event).select_related("room", "track").filter(pk=session_id).first()
-        if session is None:
-            raise Http404
+        session = published_session_access(user=request.user, event=self.event, session_id=session_id)
         return self.not_modified() or Response(
             SessionDetailSerializer(session, context=self.get_serializer_context()).data
         )
@@ -270,9 +242,9 @@ class SpeakerDetailView(AgendaView):
 
     @extend_schema(parameters=[IF_NONE_MATCH], responses={200: SpeakerDetailSerializer, 304: NOT_MODIFIED})
     def get(self, request: Request, event_id: int, speaker_id: int) -> Response:
-        speaker = agenda_speaker_get(event=self.event, speaker_id=speaker_id)
-        if speaker is None:
-            raise Http404
+        speaker = speaker_access(
+            user=request.user, event=self.event, speaker_id=speaker_id, permission="events.view_event", published=True
+        )
         if response := self.not_modified():
             return response
         return Response({**payloads.speaker_payload(speaker), "sessions": speaker_session_ids(speaker=speaker)})
@@ -293,10 +265,7 @@ class SpeakerMeView(IdempotentMixin, AgendaView):
     permission_classes = [IsAuthenticated]
 
     def _profile(self) -> Speaker:
-        speaker = speaker_own_profile(event=self.event, user=self.request.user)  # type: ignore[arg-type]
-        if speaker is None:
-            raise Http404
-        return speaker
+        return speaker_own_access(user=self.request.user, event=self.event)
 
     @extend_schema(responses=payloads.SpeakerPayload)
     def get(self, request: Request, event_id: int) -> Response:
@@ -395,385 +364,3 @@ class NowNextView(AgendaView):
         result = agenda_now_next(event=self.event, at=self._at or timezone.now())
         context = {**self.get_serializer_context(), "tz": self.tz or self.event.tz}
         return Response(self.NowNextOutputSerializer(result, context=context).data)
-
-
-# --- schedule versions ---------------------------------------------------------------------------
-
-
-class VersionSerializer(serializers.Serializer):
-    number = serializers.IntegerField()
-    published_at = EventTimeField()
-    comment = serializers.CharField()
-    change_count = serializers.SerializerMethodField()
-
-    def get_change_count(self, version: Any) -> int:
-        return len(version.changes)
-
-
-class ChangePlaceSerializer(serializers.Serializer):
-    start = serializers.DateTimeField()
-    end = serializers.DateTimeField()
-    room = inline_serializer("ChangeRoom", {"id": serializers.IntegerField(), "name": serializers.CharField()})
-
-
-class ChangeSerializer(serializers.Serializer):
-    session = serializers.IntegerField()
-    title = serializers.CharField()
-    change = serializers.ChoiceField(choices=["new", "moved", "delayed", "cancelled", "restored", "updated"])
-    fields = serializers.DictField(
-        child=serializers.JSONField(),
-        help_text="The changed fields: {name: {old, new}} (room and track as {id, name}).",
-    )
-    old = ChangePlaceSerializer(allow_null=True, help_text="Time and room before (null for a new session).")
-    new = ChangePlaceSerializer()
-
-
-class VersionDetailSerializer(VersionSerializer):
-    changes = ChangeSerializer(many=True)
-
-
-class VersionListView(AgendaListView):
-    """The public changelog: every published schedule version, newest first."""
-
-    serializer_class = VersionSerializer
-    pagination_class = VersionPagination
-
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return ScheduleVersion.objects.none()
-        return schedule_versions(event=self.event)
-
-    @extend_schema(
-        parameters=[TZ_PARAMETER, IF_NONE_MATCH], responses={200: VersionSerializer(many=True), 304: NOT_MODIFIED}
-    )
-    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        return super().get(request, *args, **kwargs)
-
-
-class VersionDetailView(AgendaView):
-    """One schedule version with its structured diff against the previous one."""
-
-    @extend_schema(
-        parameters=[TZ_PARAMETER, IF_NONE_MATCH], responses={200: VersionDetailSerializer, 304: NOT_MODIFIED}
-    )
-    def get(self, request: Request, event_id: int, version: int) -> Response:
-        found = schedule_version_get(event=self.event, number=version)
-        if found is None:
-            raise Http404
-        if response := self.not_modified():
-            return response
-        body = dict(VersionSerializer(found, context=self.get_serializer_context()).data)
-        body["changes"] = version_changes_in_zone(changes=found.changes, tz=self.tz or self.event.tz)
-        return Response(body)
-
-
-# --- personal agenda -----------------------------------------------------------------------------
-
-
-class BookmarkItemSerializer(serializers.Serializer):
-    session = payloads.SessionPayload(source="session.published")
-    bookmarked_at = EventTimeField(source="created_at", event_attr="")
-    conflicts = serializers.SerializerMethodField(help_text="Other bookmarked sessions that overlap this one.")
-
-    def get_conflicts(self, bookmark: Any) -> list[int]:
-        return self.context["conflicts"].get(bookmark.session_id, [])
-
-
-class MyBookmarksView(AgendaListView):
-    """My bookmarked sessions of this event in time order, each with the bookmarked sessions it
-    overlaps (``conflicts``; cancelled sessions conflict with nothing)."""
-
-    permission_classes = [IsAuthenticated]
-    personal = True
-    serializer_class = BookmarkItemSerializer
-    pagination_class = BookmarkPagination
-
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return Bookmark.objects.none()
-        return bookmarked_sessions(event=self.event, user=self.request.user)  # type: ignore[arg-type]
-
-    def get_serializer_context(self) -> dict[str, Any]:
-        context = super().get_serializer_context()
-        if getattr(self, "swagger_fake_view", False):
-            return context
-        # The bookmark time has no event attribute of its own: render every time in one zone.
-        context.setdefault("tz", self.event.tz)
-        context["conflicts"] = bookmark_conflicts(event=self.event, user=self.request.user)  # type: ignore[arg-type]
-        return context
-
-    @extend_schema(
-        parameters=[TZ_PARAMETER, IF_NONE_MATCH], responses={200: BookmarkItemSerializer(many=True), 304: NOT_MODIFIED}
-    )
-    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        return super().get(request, *args, **kwargs)
-
-
-class BookmarkView(IdempotentMixin, AgendaView):
-    """Bookmark a published session (PUT) or remove the bookmark (DELETE). Both are idempotent."""
-
-    permission_classes = [IsAuthenticated]
-
-    class BookmarkOutputSerializer(serializers.Serializer):
-        session = serializers.IntegerField()
-        bookmarked = serializers.BooleanField()
-        conflicts = serializers.ListField(child=serializers.IntegerField())
-
-    def _session(self, session_id: int) -> Any:
-        published = published_session_get(event=self.event, session_id=session_id)
-        if published is None:
-            raise Http404
-        return published.session
-
-    @extend_schema(
-        request=None,
-        parameters=[IDEMPOTENCY_KEY],
-        responses={201: BookmarkOutputSerializer, 200: BookmarkOutputSerializer},
-    )
-    def put(self, request: Request, event_id: int, session_id: int) -> Response:
-        session = self._session(session_id)
-        _, created = bookmark_add(user=request.user, session=session)  # type: ignore[arg-type]
-        conflicts = bookmark_conflicts(event=self.event, user=request.user).get(session.pk, [])  # type: ignore[arg-type]
-        return Response(
-            {"session": session.pk, "bookmarked": True, "conflicts": conflicts},
-            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
-        )
-
-    @extend_schema(request=None, parameters=[IDEMPOTENCY_KEY], responses={204: None})
-    def delete(self, request: Request, event_id: int, session_id: int) -> Response:
-        bookmark_remove(user=request.user, session=self._session(session_id))  # type: ignore[arg-type]
-        return Response(status=status.HTTP_204_NO_CONTENT)
-
-
-class NoteSerializer(serializers.Serializer):
-    session = serializers.IntegerField()
-    text = serializers.CharField(allow_blank=True)
-    updated_at = serializers.DateTimeField(allow_null=True)
-
-
-class NoteView(IdempotentMixin, AgendaView):
-    """My private note on a published session: read it (empty text if none), set it (an empty
-    text deletes it), delete it."""
-
-    permission_classes = [IsAuthenticated]
-
-    class NoteInputSerializer(serializers.Serializer):
-        text = serializers.CharField(allow_blank=True, max_length=10_000, trim_whitespace=False)
-
-    def _session_id(self, session_id: int) -> int:
-        if published_session_get(event=self.event, session_id=session_id) is None:
-            raise Http404
-        return session_id
-
-    def _body(self, session_id: int) -> dict[str, Any]:
-        note = session_note_get(user=self.request.user, session_id=session_id)  # type: ignore[arg-type]
-        tz = self.tz or self.event.tz
-        return {
-            "session": session_id,
-            "text": note.text if note else "",
-            "updated_at": note.updated_at.astimezone(tz).isoformat() if note else None,
-        }
-
-    @extend_schema(parameters=[TZ_PARAMETER], responses=NoteSerializer)
-    def get(self, request: Request, event_id: int, session_id: int) -> Response:
-        return Response(self._body(self._session_id(session_id)))
-
-    @extend_schema(request=NoteInputSerializer, parameters=[IDEMPOTENCY_KEY, TZ_PARAMETER], responses=NoteSerializer)
-    def put(self, request: Request, event_id: int, session_id: int) -> Response:
-        session_id = self._session_id(session_id)
-        data = self.NoteInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        published = published_session_get(event=self.event, session_id=session_id)
-        note_save(user=request.user, session=published.session, text=data.validated_data["text"])  # type: ignore[arg-type,union-attr]
-        return Response(self._body(session_id))
-
-    @extend_schema(request=None, parameters=[IDEMPOTENCY_KEY], responses={204: None})
-    def delete(self, request: Request, event_id: int, session_id: int) -> Response:
-        published = published_session_get(event=self.event, session_id=self._session_id(session_id))
-        note_save(user=request.user, session=published.session, text="")  # type: ignore[arg-type,union-attr]
-        return Response(status=status.HTTP_204_NO_CONTENT)
-
-
-# --- offline bundle --------------------------------------------------------------------------------
-
-
-class BundleNoteSerializer(serializers.Serializer):
-    session = serializers.IntegerField()
-    text = serializers.CharField()
-
-
-class BundleSerializer(serializers.Serializer):
-    """For the schema only: the view writes the JSON itself (gzip-compressed)."""
-
-    event = EventOutputSerializer()
-    schedule_version = serializers.IntegerField(
-        allow_null=True, help_text="The latest published schedule version; null before the first publish."
-    )
-    rooms = payloads.RoomPayload(many=True)
-    tracks = payloads.TrackPayload(many=True)
-    speakers = payloads.SpeakerPayload(many=True)
-    sessions = payloads.SessionPayload(many=True)
-    announcements = payloads.AnnouncementPayload(many=True)
-    bookmarks = serializers.ListField(child=serializers.IntegerField(), help_text="My bookmarked session ids.")
-    notes = BundleNoteSerializer(many=True, help_text="My notes.")
-    heads = serializers.DictField(
-        child=serializers.IntegerField(),
-        help_text="The seq of event:<id> (and user:<me>) this bundle is current up to: resume the streams from here.",
-    )
-
-
-def _accepts_gzip(request: HttpRequest) -> bool:
-    for part in request.headers.get("Accept-Encoding", "").split(","):
-        name, _, params = part.strip().partition(";")
-        quality = 1.0
-        for param in params.split(";"):
-            key, _, value = param.strip().partition("=")
-            if key == "q":
-                try:
-                    quality = float(value)
-                except ValueError:
-                    quality = 0.0
-        if name.strip().lower() in ("gzip", "*") and quality > 0:
-            return True
-    return False
-
-
-class BundleView(AgendaView):
-    """Everything a phone needs for the event in one response: the event, rooms, tracks, speakers,
-    published sessions, announcements, my bookmarks and notes, and the stream heads it is current
-    up to. Gzip-compressed when the client accepts it. Afterwards, apply the entries of
-    ``event:<id>`` and ``user:<me>`` after ``heads`` (see docs/realtime.md, "Offline bundle")."""
-
-    personal = True
-
-    def etag_key(self) -> list[str]:
-        return [*super().etag_key(), "gzip" if _accepts_gzip(self.request) else "identity"]
-
-    @extend_schema(
-        parameters=[IF_NONE_MATCH],
-        responses={
-            200: OpenApiResponse(BundleSerializer, description="With Content-Encoding: gzip when accepted."),
-            304: NOT_MODIFIED,
-        },
-    )
-    def get(self, request: Request, event_id: int) -> HttpResponse:
-        if response := self.not_modified():
-            return response
-        bundle = agenda_bundle(event=self.event, user=request.user)  # type: ignore[arg-type]
-        bundle["event"] = EventOutputSerializer(bundle["event"]).data
-        # The ETag names the heads the data was read at (a change may have committed meanwhile).
-        self.etag = agenda_etag(event=self.event, user=None, key=self.etag_key(), heads=bundle["heads"])
-        body = json.dumps(bundle, separators=(",", ":"), ensure_ascii=False).encode()
-        response = HttpResponse(content_type="application/json")
-        if _accepts_gzip(request):
-            response.content = gzip.compress(body, compresslevel=6, mtime=0)
-            response["Content-Encoding"] = "gzip"
-        else:
-            response.content = body
-        patch_vary_headers(response, ("Accept-Encoding",))
-        return response
-
-
-# --- iCalendar -----------------------------------------------------------------------------------
-
-
-class CalendarRenderer(BaseRenderer):
-    """Lets clients that ask for ``text/calendar`` through; errors still render as JSON."""
-
-    media_type = "text/calendar"
-    format = "ics"
-    charset = "utf-8"
-
-    def render(self, data: Any, accepted_media_type: str | None = None, renderer_context: Any = None) -> bytes:
-        return JSONRenderer().render(data)
-
-
-def _calendar_response(body: bytes, *, filename: str) -> HttpResponse:
-    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
-    response["Content-Disposition"] = f'inline; filename="{filename}"'
-    return response
-
-
-class AgendaIcsView(AgendaView):
-    """The published agenda as iCalendar (public events need no login)."""
-
-    renderer_classes = [JSONRenderer, CalendarRenderer]
-
-    @extend_schema(
-        parameters=[IF_NONE_MATCH],
-        responses={(200, "text/calendar"): OpenApiTypes.STR, 304: NOT_MODIFIED},
-    )
-    def get(self, request: Request, event_id: int) -> HttpResponse:
-        if response := self.not_modified():
-            return response
-        sessions = published_sessions(event=self.event).select_related("room", "track")
-        return _calendar_response(
-            agenda_calendar(event=self.event, sessions=sessions, name=self.event.name), filename="agenda.ics"
-        )
-
-
-class CalendarFeedSerializer(serializers.Serializer):
-    url = serializers.URLField(help_text="The private feed: whoever holds it reads my agenda. Revoke with DELETE.")
-    created_at = serializers.DateTimeField()
-
-
-class CalendarFeedView(IdempotentMixin, AgendaView):
-    """My private calendar feed of this event (my bookmarked sessions): GET shows it (404 if I
-    have none), POST creates it or returns the one I have, DELETE revokes it (its URL then
-    answers 404; a new POST makes a new URL)."""
-
-    permission_classes = [IsAuthenticated]
-
-    def _body(self, feed: CalendarFeed) -> dict[str, Any]:
-        url = self.request.build_absolute_uri(reverse("calendar-feed", kwargs={"token": feed.token}))
-        return {"url": url, "created_at": feed.created_at.astimezone(self.event.tz).isoformat()}
-
-    @extend_schema(responses=CalendarFeedSerializer)
-    def get(self, request: Request, event_id: int) -> Response:
-        feed = calendar_feed_active(user=request.user, event=self.event)  # type: ignore[arg-type]
-        if feed is None:
-            raise Http404
-        return Response(self._body(feed))
-
-    @extend_schema(
-        request=None,
-        parameters=[IDEMPOTENCY_KEY],
-        responses={201: CalendarFeedSerializer, 200: CalendarFeedSerializer},
-    )
-    def post(self, request: Request, event_id: int) -> Response:
-        feed, created = calendar_feed_get_or_create(user=request.user, event=self.event)  # type: ignore[arg-type]
-        return Response(self._body(feed), status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
-
-    @extend_schema(request=None, parameters=[IDEMPOTENCY_KEY], responses={204: None})
-    def delete(self, request: Request, event_id: int) -> Response:
-        calendar_feed_revoke(user=request.user, event=self.event)  # type: ignore[arg-type]
-        return Response(status=status.HTTP_204_NO_CONTENT)
-
-
-def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
-    """A private calendar feed (bearer URL): the holder's bookmarked sessions of one event. A
-    revoked or unknown token, or a user who may no longer see the event, is a 404."""
-    not_found = HttpResponseNotFound("Not found.", content_type="text/plain; charset=utf-8")
-    if request.method not in ("GET", "HEAD"):
-        return not_found
-    feed = calendar_feed_for_token(token)
-    if feed is None or not feed.user.is_active:
-        return not_found
-    with event_scope(feed.event_id):
-        event, user = feed.event, feed.user
-        if not user.has_perm("events.view_event", event):
-            return not_found
-        etag = agenda_etag(event=event, user=user, key=["calendar-feed", token])
-        if _matches(request, etag):
-            response = HttpResponse(status=304)
-        else:
-            sessions = (
-                published_sessions(event=event).filter(session__bookmarks__user=user).select_related("room", "track")
-            )
-            response = _calendar_response(
-                agenda_calendar(event=event, sessions=sessions, name=f"{event.name} — my agenda"),
-                filename="my-agenda.ics",
-            )
-    response["ETag"] = etag
-    response["Cache-Control"] = "private, no-cache"
-    return response

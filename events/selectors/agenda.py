@@ -18,16 +18,15 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.db import connection
-from django.db.models import Min, OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Min, Q, QuerySet
 
 from accounts.models import User
-from eventhub.realtime.models import StreamHead
+from eventhub import errors
 from eventhub.realtime.selectors import stream_heads
-from eventhub.realtime.streams import event_stream, event_stream_sql, user_stream
+from eventhub.realtime.streams import event_stream, user_stream
 
 from ..enums import SessionStatus
-from ..models import Announcement, Event, PublishedSession, Room, Speaker, Track
+from ..models import Announcement, Event, PublishedSession, Room, Session, Speaker, Track
 from .schedule import agenda_is_out
 
 # Bump when the JSON shape of an agenda read changes, so no client keeps an old body on a 304.
@@ -99,8 +98,15 @@ def published_sessions(*, event: Event, filters: AgendaFilters | None = None) ->
     return sessions
 
 
-def published_session_get(*, event: Event, session_id: int) -> PublishedSession | None:
-    return published_sessions(event=event).filter(session_id=session_id).first()
+def published_session_access(
+    *, user: Any, event: Event, session_id: int, permission: str = "events.view_event"
+) -> PublishedSession:
+    """A published session of the event, with its room and track (``errors.NotFound`` as for a
+    missing id when there is none or the user lacks ``permission`` on the event)."""
+    session = published_sessions(event=event).select_related("room", "track").filter(session_id=session_id).first()
+    if session is None or not user.has_perm(permission, event):
+        raise errors.NotFound()
+    return session
 
 
 @dataclass(frozen=True)
@@ -170,8 +176,16 @@ def agenda_speakers(*, event: Event) -> QuerySet[Speaker]:
     return Speaker.objects.filter(event=event).order_by("name", "id")
 
 
-def agenda_speaker_get(*, event: Event, speaker_id: int) -> Speaker | None:
-    return agenda_speakers(event=event).filter(pk=speaker_id).first()
+def speaker_access(
+    *, user: Any, event: Event, speaker_id: int, permission: str = "events.change_agenda", published: bool = False
+) -> Speaker:
+    """A speaker of the event (with the linked account), for a user holding ``permission`` on the
+    event; ``published``: as attendees see speakers, only once the agenda is out."""
+    speakers = agenda_speakers(event=event) if published else Speaker.objects.filter(event=event)
+    speaker = speakers.select_related("user").filter(pk=speaker_id).first()
+    if speaker is None or not user.has_perm(permission, event):
+        raise errors.NotFound()
+    return speaker
 
 
 def speaker_session_ids(*, speaker: Speaker) -> list[int]:
@@ -183,35 +197,104 @@ def speaker_session_ids(*, speaker: Speaker) -> list[int]:
     )
 
 
-def speaker_own_profile(*, event: Event, user: User) -> Speaker | None:
+def speaker_own_access(*, user: Any, event: Event) -> Speaker:
     """The speaker profile linked to the user's account in this event (visible to them before the
-    agenda is out)."""
-    if not user.is_authenticated:
-        return None
-    return Speaker.objects.filter(event=event, user=user).first()
+    agenda is out); ``errors.NotFound`` if they have none."""
+    speaker = Speaker.objects.filter(event=event, user=user).first() if user.is_authenticated else None
+    if speaker is None:
+        raise errors.NotFound()
+    return speaker
 
 
 def agenda_announcements(*, event: Event) -> QuerySet[Announcement]:
     return Announcement.objects.filter(event=event).select_related("event").order_by("-created_at", "-id")
 
 
-# --- ETags ---------------------------------------------------------------------------------------
+# --- the organizers' agenda: drafts and reference data as they are now -----------------------------
 
 
-def agenda_event_visible(*, user: Any, event_id: int) -> Event | None:
-    """The event if the user may see it (None for missing and forbidden alike), read together
-    with its public stream's head (``event.stream_head``) in one query: a polled agenda read then
-    needs no further query for its ETag."""
-    head = StreamHead.objects.filter(stream=event_stream_sql(OuterRef("pk")))
-    event = (
-        Event.objects.select_related("organization")
-        .annotate(stream_head=Coalesce(Subquery(head.values("seq")[:1]), 0))
-        .filter(pk=event_id)
-        .first()
+def session_access(*, user: Any, event: Event, session_id: int, permission: str = "events.change_agenda") -> Session:
+    """A draft session of the event (with its room and track), for a user holding ``permission``
+    on the event."""
+    session = Session.objects.select_related("event", "room", "track").filter(event=event, pk=session_id).first()
+    if session is None or not user.has_perm(permission, event):
+        raise errors.NotFound()
+    return session
+
+
+def session_published_copy(*, session: Session) -> PublishedSession | None:
+    """What attendees see of a draft session (None before its first publish)."""
+    return PublishedSession.objects.filter(pk=session.pk).select_related("room").first()
+
+
+def room_access(*, user: Any, event: Event, room_id: int, permission: str = "events.change_agenda") -> Room:
+    room = Room.objects.filter(event=event, pk=room_id).first()
+    if room is None or not user.has_perm(permission, event):
+        raise errors.NotFound()
+    return room
+
+
+def track_access(*, user: Any, event: Event, track_id: int, permission: str = "events.change_agenda") -> Track:
+    track = Track.objects.filter(event=event, pk=track_id).first()
+    if track is None or not user.has_perm(permission, event):
+        raise errors.NotFound()
+    return track
+
+
+def event_rooms(*, event: Event) -> QuerySet[Room]:
+    """Every room of the event in the organizers' order (``agenda_rooms`` is what attendees see)."""
+    return Room.objects.filter(event=event)
+
+
+def event_has_room(*, event: Event, room_id: int) -> bool:
+    return Room.objects.filter(event=event, pk=room_id).exists()
+
+
+def event_tracks(*, event: Event) -> QuerySet[Track]:
+    return Track.objects.filter(event=event)
+
+
+def event_speakers(*, event: Event) -> QuerySet[Speaker]:
+    return Speaker.objects.filter(event=event)
+
+
+def event_sessions(*, event: Event) -> QuerySet[Session]:
+    """Every draft session of the event (with the event, for its zone)."""
+    return Session.objects.filter(event=event).select_related("event")
+
+
+def _draft_counts_by(event: Event, column: str) -> dict[int, int]:
+    """Draft sessions per room or track (their foreign keys have no reverse accessor)."""
+    rows = Session.objects.filter(event=event).order_by().values(column).annotate(n=Count("id"))
+    return {row[column]: row["n"] for row in rows if row[column] is not None}
+
+
+def event_rooms_with_session_counts(*, event: Event) -> list[tuple[Room, int]]:
+    counts = _draft_counts_by(event, "room_id")
+    return [(room, counts.get(room.pk, 0)) for room in event_rooms(event=event)]
+
+
+def event_tracks_with_session_counts(*, event: Event) -> list[tuple[Track, int]]:
+    counts = _draft_counts_by(event, "track_id")
+    return [(track, counts.get(track.pk, 0)) for track in event_tracks(event=event)]
+
+
+def event_speakers_with_session_counts(*, event: Event) -> QuerySet[Speaker]:
+    """By name, with their linked account and ``session_count`` (draft sessions)."""
+    return (
+        Speaker.objects.filter(event=event)
+        .select_related("user")
+        .annotate(session_count=Count("sessions", distinct=True))
+        .order_by("name", "id")
     )
-    if event is None or not user.has_perm("events.view_event", event):
-        return None
-    return event
+
+
+def event_announcements(*, event: Event, limit: int = 100) -> list[Announcement]:
+    """The latest announcements with their author and target, newest first."""
+    return list(Announcement.objects.filter(event=event).select_related("author", "track", "session")[:limit])
+
+
+# --- ETags ----------------------------------------------------------------------------------------
 
 
 def agenda_etag(*, event: Event, user: User | None, key: Iterable[str], heads: dict[str, int] | None = None) -> str:

@@ -1,6 +1,8 @@
-"""What a door display shows: a read of the published agenda only (drafts never reach a screen),
-and the link a token names."""
+"""Door displays: what a display shows (a read of the published agenda only — drafts never reach
+a screen), the link a token names, and the event's links for its organizers."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -8,8 +10,11 @@ from typing import Any
 from django.db.models import Q
 from django.utils import timezone
 
+from eventhub import errors
+
 from ..enums import AnnouncementTarget, SessionStatus
-from ..models import Announcement, DisplayLink, PublishedSession
+from ..models import Announcement, DisplayLink, Event, PublishedSession
+from ..tenancy import event_id_for_link_token, event_scope
 
 NEXT_PER_ROOM = 3
 ANNOUNCEMENTS_SHOWN = 4
@@ -17,9 +22,34 @@ ANNOUNCEMENTS_SHOWN = 4
 ANNOUNCEMENT_AGE = timedelta(hours=12)
 
 
-def display_link_for_token(*, token: str) -> DisplayLink | None:
-    """The unrevoked link with this token (call inside the link's event scope)."""
-    return DisplayLink.objects.filter(token=token, revoked_at__isnull=True).select_related("event", "room").first()
+@contextmanager
+def display_link_scope(*, token: str) -> Iterator[DisplayLink]:
+    """Inside the scope of its event, the unrevoked link a token names (with its event and room);
+    ``errors.NotFound`` for an unknown or revoked token. A display's URL names only the token, so
+    its views run outside a tenant scope until here."""
+    event_id = event_id_for_link_token(DisplayLink, token)
+    if event_id is None:
+        raise errors.NotFound()
+    with event_scope(event_id):
+        link = DisplayLink.objects.filter(token=token, revoked_at__isnull=True).select_related("event", "room").first()
+        if link is None:
+            raise errors.NotFound()
+        yield link
+
+
+def display_link_access(
+    *, user: Any, event: Event, display_id: int, permission: str = "events.change_agenda"
+) -> DisplayLink:
+    """A display link of the event, for a user holding ``permission`` on the event."""
+    link = DisplayLink.objects.select_related("event").filter(event=event, pk=display_id).first()
+    if link is None or not user.has_perm(permission, event):
+        raise errors.NotFound()
+    return link
+
+
+def event_display_links(*, event: Event) -> list[DisplayLink]:
+    """Every link of the event, active ones first, by name."""
+    return list(DisplayLink.objects.filter(event=event).select_related("room").order_by("revoked_at", "name"))
 
 
 @dataclass

@@ -2,37 +2,82 @@
 middleware's, or ``user_scope`` for personal cross-tenant lists)."""
 
 from dataclasses import dataclass
+from typing import Any
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 from accounts.models import User
+from eventhub import errors
 from eventhub.models import AuditLogEntry
+from eventhub.realtime.models import StreamHead
+from eventhub.realtime.streams import event_stream_sql
 
 from ..enums import EventStatus
 from ..models import Event, Organization, OrganizationMember, Participant
 from ..tenancy import user_scope
 
-
-def event_get_visible(*, user, event_id: int) -> Event | None:
-    """The event if the user may see it; None for missing and forbidden alike."""
-    event = Event.objects.select_related("organization").filter(pk=event_id).first()
-    if event is None or not user.has_perm("events.view_event", event):
-        return None
-    return event
+# --- access: fetch and authorize in one call ---------------------------------------------------
+# Each raises ``errors.NotFound`` for an object that is missing, of another tenant, or one the
+# user may not see or lacks ``permission`` on: the same answer for all (DESIGN §2).
 
 
-def organization_get_for_member(*, user, slug: str) -> Organization | None:
+def organization_access(*, user: Any, slug: str, permission: str = "events.view_organization") -> Organization:
+    """The organization with this slug, for a member holding ``permission`` on it."""
     organization = Organization.objects.filter(slug=slug).first()
     if organization is None or not user.has_perm("events.view_organization", organization):
-        return None
+        raise errors.NotFound()
+    if permission != "events.view_organization" and not user.has_perm(permission, organization):
+        raise errors.NotFound()
     return organization
 
 
-def event_get_for_member(*, user, organization: Organization, slug: str) -> Event | None:
-    event = Event.objects.filter(organization=organization, slug=slug).first()
-    if event is None or not user.has_perm("events.view_organization", organization):
-        return None
+def event_access(
+    *,
+    user: Any,
+    permission: str = "events.view_event",
+    event_id: int | None = None,
+    organization: Organization | None = None,
+    slug: str | None = None,
+    stream_head: bool = False,
+) -> Event:
+    """The event named by its id (the API; with its organization) or by its organization and slug
+    (the portal), if the user holds ``permission`` on it. ``stream_head`` also reads the head of
+    its public stream into ``event.stream_head`` in the same query (a polled agenda read then
+    needs no further query for its ETag)."""
+    if event_id is not None:
+        events = Event.objects.select_related("organization").filter(pk=event_id)
+    else:
+        events = Event.objects.filter(organization=organization, slug=slug)
+    if stream_head:
+        head = StreamHead.objects.filter(stream=event_stream_sql(OuterRef("pk")))
+        events = events.annotate(stream_head=Coalesce(Subquery(head.values("seq")[:1]), 0))
+    event = events.first()
+    if event is None or not user.has_perm(permission, event):
+        raise errors.NotFound()
     return event
+
+
+def event_get_visible(*, user: Any, event_id: int) -> Event | None:
+    """``event_access`` for callers that branch on absence: None for missing and forbidden alike."""
+    try:
+        return event_access(user=user, event_id=event_id)
+    except errors.NotFound:
+        return None
+
+
+def member_access(
+    *, user: Any, organization: Organization, member_id: int, permission: str = "events.manage_members"
+) -> OrganizationMember:
+    """A member of the organization (with user and profile), for a user holding ``permission`` on
+    the organization."""
+    member = organization_members(organization=organization).filter(pk=member_id).first()
+    if member is None or not user.has_perm(permission, organization):
+        raise errors.NotFound()
+    return member
+
+
+# --- lists -------------------------------------------------------------------------------------
 
 
 def memberships_of_user(*, user: User) -> QuerySet[OrganizationMember]:

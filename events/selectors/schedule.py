@@ -7,6 +7,8 @@ from zoneinfo import ZoneInfo
 
 from django.db.models import QuerySet
 
+from eventhub import errors
+
 from ..enums import SessionStatus
 from ..models import SESSION_FIELDS, Event, PublishedSession, Room, ScheduleVersion, Session, Track
 
@@ -21,11 +23,23 @@ def agenda_is_out(*, event: Event) -> bool:
 
 
 def schedule_versions(*, event: Event) -> QuerySet[ScheduleVersion]:
-    return ScheduleVersion.objects.filter(event=event).select_related("event").order_by("-number")
+    """Newest first, with who published each."""
+    return ScheduleVersion.objects.filter(event=event).select_related("event", "published_by").order_by("-number")
 
 
-def schedule_version_get(*, event: Event, number: int) -> ScheduleVersion | None:
-    return schedule_versions(event=event).filter(number=number).first()
+def schedule_version_access(
+    *, user: Any, event: Event, number: int, permission: str = "events.view_event"
+) -> ScheduleVersion:
+    """A published version of the event's schedule by its number (``errors.NotFound`` as for a
+    missing number when there is none or the user lacks ``permission`` on the event)."""
+    version = schedule_versions(event=event).filter(number=number).first()
+    if version is None or not user.has_perm(permission, event):
+        raise errors.NotFound()
+    return version
+
+
+def schedule_latest_version(*, event: Event) -> ScheduleVersion | None:
+    return ScheduleVersion.objects.filter(event=event).order_by("-number").first()
 
 
 _TIME_KEYS = frozenset({"start", "end"})
@@ -52,6 +66,17 @@ def version_changes_in_zone(*, changes: Any, tz: ZoneInfo) -> Any:
         else:
             result[key] = version_changes_in_zone(changes=value, tz=tz)
     return result
+
+
+def schedule_draft_sessions(*, event: Event, start: datetime, end: datetime) -> list[Session]:
+    """The draft sessions starting in [start, end) in agenda order, with what the grid shows of
+    them (room, track, speakers)."""
+    return list(
+        Session.objects.filter(event=event, start__gte=start, start__lt=end)
+        .select_related("room", "track")
+        .prefetch_related("speakers")
+        .order_by("start", "id")
+    )
 
 
 # --- pending changes (the draft against the published agenda) ----------------------------------

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
+from accounts.selectors import user_by_email
 from eventhub import errors
 from eventhub.audit import audit_log, diff, snapshot
 from eventhub.realtime.services import stream_append
@@ -179,7 +180,7 @@ def member_add(*, actor: User, organization: Organization, email: str, role: str
     if role not in MemberRole.values:
         raise errors.Invalid(fields={"role": "Unknown role."})
     _require_owner_for(actor, organization, role)
-    user = User.objects.filter(email__iexact=email.strip()).first()
+    user = user_by_email(email=email)
     if user is None:
         raise errors.Invalid(fields={"email": "No account uses this email address; ask them to sign up first."})
     taken = OrganizationMember.objects.filter(organization=organization, user=user).exists

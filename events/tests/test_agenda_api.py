@@ -9,7 +9,7 @@ from django_scopes import scopes_disabled
 
 from eventhub.models import IdempotencyRecord
 from eventhub.testing.factories import UserFactory
-from events.api import agenda as agenda_api
+from events.api import personal as personal_api
 from events.enums import EventStatus
 from events.models import Bookmark, Event, SessionNote, Speaker
 from events.services.agenda import session_cancel, session_create, session_update
@@ -496,14 +496,14 @@ def test_bookmark_or_note_on_a_session_hidden_meanwhile_is_json_404_and_saves_no
     """The view has found the published session when an organizer takes the event back to draft:
     the service's own visibility check refuses, and the API answers as for a missing session (it
     was a 500: the service raised ``Session.DoesNotExist``)."""
-    find_session = agenda_api.published_session_get
+    find_session = personal_api.published_session_access
 
     def found_then_hidden(**kwargs):
         session = find_session(**kwargs)
         Event.objects.filter(pk=world.event.pk).update(status=EventStatus.DRAFT)
         return session
 
-    monkeypatch.setattr(agenda_api, "published_session_get", found_then_hidden)
+    monkeypatch.setattr(personal_api, "published_session_access", found_then_hidden)
     client = client_for(world.attendee)
     client.raise_request_exception = False  # a 500 is an answer here, not an error of the test
 

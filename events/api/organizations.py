@@ -1,4 +1,6 @@
-from django.http import Http404
+"""The API of the tenant root: my organizations and events, one event with my part in it, and
+joining an open event."""
+
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, serializers, status
@@ -15,7 +17,7 @@ from eventhub.realtime.streams import event_stream
 from ..enums import EventStatus, EventVisibility, MemberRole, ParticipantKind
 from ..models import Event, OrganizationMember
 from ..rules import member_role
-from ..selectors.organizations import event_get_visible, events_for_user, memberships_of_user, participant_get
+from ..selectors.organizations import event_access, events_for_user, memberships_of_user, participant_get
 from ..services.organizations import participant_join
 from ..tenancy import user_scope
 
@@ -96,9 +98,7 @@ class EventDetailView(APIView):
 
     @extend_schema(responses=EventDetailOutputSerializer)
     def get(self, request: Request, event_id: int) -> Response:
-        event = event_get_visible(user=request.user, event_id=event_id)
-        if event is None:
-            raise Http404
+        event = event_access(user=request.user, event_id=event_id)
         participant = participant_get(event=event, user=request.user)
         event.my_role = member_role(request.user, event)
         event.my_participation = participant.kind if participant else None
@@ -127,9 +127,7 @@ class EventJoinView(IdempotentMixin, APIView):
         responses={201: ParticipationOutputSerializer, 200: ParticipationOutputSerializer},
     )
     def post(self, request: Request, event_id: int) -> Response:
-        event = event_get_visible(user=request.user, event_id=event_id)
-        if event is None:
-            raise Http404
+        event = event_access(user=request.user, event_id=event_id)
         participant, created = participant_join(user=request.user, event=event)
         return Response(
             self.ParticipationOutputSerializer(participant).data,

@@ -1,5 +1,6 @@
-"""Forms of the agenda pages. Times are entered as wall-clock times in the event's own zone (as
-on the event form) and handed to the services in UTC; conflicts are the services' to find."""
+"""Forms of the agenda pages (sessions, speakers, rooms, tracks, announcements). Times are entered
+as wall-clock times in the event's own zone (as on the event form) and handed to the services in
+UTC; conflicts are the services' to find."""
 
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -9,10 +10,12 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 
 from accounts.models import User
+from accounts.selectors import user_by_email
 
-from ..enums import AnnouncementPriority, AnnouncementTarget, SessionKind
-from ..models import Event, Room, Session, Speaker, Track
-from .forms import DATETIME_LOCAL
+from ...enums import AnnouncementPriority, AnnouncementTarget, SessionKind
+from ...models import Event, Room, Session, Speaker, Track
+from ...selectors.agenda import event_rooms, event_sessions, event_speakers, event_tracks
+from .organizations import DATETIME_LOCAL
 
 
 def _local_input(**kwargs: Any) -> forms.DateTimeField:
@@ -67,9 +70,9 @@ class SessionForm(EventTimesMixin, forms.Form):
     def __init__(self, *args: Any, event: Event, session: Session | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.event = event
-        self.fields["room"].queryset = Room.objects.filter(event=event)
-        self.fields["track"].queryset = Track.objects.filter(event=event)
-        self.fields["speakers"].queryset = Speaker.objects.filter(event=event)
+        self.fields["room"].queryset = event_rooms(event=event)
+        self.fields["track"].queryset = event_tracks(event=event)
+        self.fields["speakers"].queryset = event_speakers(event=event)
         zone = f"In the event's time zone ({event.timezone})."
         self.fields["start"].help_text = self.fields["end"].help_text = zone
         if session is not None:
@@ -117,7 +120,7 @@ class MoveForm(EventTimesMixin, forms.Form):
     def __init__(self, *args: Any, event: Event, session: Session, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.event, self.session = event, session
-        self.fields["room"].queryset = Room.objects.filter(event=event)
+        self.fields["room"].queryset = event_rooms(event=event)
         self.fields["start"].help_text = f"In the event's time zone ({event.timezone})."
         self.initial.update({"room": session.room_id, "start": to_local(session.start, event)})
 
@@ -135,12 +138,6 @@ class MoveForm(EventTimesMixin, forms.Form):
 class DelayForm(forms.Form):
     minutes = forms.IntegerField(min_value=-240, max_value=240, initial=15)
     cascade = forms.BooleanField(required=False, label="Also shift the later sessions in this room")
-
-
-class PublishForm(forms.Form):
-    comment = forms.CharField(
-        max_length=300, required=False, help_text="Optional: shown in the changelog, e.g. “Room B flooded”."
-    )
 
 
 class RoomForm(forms.Form):
@@ -210,7 +207,7 @@ class SpeakerForm(forms.Form):
         email = self.cleaned_data["email"].strip()
         if not email:
             return None
-        user = User.objects.filter(email__iexact=email).first()
+        user = user_by_email(email=email)
         if user is None:
             raise ValidationError("There is no EventHub account with this address.")
         return user
@@ -234,17 +231,6 @@ class AnnouncementForm(forms.Form):
 
     def __init__(self, *args: Any, event: Event, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["track"].queryset = Track.objects.filter(event=event)
-        self.fields["session"].queryset = Session.objects.filter(event=event).select_related("event")
+        self.fields["track"].queryset = event_tracks(event=event)
+        self.fields["session"].queryset = event_sessions(event=event)
         self.fields["session"].label_from_instance = lambda s: f"{s.title} ({s.start.astimezone(event.tz):%a %H:%M})"
-
-
-class DisplayLinkForm(forms.Form):
-    name = forms.CharField(max_length=120, help_text="E.g. “Hall A door”.")
-    room = forms.ModelChoiceField(
-        queryset=Room.objects.none(), required=False, empty_label="The whole venue", help_text="What it shows."
-    )
-
-    def __init__(self, *args: Any, event: Event, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["room"].queryset = Room.objects.filter(event=event)

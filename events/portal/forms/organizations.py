@@ -1,11 +1,14 @@
+"""Forms of the organization and event pages: start and end of an event are entered as wall-clock
+times in its own zone."""
+
 import zoneinfo
 from datetime import UTC
 
 from django import forms
 from django.core.exceptions import ValidationError
 
-from ..enums import MemberRole
-from ..models import Event, Organization
+from ...enums import MemberRole
+from ...models import Event, Organization
 
 TIME_ZONES = sorted(zoneinfo.available_timezones())
 DATETIME_LOCAL = "%Y-%m-%dT%H:%M"

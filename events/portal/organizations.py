@@ -1,3 +1,8 @@
+"""The organizer portal's organization and event pages: creating an organization, its events,
+members and audit log, and an event's overview and settings."""
+
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -6,8 +11,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from eventhub import errors
-from eventhub.portal import apply_service_errors, error_text
+from eventhub.portal import ServiceFormView, attempt
 from eventhub.realtime.selectors import stream_heads
 from eventhub.realtime.streams import event_staff_stream
 
@@ -16,7 +20,7 @@ from ..models import Event, Organization
 from ..selectors import organizations as selectors
 from ..services import organizations as services
 from .access import event_page, organization_page
-from .forms import EventForm, MemberAddForm, MemberRoleForm, OrganizationForm
+from .forms.organizations import EventForm, MemberAddForm, MemberRoleForm, OrganizationForm
 
 KIND_PLURALS = {
     ParticipantKind.ATTENDEE: "Attendees",
@@ -33,18 +37,21 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "events/home.html")
 
 
-@login_required
-def organization_create(request: HttpRequest) -> HttpResponse:
-    form = OrganizationForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            organization = services.organization_create(actor=request.user, **form.cleaned_data)
-        except errors.Invalid as error:
-            apply_service_errors(form, error)
-        else:
-            messages.success(request, f"Organization “{organization.name}” created.")
-            return redirect("portal:organization", organization=organization.slug)
-    return render(request, "events/organization_form.html", {"form": form})
+class OrganizationCreate(ServiceFormView):
+    form_class = OrganizationForm
+    template_name = "events/organization_form.html"
+
+    def save(self, form: OrganizationForm) -> Organization:
+        return services.organization_create(actor=self.request.user, **form.cleaned_data)
+
+    def success_message(self, organization: Organization) -> str:
+        return f"Organization “{organization.name}” created."
+
+    def success_url(self, organization: Organization) -> str:
+        return reverse("portal:organization", kwargs={"organization": organization.slug})
+
+
+organization_create = login_required(OrganizationCreate.as_view())
 
 
 @organization_page()
@@ -53,18 +60,28 @@ def organization_detail(request: HttpRequest, organization: Organization) -> Htt
     return render(request, "events/organization.html", {"events": events})
 
 
-@organization_page("events.add_event")
-def event_create(request: HttpRequest, organization: Organization) -> HttpResponse:
-    form = EventForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            event = services.event_create(actor=request.user, organization=organization, **form.cleaned_data)
-        except errors.Invalid as error:
-            apply_service_errors(form, error)
-        else:
-            messages.success(request, f"Event “{event.name}” created.")
-            return redirect("portal:event", organization=organization.slug, event=event.slug)
-    return render(request, "events/event_form.html", {"form": form})
+def _event_url(event: Event) -> str:
+    return reverse("portal:event", kwargs={"organization": event.organization.slug, "event": event.slug})
+
+
+class EventCreate(ServiceFormView):
+    form_class = EventForm
+    template_name = "events/event_form.html"
+
+    def setup(self, organization: Organization) -> None:
+        self.organization = organization
+
+    def save(self, form: EventForm) -> Event:
+        return services.event_create(actor=self.request.user, organization=self.organization, **form.cleaned_data)
+
+    def success_message(self, event: Event) -> str:
+        return f"Event “{event.name}” created."
+
+    def success_url(self, event: Event) -> str:
+        return _event_url(event)
+
+
+event_create = organization_page("events.add_event")(EventCreate.as_view())
 
 
 def _counts_at_head(event: Event) -> tuple[dict[str, int], int]:
@@ -99,66 +116,82 @@ def event_detail(request: HttpRequest, event: Event) -> HttpResponse:
     )
 
 
-@event_page("events.change_event")
-def event_edit(request: HttpRequest, event: Event) -> HttpResponse:
-    form = EventForm(request.POST or None, instance=event)
-    if request.method == "POST" and form.is_valid():
-        try:
-            event = services.event_update(actor=request.user, event=event, **form.cleaned_data)
-        except errors.Invalid as error:
-            apply_service_errors(form, error)
-        else:
-            messages.success(request, "Event saved.")
-            return redirect("portal:event", organization=event.organization.slug, event=event.slug)
-    return render(request, "events/event_form.html", {"form": form, "editing": True, "event": event})
+class EventEdit(ServiceFormView):
+    form_class = EventForm
+    template_name = "events/event_form.html"
+
+    def setup(self, event: Event) -> None:
+        self.event = event
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        return {"instance": self.event}
+
+    def save(self, form: EventForm) -> Event:
+        return services.event_update(actor=self.request.user, event=self.event, **form.cleaned_data)
+
+    def success_message(self, event: Event) -> str:
+        return "Event saved."
+
+    def success_url(self, event: Event) -> str:
+        return _event_url(event)
+
+    def get_context(self, form: EventForm) -> dict[str, Any]:
+        return {"form": form, "editing": True, "event": self.event}
 
 
-@organization_page()
-def members(request: HttpRequest, organization: Organization) -> HttpResponse:
-    can_manage = request.user.has_perm("events.manage_members", organization)
-    form = MemberAddForm(request.POST or None)
-    if request.method == "POST":
-        if not can_manage:
+event_edit = event_page("events.change_event")(EventEdit.as_view())
+
+
+class Members(ServiceFormView):
+    """The organization's members, and (for managers) the form that adds one."""
+
+    form_class = MemberAddForm
+    template_name = "events/members.html"
+
+    def setup(self, organization: Organization) -> None:
+        self.organization = organization
+        self.can_manage = self.request.user.has_perm("events.manage_members", organization)
+
+    def dispatch(self) -> HttpResponse:
+        if self.request.method == "POST" and not self.can_manage:
             raise Http404
-        if form.is_valid():
-            try:
-                services.member_add(actor=request.user, organization=organization, **form.cleaned_data)
-            except errors.Invalid as error:
-                apply_service_errors(form, error)
-            else:
-                messages.success(request, f"{form.cleaned_data['email']} added.")
-                return redirect("portal:members", organization=organization.slug)
-    return render(
-        request,
-        "events/members.html",
-        {
-            "members": selectors.organization_members(organization=organization),
+        return super().dispatch()
+
+    def save(self, form: MemberAddForm) -> Any:
+        self.email = form.cleaned_data["email"]
+        return services.member_add(actor=self.request.user, organization=self.organization, **form.cleaned_data)
+
+    def success_message(self, member: Any) -> str:
+        return f"{self.email} added."
+
+    def success_url(self, member: Any) -> str:
+        return reverse("portal:members", kwargs={"organization": self.organization.slug})
+
+    def get_context(self, form: MemberAddForm) -> dict[str, Any]:
+        return {
+            "members": selectors.organization_members(organization=self.organization),
             "form": form,
-            "can_manage": can_manage,
+            "can_manage": self.can_manage,
             "role_form": MemberRoleForm(),
-        },
-    )
+        }
 
 
-def _member_or_404(organization: Organization, member_id: int):
-    member = selectors.organization_members(organization=organization).filter(pk=member_id).first()
-    if member is None:
-        raise Http404
-    return member
+members = organization_page()(Members.as_view())
 
 
 @require_POST
 @organization_page("events.manage_members")
 def member_role(request: HttpRequest, organization: Organization, member_id: int) -> HttpResponse:
-    member = _member_or_404(organization, member_id)
+    member = selectors.member_access(user=request.user, organization=organization, member_id=member_id)
     form = MemberRoleForm(request.POST)
     error = None
     if form.is_valid():
-        try:
-            member = services.member_change_role(actor=request.user, member=member, role=form.cleaned_data["role"])
-        except errors.Invalid as exc:
-            error = error_text(exc)
+        role = form.cleaned_data["role"]
+        changed, error = attempt(lambda: services.member_change_role(actor=request.user, member=member, role=role))
+        if changed is None:
             member.refresh_from_db()
+        else:
+            member = changed
     else:
         error = "Choose a valid role."
     if request.htmx and not request.user.has_perm("events.manage_members", organization):
@@ -183,14 +216,13 @@ def member_role(request: HttpRequest, organization: Organization, member_id: int
 @require_POST
 @organization_page("events.manage_members")
 def member_remove(request: HttpRequest, organization: Organization, member_id: int) -> HttpResponse:
-    member = _member_or_404(organization, member_id)
-    try:
-        services.member_remove(actor=request.user, member=member)
-    except errors.Invalid as error:
+    member = selectors.member_access(user=request.user, organization=organization, member_id=member_id)
+    _, refusal = attempt(lambda: services.member_remove(actor=request.user, member=member))
+    if refusal is not None:
         if request.htmx:
             context = {"member": member, "can_manage": True, "role_form": MemberRoleForm()}
-            return render(request, "events/_member_row.html", {**context, "row_error": error_text(error)})
-        messages.error(request, error_text(error))
+            return render(request, "events/_member_row.html", {**context, "row_error": refusal})
+        messages.error(request, refusal)
     else:
         if request.htmx:
             if member.user_id == request.user.pk:

@@ -1,0 +1,199 @@
+"""The agenda as iCalendar: the public feed of an event (``/api/v1/events/<event_id>/agenda.ics``)
+and each user's private, revocable feed of their bookmarked sessions (managed under
+``…/calendar-feed``, served at ``/calendar/<token>.ics``).
+
+Each session is a VEVENT with a stable UID (so calendar apps update rather than duplicate it),
+``SEQUENCE`` from the session's publish count and ``LAST-MODIFIED`` from its last publish (so
+they pick up changes), times with the event's ``TZID`` plus its VTIMEZONE, ``LOCATION`` = the
+room and ``STATUS:CANCELLED`` for cancelled sessions (apps then strike or remove them)."""
+
+from collections.abc import Iterable
+from datetime import UTC, date
+from typing import Any
+
+import icalendar
+from django.http import HttpRequest, HttpResponse, HttpResponseNotFound
+from django.urls import reverse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.renderers import BaseRenderer, JSONRenderer
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from eventhub.api.idempotency import IdempotentMixin
+
+from ..enums import SessionStatus
+from ..models import CalendarFeed, Event, PublishedSession
+from ..selectors.agenda import agenda_etag, published_sessions
+from ..selectors.calendar import calendar_feed_access, calendar_feed_for_token
+from ..services.calendar import calendar_feed_get_or_create, calendar_feed_revoke
+from ..tenancy import event_scope
+from .agenda import IDEMPOTENCY_KEY, IF_NONE_MATCH, NOT_MODIFIED, AgendaView, etag_matches
+
+# --- iCalendar rendering ------------------------------------------------------------------------
+
+
+PRODID = "-//EventHub//Agenda//EN"
+
+
+def session_uid(session: PublishedSession) -> str:
+    return f"session-{session.session_id}@event-{session.event_id}.eventhub"
+
+
+def _location(session: PublishedSession) -> str | None:
+    room = session.room
+    if room is None:
+        return None
+    return f"{room.name} ({room.floor})" if room.floor else room.name
+
+
+def _vevent(session: PublishedSession, *, event: Event) -> icalendar.Event:
+    tz = event.tz
+    vevent = icalendar.Event()
+    vevent.add("uid", session_uid(session))
+    vevent.add("summary", session.title)
+    vevent.add("dtstart", session.start.astimezone(tz))
+    vevent.add("dtend", session.end.astimezone(tz))
+    # No METHOD: DTSTAMP is when the information was last revised (RFC 5545 3.8.7.2), which keeps
+    # the feed byte-identical between publishes (ETags stay valid).
+    vevent.add("dtstamp", session.last_modified.astimezone(UTC))
+    vevent.add("last-modified", session.last_modified.astimezone(UTC))
+    vevent.add("sequence", session.sequence)
+    vevent.add("status", "CANCELLED" if session.status == SessionStatus.CANCELLED else "CONFIRMED")
+    speakers = sorted(speaker.name for speaker in session.speakers.all())
+    description = "\n\n".join(part for part in (", ".join(speakers), session.abstract) if part)
+    if description:
+        vevent.add("description", description)
+    location = _location(session)
+    if location:
+        vevent.add("location", location)
+    if session.track is not None:
+        vevent.add("categories", [session.track.name])
+    if session.recording_url:
+        vevent.add("url", session.recording_url)
+    return vevent
+
+
+def agenda_calendar(*, event: Event, sessions: Iterable[PublishedSession], name: str) -> bytes:
+    """The sessions as one VCALENDAR (bytes, CRLF lines). ``sessions`` should have ``room``,
+    ``track`` and ``speakers`` loaded."""
+    calendar = icalendar.Calendar()
+    calendar.add("prodid", PRODID)
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("x-wr-calname", name)
+    calendar.add("x-wr-timezone", event.timezone)
+    for session in sessions:
+        calendar.add_component(_vevent(session, event=event))
+    # The VTIMEZONE covers the event's whole years, so it has both its standard and summer rules.
+    first = date(event.start.astimezone(event.tz).year, 1, 1)
+    last = date(event.end.astimezone(event.tz).year + 1, 1, 1)
+    calendar.add_missing_timezones(first_date=first, last_date=last)
+    if not calendar.timezones:  # an event without sessions still names its zone
+        calendar.add_component(icalendar.Timezone.from_tzid(event.timezone, first_date=first, last_date=last))
+    return calendar.to_ical()
+
+
+# --- endpoints -----------------------------------------------------------------------------------
+
+
+class CalendarRenderer(BaseRenderer):
+    """Lets clients that ask for ``text/calendar`` through; errors still render as JSON."""
+
+    media_type = "text/calendar"
+    format = "ics"
+    charset = "utf-8"
+
+    def render(self, data: Any, accepted_media_type: str | None = None, renderer_context: Any = None) -> bytes:
+        return JSONRenderer().render(data)
+
+
+def _calendar_response(body: bytes, *, filename: str) -> HttpResponse:
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    return response
+
+
+class AgendaIcsView(AgendaView):
+    """The published agenda as iCalendar (public events need no login)."""
+
+    renderer_classes = [JSONRenderer, CalendarRenderer]
+
+    @extend_schema(
+        parameters=[IF_NONE_MATCH],
+        responses={(200, "text/calendar"): OpenApiTypes.STR, 304: NOT_MODIFIED},
+    )
+    def get(self, request: Request, event_id: int) -> HttpResponse:
+        if response := self.not_modified():
+            return response
+        sessions = published_sessions(event=self.event).select_related("room", "track")
+        return _calendar_response(
+            agenda_calendar(event=self.event, sessions=sessions, name=self.event.name), filename="agenda.ics"
+        )
+
+
+class CalendarFeedSerializer(serializers.Serializer):
+    url = serializers.URLField(help_text="The private feed: whoever holds it reads my agenda. Revoke with DELETE.")
+    created_at = serializers.DateTimeField()
+
+
+class CalendarFeedView(IdempotentMixin, AgendaView):
+    """My private calendar feed of this event (my bookmarked sessions): GET shows it (404 if I
+    have none), POST creates it or returns the one I have, DELETE revokes it (its URL then
+    answers 404; a new POST makes a new URL)."""
+
+    permission_classes = [IsAuthenticated]
+
+    def _body(self, feed: CalendarFeed) -> dict[str, Any]:
+        url = self.request.build_absolute_uri(reverse("calendar-feed", kwargs={"token": feed.token}))
+        return {"url": url, "created_at": feed.created_at.astimezone(self.event.tz).isoformat()}
+
+    @extend_schema(responses=CalendarFeedSerializer)
+    def get(self, request: Request, event_id: int) -> Response:
+        feed = calendar_feed_access(user=request.user, event=self.event)  # type: ignore[arg-type]
+        return Response(self._body(feed))
+
+    @extend_schema(
+        request=None,
+        parameters=[IDEMPOTENCY_KEY],
+        responses={201: CalendarFeedSerializer, 200: CalendarFeedSerializer},
+    )
+    def post(self, request: Request, event_id: int) -> Response:
+        feed, created = calendar_feed_get_or_create(user=request.user, event=self.event)  # type: ignore[arg-type]
+        return Response(self._body(feed), status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+
+    @extend_schema(request=None, parameters=[IDEMPOTENCY_KEY], responses={204: None})
+    def delete(self, request: Request, event_id: int) -> Response:
+        calendar_feed_revoke(user=request.user, event=self.event)  # type: ignore[arg-type]
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
+    """A private calendar feed (bearer URL): the holder's bookmarked sessions of one event. A
+    revoked or unknown token, or a user who may no longer see the event, is a 404."""
+    not_found = HttpResponseNotFound("Not found.", content_type="text/plain; charset=utf-8")
+    if request.method not in ("GET", "HEAD"):
+        return not_found
+    feed = calendar_feed_for_token(token)
+    if feed is None or not feed.user.is_active:
+        return not_found
+    with event_scope(feed.event_id):
+        event, user = feed.event, feed.user
+        if not user.has_perm("events.view_event", event):
+            return not_found
+        etag = agenda_etag(event=event, user=user, key=["calendar-feed", token])
+        if etag_matches(request, etag):
+            response = HttpResponse(status=304)
+        else:
+            sessions = (
+                published_sessions(event=event).filter(session__bookmarks__user=user).select_related("room", "track")
+            )
+            response = _calendar_response(
+                agenda_calendar(event=event, sessions=sessions, name=f"{event.name} — my agenda"),
+                filename="my-agenda.ics",
+            )
+    response["ETag"] = etag
+    response["Cache-Control"] = "private, no-cache"
+    return response
