@@ -174,7 +174,7 @@ class DisplayLinkAdmin(ScopedAdminMixin, admin.ModelAdmin):
     list_select_related = ("event", "room")
     search_fields = ("name", "event__name")
     raw_id_fields = ("event", "room")
-    exclude = ("token",)
+    fields = ("event", "room", "name", "revoked_at")  # never the token: it is the credential
 
 
 @admin.register(CalendarFeed)
@@ -183,4 +183,4 @@ class CalendarFeedAdmin(ScopedAdminMixin, admin.ModelAdmin):
     list_select_related = ("user", "event")
     search_fields = ("user__email", "event__name")
     raw_id_fields = ("event", "user")
-    exclude = ("token",)
+    fields = ("event", "user", "revoked_at")  # never the token: it is the credential

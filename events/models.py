@@ -7,6 +7,8 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django_scopes import ScopedManager
 
+from eventhub.models import EventScoped, RevocableLink
+
 from .enums import (
     AnnouncementPriority,
     AnnouncementTarget,
@@ -95,15 +97,13 @@ class Event(models.Model):
         return zoneinfo.ZoneInfo(self.timezone)
 
 
-class Participant(models.Model):
+class Participant(EventScoped):
     """A user's part in one event. Organization members are implicitly staff and need no row."""
 
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="participants")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="participations")
     kind = models.CharField(max_length=16, choices=ParticipantKind.choices, default=ParticipantKind.ATTENDEE)
     created_at = models.DateTimeField(auto_now_add=True)
-
-    objects = ScopedManager(organization="event__organization")
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["event", "user"], name="participant_unique_per_event")]
@@ -113,15 +113,13 @@ class Participant(models.Model):
         return f"{self.user} ({self.kind}) at {self.event}"
 
 
-class Room(models.Model):
+class Room(EventScoped):
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="rooms")
     name = models.CharField(max_length=120)
     capacity = models.PositiveIntegerField(null=True, blank=True)
     floor = models.CharField(max_length=40, blank=True)
     accessibility_notes = models.TextField(blank=True)
     position = models.PositiveIntegerField(default=0)
-
-    objects = ScopedManager(organization="event__organization")
 
     class Meta:
         constraints = [
@@ -140,11 +138,7 @@ class Room(models.Model):
 # --- agenda -------------------------------------------------------------------------------
 
 
-def new_link_token() -> str:
-    return secrets.token_urlsafe(24)
-
-
-class Track(models.Model):
+class Track(EventScoped):
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="tracks")
     name = models.CharField(max_length=120)
     colour = models.CharField(
@@ -153,8 +147,6 @@ class Track(models.Model):
         validators=[RegexValidator(r"^#[0-9a-fA-F]{6}$", "Use a colour like #3056d3.")],
     )
     position = models.PositiveIntegerField(default=0)
-
-    objects = ScopedManager(organization="event__organization")
 
     class Meta:
         constraints = [
@@ -174,7 +166,7 @@ def speaker_photo_path(speaker: "Speaker", filename: str) -> str:
     return f"speakers/{speaker.event_id}/{secrets.token_hex(8)}.jpg"
 
 
-class Speaker(models.Model):
+class Speaker(EventScoped):
     """A speaker's public profile for one event; ``user`` links it to an account that may edit it."""
 
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="speakers")
@@ -188,8 +180,6 @@ class Speaker(models.Model):
     photo = models.ImageField(upload_to=speaker_photo_path, blank=True)
     links = models.JSONField(default=list, blank=True, help_text="A list of {label, url}.")
     updated_at = models.DateTimeField(auto_now=True)
-
-    objects = ScopedManager(organization="event__organization")
 
     class Meta:
         constraints = [
@@ -246,13 +236,11 @@ SESSION_FIELDS = [
 ]
 
 
-class Session(SessionFields):
+class Session(SessionFields, EventScoped):
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="sessions")
     speakers = models.ManyToManyField(Speaker, blank=True, related_name="sessions")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
-
-    objects = ScopedManager(organization="event__organization")
 
     class Meta:
         constraints = [
@@ -269,7 +257,7 @@ class Session(SessionFields):
         return self.title
 
 
-class PublishedSession(SessionFields):
+class PublishedSession(SessionFields, EventScoped):
     """The attendee-visible copy of a session, replaced only by publishing a schedule version."""
 
     session = models.OneToOneField(Session, on_delete=models.CASCADE, primary_key=True, related_name="published")
@@ -279,8 +267,6 @@ class PublishedSession(SessionFields):
     sequence = models.PositiveIntegerField(default=0)
     version = models.PositiveIntegerField(help_text="The schedule version that last changed it.")
     last_modified = models.DateTimeField()
-
-    objects = ScopedManager(organization="event__organization")
 
     class Meta:
         indexes = [models.Index(fields=["event", "start"])]
@@ -294,7 +280,7 @@ class PublishedSession(SessionFields):
         return self.session_id
 
 
-class ScheduleVersion(models.Model):
+class ScheduleVersion(EventScoped):
     """A numbered, frozen publish of the agenda with its structured diff against the previous one."""
 
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="schedule_versions")
@@ -303,8 +289,6 @@ class ScheduleVersion(models.Model):
     published_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     comment = models.CharField(max_length=300, blank=True)
     changes = models.JSONField(default=list)
-
-    objects = ScopedManager(organization="event__organization")
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["event", "number"], name="schedule_version_unique_number")]
@@ -347,7 +331,7 @@ class SessionNote(models.Model):
         return f"Note of {self.user} on {self.session}"
 
 
-class Announcement(models.Model):
+class Announcement(EventScoped):
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="announcements")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     text = models.TextField(max_length=2_000)
@@ -357,8 +341,6 @@ class Announcement(models.Model):
     session = models.ForeignKey(Session, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
-    objects = ScopedManager(organization="event__organization")
-
     class Meta:
         ordering = ["event", "-created_at", "-id"]
 
@@ -366,17 +348,12 @@ class Announcement(models.Model):
         return self.text[:60]
 
 
-class DisplayLink(models.Model):
+class DisplayLink(EventScoped, RevocableLink):
     """A revocable link for a door screen: one room, or the whole venue when ``room`` is empty."""
 
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="display_links")
     room = models.ForeignKey(Room, null=True, blank=True, on_delete=models.CASCADE, related_name="display_links")
     name = models.CharField(max_length=120)
-    token = models.CharField(max_length=64, unique=True, default=new_link_token)
-    created_at = models.DateTimeField(auto_now_add=True)
-    revoked_at = models.DateTimeField(null=True, blank=True)
-
-    objects = ScopedManager(organization="event__organization")
 
     class Meta:
         ordering = ["event", "name"]
@@ -385,16 +362,11 @@ class DisplayLink(models.Model):
         return self.name
 
 
-class CalendarFeed(models.Model):
+class CalendarFeed(EventScoped, RevocableLink):
     """A private, revocable iCalendar URL for one user's personal agenda of one event."""
 
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="calendar_feeds")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feeds")
-    token = models.CharField(max_length=64, unique=True, default=new_link_token)
-    created_at = models.DateTimeField(auto_now_add=True)
-    revoked_at = models.DateTimeField(null=True, blank=True)
-
-    objects = ScopedManager(organization="event__organization")
 
     class Meta:
         ordering = ["event", "-created_at"]

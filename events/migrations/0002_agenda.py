@@ -2,6 +2,7 @@
 
 import django.core.validators
 import django.db.models.deletion
+import eventhub.models
 import events.models
 from django.conf import settings
 from django.db import migrations, models
@@ -19,7 +20,7 @@ class Migration(migrations.Migration):
             name='CalendarFeed',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('token', models.CharField(default=events.models.new_link_token, max_length=64, unique=True)),
+                ('token', models.CharField(default=eventhub.models.new_link_token, max_length=64, unique=True)),
                 ('created_at', models.DateTimeField(auto_now_add=True)),
                 ('revoked_at', models.DateTimeField(blank=True, null=True)),
                 ('event', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='calendar_feeds', to='events.event')),
@@ -34,7 +35,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('name', models.CharField(max_length=120)),
-                ('token', models.CharField(default=events.models.new_link_token, max_length=64, unique=True)),
+                ('token', models.CharField(default=eventhub.models.new_link_token, max_length=64, unique=True)),
                 ('created_at', models.DateTimeField(auto_now_add=True)),
                 ('revoked_at', models.DateTimeField(blank=True, null=True)),
                 ('event', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='display_links', to='events.event')),
