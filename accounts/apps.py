@@ -5,4 +5,5 @@ class AccountsConfig(AppConfig):
     name = "accounts"
 
     def ready(self) -> None:
-        from . import streams  # noqa: F401  (registers the user:<id> stream kind)
+        # Registers the user:<id> stream kind.
+        from . import streams  # noqa: F401, PLC0415 (app-ready)

@@ -6,16 +6,15 @@ import threading
 import time
 
 from django.conf import settings
+from django.db import close_old_connections
+
+from eventhub.celery import app
 
 logger = logging.getLogger(__name__)
 _started = False
 
 
 def _run_forever() -> None:
-    from django.db import close_old_connections
-
-    from eventhub.celery import app
-
     app.loader.import_default_modules()
     schedule = {name: float(str(entry["schedule"])) for name, entry in settings.CELERY_BEAT_SCHEDULE.items()}
     next_run = dict.fromkeys(schedule, time.monotonic() + 5.0)

@@ -12,6 +12,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from django.core.management.utils import get_random_secret_key
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(environ.Env().str("EVENTHUB_VAR_DIR", default=str(BASE_DIR / "var")))
@@ -28,8 +29,6 @@ def _secret_key() -> str:
     key = env.str("DJANGO_SECRET_KEY", default="")
     if key:
         return key
-    from django.core.management.utils import get_random_secret_key
-
     path = VAR_DIR / ".secret_key"
     try:
         # Created exclusively and private from the first byte; a process that loses the race

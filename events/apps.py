@@ -5,4 +5,5 @@ class EventsConfig(AppConfig):
     name = "events"
 
     def ready(self) -> None:
-        from . import rules, streams  # noqa: F401  (registers permissions and stream kinds)
+        # Registers the permissions (rules) and the event stream kinds (streams).
+        from . import rules, streams  # noqa: F401, PLC0415 (app-ready)

@@ -9,7 +9,7 @@ from eventhub.realtime.streams import (
     register_stream_kind,
 )
 
-from .models import Event
+from .models import DisplayLink, Event
 from .tenancy import event_id_for_link_token, event_scope
 
 
@@ -29,8 +29,6 @@ register_stream_kind(
 
 
 def _display_streams(token: str) -> frozenset[str] | None:
-    from .models import DisplayLink
-
     event_id = event_id_for_link_token(DisplayLink, token)
     return frozenset({event_stream(event_id)}) if event_id is not None else None
 
