@@ -278,9 +278,10 @@ def _save_reference(
     full_clean_or_invalid(obj, exclude=["user", "photo"])
     obj.save()
     after = snapshot(obj, fields)
-    audit_agenda(actor, event, f"{kind}.{'created' if created else 'updated'}", obj, diff(before, after))
     payload, created_type, updated_type = _REFERENCE_KINDS[kind]
-    _announce(event, created_type if created else updated_type, {kind: payload(obj)})
+    entry_type = created_type if created else updated_type  # the audit action has the entry's name
+    audit_agenda(actor, event, entry_type, obj, diff(before, after))
+    _announce(event, entry_type, {kind: payload(obj)})
 
 
 @transaction.atomic
