@@ -1,3 +1,5 @@
+from enum import StrEnum
+
 from django.db import models
 
 
@@ -58,31 +60,31 @@ class AnnouncementTarget(models.TextChoices):
     SESSION = "session", "Attendees of a session"
 
 
-# --- stream entry types ----------------------------------------------------------------------
-# The ``type`` of every entry this app appends (docs/realtime.md lists their data). Producers and
-# readers use these names, so each type greps to its one definition.
+class EntryType(StrEnum):
+    """The ``type`` of every entry the events app appends to a stream (clients switch on these
+    strings; docs/realtime.md lists their data)."""
 
-# event:<id>
-EVENT_UPDATED = "event.updated"
-SESSION_CREATED = "session.created"
-SESSION_UPDATED = "session.updated"
-SESSION_CANCELLED = "session.cancelled"
-SCHEDULE_PUBLISHED = "schedule.published"
-ROOM_CREATED = "room.created"
-ROOM_UPDATED = "room.updated"
-ROOM_DELETED = "room.deleted"
-TRACK_CREATED = "track.created"
-TRACK_UPDATED = "track.updated"
-SPEAKER_CREATED = "speaker.created"
-SPEAKER_UPDATED = "speaker.updated"
-ANNOUNCEMENT_POSTED = "announcement.posted"
-# event:<id>:staff
-PARTICIPANT_JOINED = "participant.joined"
-# user:<id>
-PARTICIPATION_CREATED = "participation.created"
-AGENDA_CHANGED = "agenda.changed"
-SPEAKER_SESSION_CHANGED = "speaker.session_changed"
-BOOKMARK_ADDED = "bookmark.added"
-BOOKMARK_REMOVED = "bookmark.removed"
-NOTE_SAVED = "note.saved"
-NOTIFICATION = "notification"
+    # event:<id>
+    EVENT_UPDATED = "event.updated"
+    SESSION_CREATED = "session.created"
+    SESSION_UPDATED = "session.updated"
+    SESSION_CANCELLED = "session.cancelled"
+    SCHEDULE_PUBLISHED = "schedule.published"
+    ROOM_CREATED = "room.created"
+    ROOM_UPDATED = "room.updated"
+    ROOM_DELETED = "room.deleted"
+    TRACK_CREATED = "track.created"
+    TRACK_UPDATED = "track.updated"
+    SPEAKER_CREATED = "speaker.created"
+    SPEAKER_UPDATED = "speaker.updated"
+    ANNOUNCEMENT_POSTED = "announcement.posted"
+    # event:<id>:staff
+    PARTICIPANT_JOINED = "participant.joined"
+    # user:<id>
+    PARTICIPATION_CREATED = "participation.created"
+    AGENDA_CHANGED = "agenda.changed"
+    SPEAKER_SESSION_CHANGED = "speaker.session_changed"
+    BOOKMARK_ADDED = "bookmark.added"
+    BOOKMARK_REMOVED = "bookmark.removed"
+    NOTE_SAVED = "note.saved"
+    NOTIFICATION = "notification"

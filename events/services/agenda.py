@@ -23,19 +23,7 @@ from eventhub.realtime.streams import event_stream, user_stream
 from eventhub.services import full_clean_or_invalid, require_permission
 
 from .. import payloads
-from ..enums import (
-    ANNOUNCEMENT_POSTED,
-    NOTIFICATION,
-    ROOM_CREATED,
-    ROOM_DELETED,
-    ROOM_UPDATED,
-    SPEAKER_CREATED,
-    SPEAKER_UPDATED,
-    TRACK_CREATED,
-    TRACK_UPDATED,
-    AnnouncementTarget,
-    SessionStatus,
-)
+from ..enums import AnnouncementTarget, EntryType, SessionStatus
 from ..models import SESSION_FIELDS, Announcement, Bookmark, Event, PublishedSession, Room, Session, Speaker, Track
 from ..selectors.schedule import agenda_is_out
 
@@ -253,9 +241,9 @@ def _announce(event: Event, entry_type: str, data: dict[str, Any]) -> None:
 
 # Per kind of reference data: its public payload and its entry types (created, updated).
 _REFERENCE_KINDS: dict[str, tuple[Any, str, str]] = {
-    "room": (payloads.room_payload, ROOM_CREATED, ROOM_UPDATED),
-    "track": (payloads.track_payload, TRACK_CREATED, TRACK_UPDATED),
-    "speaker": (payloads.speaker_payload, SPEAKER_CREATED, SPEAKER_UPDATED),
+    "room": (payloads.room_payload, EntryType.ROOM_CREATED, EntryType.ROOM_UPDATED),
+    "track": (payloads.track_payload, EntryType.TRACK_CREATED, EntryType.TRACK_UPDATED),
+    "speaker": (payloads.speaker_payload, EntryType.SPEAKER_CREATED, EntryType.SPEAKER_UPDATED),
 }
 
 
@@ -345,7 +333,7 @@ def room_delete(*, actor: User, room: Room) -> None:
     audit_agenda(actor, event, "room.deleted", room, {"before": snapshot(room, ROOM_FIELDS)})
     room_id = room.pk
     room.delete()
-    _announce(event, ROOM_DELETED, {"room": {"id": room_id}})
+    _announce(event, EntryType.ROOM_DELETED, {"room": {"id": room_id}})
 
 
 # --- announcements ---------------------------------------------------------------------------
@@ -384,7 +372,7 @@ def announcement_post(
         announcement.track = announcement.session = None
     announcement.save()
     data = {"announcement": payloads.announcement_payload(announcement)}
-    stream_append(stream=event_stream(event.pk), type=ANNOUNCEMENT_POSTED, data=data)
+    stream_append(stream=event_stream(event.pk), type=EntryType.ANNOUNCEMENT_POSTED, data=data)
     if target != AnnouncementTarget.EVERYONE:
         sessions = Q(session=session) if target == AnnouncementTarget.SESSION else Q(session__track=track)
         recipients = (
@@ -392,7 +380,8 @@ def announcement_post(
         )
         stream_append_many(
             entries=[
-                (user_stream(user_id), NOTIFICATION, {"event": event.pk, **data}) for user_id in sorted(set(recipients))
+                (user_stream(user_id), EntryType.NOTIFICATION, {"event": event.pk, **data})
+                for user_id in sorted(set(recipients))
             ]
         )
     audit_agenda(actor, event, "announcement.posted", announcement)

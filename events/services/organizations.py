@@ -17,7 +17,7 @@ from eventhub.realtime.services import stream_append
 from eventhub.realtime.streams import event_staff_stream, event_stream, user_stream
 from eventhub.services import full_clean_or_invalid, require_permission, unique_or_invalid
 
-from ..enums import EVENT_UPDATED, PARTICIPANT_JOINED, PARTICIPATION_CREATED, EventStatus, MemberRole, ParticipantKind
+from ..enums import EntryType, EventStatus, MemberRole, ParticipantKind
 from ..models import Event, Organization, OrganizationMember, Participant
 
 EVENT_FIELDS = [
@@ -114,7 +114,9 @@ def event_update(*, actor: User | None, event: Event, **fields: Any) -> Event:
     public_changes = {name: change for name, change in changes.items() if name in PUBLIC_EVENT_FIELDS}
     if public_changes:
         stream_append(
-            stream=event_stream(event.pk), type=EVENT_UPDATED, data={"id": event.pk, "changes": public_changes}
+            stream=event_stream(event.pk),
+            type=EntryType.EVENT_UPDATED,
+            data={"id": event.pk, "changes": public_changes},
         )
     return event
 
@@ -163,12 +165,12 @@ def participant_join(*, user: User, event: Event) -> tuple[Participant, bool]:
         count = Participant.objects.filter(event=event).count()
         stream_append(
             stream=event_staff_stream(event.pk),
-            type=PARTICIPANT_JOINED,
+            type=EntryType.PARTICIPANT_JOINED,
             data={"participant": participant.pk, "kind": participant.kind, "participants": count},
         )
         stream_append(
             stream=user_stream(user.pk),
-            type=PARTICIPATION_CREATED,
+            type=EntryType.PARTICIPATION_CREATED,
             data={"event": event.pk, "kind": participant.kind},
         )
     return participant, created

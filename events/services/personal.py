@@ -8,7 +8,7 @@ from eventhub import errors
 from eventhub.realtime.services import stream_append
 from eventhub.realtime.streams import user_stream
 
-from ..enums import BOOKMARK_ADDED, BOOKMARK_REMOVED, NOTE_SAVED
+from ..enums import EntryType
 from ..models import Bookmark, PublishedSession, Session, SessionNote
 
 
@@ -26,7 +26,9 @@ def bookmark_add(*, user: User, session: Session) -> tuple[Bookmark, bool]:
     bookmark, created = Bookmark.objects.get_or_create(user=user, session=session)
     if created:
         stream_append(
-            stream=user_stream(user.pk), type=BOOKMARK_ADDED, data={"event": session.event_id, "session": session.pk}
+            stream=user_stream(user.pk),
+            type=EntryType.BOOKMARK_ADDED,
+            data={"event": session.event_id, "session": session.pk},
         )
     return bookmark, created
 
@@ -37,7 +39,7 @@ def bookmark_remove(*, user: User, session: Session) -> bool:
     if deleted:
         stream_append(
             stream=user_stream(user.pk),
-            type=BOOKMARK_REMOVED,
+            type=EntryType.BOOKMARK_REMOVED,
             data={"event": session.event_id, "session": session.pk},
         )
     return bool(deleted)
@@ -57,7 +59,7 @@ def note_save(*, user: User, session: Session, text: str) -> SessionNote | None:
         note, _ = SessionNote.objects.update_or_create(user=user, session=session, defaults={"text": text})
     stream_append(
         stream=user_stream(user.pk),
-        type=NOTE_SAVED,
+        type=EntryType.NOTE_SAVED,
         data={"event": session.event_id, "session": session.pk, "text": text},
     )
     return note

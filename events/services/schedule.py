@@ -16,14 +16,7 @@ from eventhub.realtime.streams import event_stream, user_stream
 from eventhub.services import require_permission
 
 from .. import payloads
-from ..enums import (
-    AGENDA_CHANGED,
-    SCHEDULE_PUBLISHED,
-    SESSION_CANCELLED,
-    SESSION_CREATED,
-    SESSION_UPDATED,
-    SPEAKER_SESSION_CHANGED,
-)
+from ..enums import EntryType
 from ..models import SESSION_FIELDS, Bookmark, Event, PublishedSession, ScheduleVersion, Session
 from ..selectors.schedule import schedule_pending_changes
 from .agenda import audit_agenda, lock_agenda
@@ -50,7 +43,7 @@ def change_message(change: dict[str, Any]) -> str:
     return f"Updated: {title}"
 
 
-ENTRY_TYPES = {"new": SESSION_CREATED, "cancelled": SESSION_CANCELLED}
+ENTRY_TYPES = {"new": EntryType.SESSION_CREATED, "cancelled": EntryType.SESSION_CANCELLED}
 
 
 @transaction.atomic
@@ -92,11 +85,13 @@ def schedule_publish(*, actor: User, event: Event, comment: str = "") -> Schedul
         data: dict[str, Any] = {"session": payloads.session_payload(copy), "version": version.number}
         if change["change"] != "new":
             data["changes"] = change["fields"]
-        stream_append(stream=event_stream(event.pk), type=ENTRY_TYPES.get(change["change"], SESSION_UPDATED), data=data)
+        stream_append(
+            stream=event_stream(event.pk), type=ENTRY_TYPES.get(change["change"], EntryType.SESSION_UPDATED), data=data
+        )
     _notify_people(event=event, version=version, changes=changes, drafts=drafts)
     stream_append(
         stream=event_stream(event.pk),
-        type=SCHEDULE_PUBLISHED,
+        type=EntryType.SCHEDULE_PUBLISHED,
         data={"version": version.number, "published_at": now.astimezone(event.tz).isoformat(), "changes": len(changes)},
     )
     audit_agenda(actor, event, "schedule.published", version, {"version": version.number, "changes": len(changes)})
@@ -119,8 +114,8 @@ def _notify_people(
     for change in changed:
         message = change_message(change)
         speakers = {s.user_id for s in drafts[change["session"]].speakers.all() if s.user_id}
-        recipients = [(user_id, AGENDA_CHANGED) for user_id in sorted(bookmarkers.get(change["session"], []))]
-        recipients += [(user_id, SPEAKER_SESSION_CHANGED) for user_id in sorted(speakers)]
+        recipients = [(user_id, EntryType.AGENDA_CHANGED) for user_id in sorted(bookmarkers.get(change["session"], []))]
+        recipients += [(user_id, EntryType.SPEAKER_SESSION_CHANGED) for user_id in sorted(speakers)]
         data = {
             "event": event.pk,
             "session": change["session"],
