@@ -110,11 +110,13 @@ def _notify_people(
         "session_id", "user_id"
     ):
         bookmarkers.setdefault(session_id, []).append(user_id)
-    entries = []
+    entries: list[tuple[str, str, dict[str, Any]]] = []
     for change in changed:
         message = change_message(change)
         speakers = {s.user_id for s in drafts[change["session"]].speakers.all() if s.user_id}
-        recipients = [(user_id, EntryType.AGENDA_CHANGED) for user_id in sorted(bookmarkers.get(change["session"], []))]
+        recipients: list[tuple[int, str]] = [
+            (user_id, EntryType.AGENDA_CHANGED) for user_id in sorted(bookmarkers.get(change["session"], []))
+        ]
         recipients += [(user_id, EntryType.SPEAKER_SESSION_CHANGED) for user_id in sorted(speakers)]
         data = {
             "event": event.pk,
