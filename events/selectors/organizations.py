@@ -58,14 +58,6 @@ def event_access(
     return event
 
 
-def event_get_visible(*, user: Any, event_id: int) -> Event | None:
-    """``event_access`` for callers that branch on absence: None for missing and forbidden alike."""
-    try:
-        return event_access(user=user, event_id=event_id)
-    except errors.NotFound:
-        return None
-
-
 def member_access(
     *, user: Any, organization: Organization, member_id: int, permission: str = "events.manage_members"
 ) -> OrganizationMember:
