@@ -39,7 +39,9 @@ _STATUS_BY_ERROR_CLASS: tuple[tuple[type[errors.DomainError], int], ...] = (
     (errors.RateLimited, status.HTTP_429_TOO_MANY_REQUESTS),
     (errors.Unavailable, status.HTTP_503_SERVICE_UNAVAILABLE),
 )
-_STATUS_BY_CODE: dict[str, int] = {}
+_STATUS_BY_CODE: dict[str, int] = {
+    "idempotency_key_reused": status.HTTP_422_UNPROCESSABLE_ENTITY,
+}
 
 
 def status_for(error: errors.DomainError) -> int:
@@ -59,15 +61,6 @@ def domain_error_response(error: errors.DomainError) -> Response:
     detail = "The request has invalid fields." if isinstance(error, errors.Invalid) and error.fields else error.detail
     body = error_body(code=error.code, detail=detail, fields=error.fields)
     return Response(body, status=status_for(error), headers=headers)
-
-
-class ApiError(exceptions.APIException):
-    """A business-rule refusal from a service, with a stable machine-readable code."""
-
-    def __init__(self, *, code: str, detail: str, status_code: int = status.HTTP_400_BAD_REQUEST) -> None:
-        super().__init__(detail=detail, code=code)
-        self.status_code = status_code
-        self.error_code = code
 
 
 def error_body(*, code: str, detail: str, fields: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -101,15 +94,13 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     elif isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied()
     elif isinstance(exc, DjangoValidationError):
-        # Services and model validation speak Django's ValidationError: a 400 with its fields,
-        # never a 500.
+        # Model validators reached from a serializer speak Django's ValidationError (services
+        # never do): a 400 with its fields, never a 500.
         exc = exceptions.ValidationError(detail=_django_validation_detail(exc))
     response = drf_exception_handler(exc, context)
     if response is None:
         return None
-    if isinstance(exc, ApiError):
-        body = error_body(code=exc.error_code, detail=str(exc.detail))
-    elif isinstance(exc, exceptions.ValidationError):
+    if isinstance(exc, exceptions.ValidationError):
         detail = exc.detail
         fields = _flatten(detail) if isinstance(detail, dict) else {"non_field_errors": _flatten(detail)}
         body = error_body(code="invalid", detail="The request has invalid fields.", fields=fields)

@@ -20,11 +20,10 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.http import HttpResponse
 from django.utils import timezone
-from rest_framework import status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from eventhub.api.errors import ApiError
+from eventhub import errors
 from eventhub.models import IdempotencyRecord
 
 HEADER = "Idempotency-Key"
@@ -53,11 +52,7 @@ def _claim(*, user_id: int, key: str, fingerprint: str) -> IdempotencyRecord:
         pass
     record = IdempotencyRecord.objects.get(user_id=user_id, key=key)
     if record.fingerprint != fingerprint:
-        raise ApiError(
-            code="idempotency_key_reused",
-            detail="This Idempotency-Key was used for a different request.",
-            status_code=status.HTTP_422_UNPROCESSABLE_ENTITY,
-        )
+        raise errors.Invalid("This Idempotency-Key was used for a different request.", code="idempotency_key_reused")
     if record.status_code is not None:
         raise _Replay(record)
     if record.created_at < timezone.now() - _ABANDONED_AFTER:
@@ -66,11 +61,7 @@ def _claim(*, user_id: int, key: str, fingerprint: str) -> IdempotencyRecord:
         )
         if taken:
             return record
-    raise ApiError(
-        code="request_in_progress",
-        detail="A request with this Idempotency-Key is still being processed.",
-        status_code=status.HTTP_409_CONFLICT,
-    )
+    raise errors.Conflict("A request with this Idempotency-Key is still being processed.", code="request_in_progress")
 
 
 class IdempotentMixin:
@@ -83,7 +74,7 @@ class IdempotentMixin:
         key = request.headers.get(HEADER)
         if key and request.method in _UNSAFE and request.user.is_authenticated:
             if len(key) > 128:
-                raise ApiError(code="invalid", detail="Idempotency-Key is limited to 128 characters.")
+                raise errors.Invalid("Idempotency-Key is limited to 128 characters.")
             self._idempotency_record = _claim(user_id=request.user.pk, key=key, fingerprint=_fingerprint(request))
 
     def idempotency_store(self, response: Response) -> None:

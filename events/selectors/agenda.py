@@ -22,6 +22,7 @@ from django.db.models import Count, Min, Q, QuerySet
 
 from accounts.models import User
 from eventhub import errors
+from eventhub.access import reachable
 from eventhub.realtime.selectors import stream_heads
 from eventhub.realtime.streams import event_stream, user_stream
 
@@ -104,9 +105,7 @@ def published_session_access(
     """A published session of the event, with its room and track (``errors.NotFound`` as for a
     missing id when there is none or the user lacks ``permission`` on the event)."""
     session = published_sessions(event=event).select_related("room", "track").filter(session_id=session_id).first()
-    if session is None or not user.has_perm(permission, event):
-        raise errors.NotFound()
-    return session
+    return reachable(session, user=user, permission=permission, target=event)
 
 
 @dataclass(frozen=True)
@@ -183,9 +182,7 @@ def speaker_access(
     event; ``published``: as attendees see speakers, only once the agenda is out."""
     speakers = agenda_speakers(event=event) if published else Speaker.objects.filter(event=event)
     speaker = speakers.select_related("user").filter(pk=speaker_id).first()
-    if speaker is None or not user.has_perm(permission, event):
-        raise errors.NotFound()
-    return speaker
+    return reachable(speaker, user=user, permission=permission, target=event)
 
 
 def speaker_session_ids(*, speaker: Speaker) -> list[int]:
@@ -217,9 +214,7 @@ def session_access(*, user: Any, event: Event, session_id: int, permission: str 
     """A draft session of the event (with its room and track), for a user holding ``permission``
     on the event."""
     session = Session.objects.select_related("event", "room", "track").filter(event=event, pk=session_id).first()
-    if session is None or not user.has_perm(permission, event):
-        raise errors.NotFound()
-    return session
+    return reachable(session, user=user, permission=permission, target=event)
 
 
 def session_published_copy(*, session: Session) -> PublishedSession | None:
@@ -229,16 +224,12 @@ def session_published_copy(*, session: Session) -> PublishedSession | None:
 
 def room_access(*, user: Any, event: Event, room_id: int, permission: str = "events.change_agenda") -> Room:
     room = Room.objects.filter(event=event, pk=room_id).first()
-    if room is None or not user.has_perm(permission, event):
-        raise errors.NotFound()
-    return room
+    return reachable(room, user=user, permission=permission, target=event)
 
 
 def track_access(*, user: Any, event: Event, track_id: int, permission: str = "events.change_agenda") -> Track:
     track = Track.objects.filter(event=event, pk=track_id).first()
-    if track is None or not user.has_perm(permission, event):
-        raise errors.NotFound()
-    return track
+    return reachable(track, user=user, permission=permission, target=event)
 
 
 def event_rooms(*, event: Event) -> QuerySet[Room]:

@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from eventhub import errors
+from eventhub.access import reachable
 
 from ..enums import AnnouncementTarget, SessionStatus
 from ..models import Announcement, DisplayLink, Event, PublishedSession
@@ -42,9 +43,7 @@ def display_link_access(
 ) -> DisplayLink:
     """A display link of the event, for a user holding ``permission`` on the event."""
     link = DisplayLink.objects.select_related("event").filter(event=event, pk=display_id).first()
-    if link is None or not user.has_perm(permission, event):
-        raise errors.NotFound()
-    return link
+    return reachable(link, user=user, permission=permission, target=event)
 
 
 def event_display_links(*, event: Event) -> list[DisplayLink]:

@@ -9,6 +9,7 @@ from django.db.models.functions import Coalesce
 
 from accounts.models import User
 from eventhub import errors
+from eventhub.access import reachable
 from eventhub.models import AuditLogEntry
 from eventhub.realtime.models import StreamHead
 from eventhub.realtime.streams import event_stream_sql
@@ -53,9 +54,7 @@ def event_access(
         head = StreamHead.objects.filter(stream=event_stream_sql(OuterRef("pk")))
         events = events.annotate(stream_head=Coalesce(Subquery(head.values("seq")[:1]), 0))
     event = events.first()
-    if event is None or not user.has_perm(permission, event):
-        raise errors.NotFound()
-    return event
+    return reachable(event, user=user, permission=permission)
 
 
 def member_access(
@@ -64,9 +63,7 @@ def member_access(
     """A member of the organization (with user and profile), for a user holding ``permission`` on
     the organization."""
     member = organization_members(organization=organization).filter(pk=member_id).first()
-    if member is None or not user.has_perm(permission, organization):
-        raise errors.NotFound()
-    return member
+    return reachable(member, user=user, permission=permission, target=organization)
 
 
 # --- lists -------------------------------------------------------------------------------------

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 from django.db.models import QuerySet
 
-from eventhub import errors
+from eventhub.access import reachable
 
 from ..enums import SessionStatus
 from ..models import SESSION_FIELDS, Event, PublishedSession, Room, ScheduleVersion, Session, Track
@@ -33,9 +33,7 @@ def schedule_version_access(
     """A published version of the event's schedule by its number (``errors.NotFound`` as for a
     missing number when there is none or the user lacks ``permission`` on the event)."""
     version = schedule_versions(event=event).filter(number=number).first()
-    if version is None or not user.has_perm(permission, event):
-        raise errors.NotFound()
-    return version
+    return reachable(version, user=user, permission=permission, target=event)
 
 
 def schedule_latest_version(*, event: Event) -> ScheduleVersion | None:

@@ -22,11 +22,11 @@ from eventhub.api.idempotency import HEADER as IDEMPOTENCY_HEADER
 from eventhub.api.idempotency import IdempotentMixin
 from eventhub.api.pagination import CursorPagination
 from eventhub.models import IdempotencyRecord
+from events.selectors.organizations import event_access
 
 from ..enums import OrderStatus
 from ..models import Order, TicketType
 from ..selectors import sales as selectors
-from ..selectors.access import event_access
 from ..services.orders import PositionInput, order_create
 from ..services.payments import checkout_session_for_order, payment_intent_for_order, stripe_webhook_process
 from ..services.waiting_list import waiting_list_join

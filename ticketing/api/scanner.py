@@ -23,12 +23,12 @@ from rest_framework.views import APIView
 
 from eventhub import errors
 from eventhub.api.authentication import SessionTokenAuthentication
+from events.selectors.organizations import event_access
 
 from .. import signing
 from ..enums import CheckInKind, ScanResult
 from ..models import Gate, ScannerDevice, Ticket
 from ..selectors import checkin as selectors
-from ..selectors.access import event_access
 from ..selectors.sales import ticket_types_of_event
 from ..services import checkin, scanner
 from ..services.tickets import event_public_key_b64, ticket_claim

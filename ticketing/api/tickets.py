@@ -15,10 +15,10 @@ from rest_framework.views import APIView
 from eventhub import errors
 from eventhub.api.fields import EventTimeField
 from eventhub.api.pagination import CursorPagination
+from events.selectors.organizations import event_access
 
 from ..models import Ticket
 from ..selectors import checkin as selectors
-from ..selectors.access import event_access
 from ..services.tickets import ticket_payload, ticket_qr_png, ticket_qr_svg
 
 VIEW_EVENT = "events.view_event"

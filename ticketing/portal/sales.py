@@ -2,16 +2,19 @@
 overview, order search and order detail with refunds. Every page resolves its event through
 ``event_page``; objects are looked up within that event, so another tenant's id is a 404."""
 
+from typing import Any
+
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Model
-from django.forms import ModelForm
+from django.forms import Form
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from eventhub import errors
-from eventhub.portal import apply_service_errors
+from eventhub.portal import ServiceFormView, apply_service_errors
 from events.models import Event
 from events.portal.access import event_page
 
@@ -67,135 +70,102 @@ def vouchers(request: HttpRequest, event: Event) -> HttpResponse:
     )
 
 
-def _edit(
-    request: HttpRequest,
-    event: Event,
-    *,
-    form_class: type[ModelForm],
-    instance: Model | None,
-    create,
-    update,
-    tab: str,
-    noun: str,
-    list_url: str,
-    extra_fields: tuple[str, ...] = (),
-) -> HttpResponse:
-    form = form_class(request.POST or None, instance=instance, event=event)
-    if request.method == "POST" and form.is_valid():
+class CatalogueFormView(ServiceFormView):
+    """Create (no id in the URL) or edit one catalogue object through its services."""
+
+    template_name = "ticketing/edit.html"
+    noun: str
+    tab: str
+    list_url: str
+    id_kwarg: str
+    extra_fields: tuple[str, ...] = ()
+
+    def setup(self, event: Event, **kwargs: int) -> None:
+        self.event = event
+        object_id = kwargs.get(self.id_kwarg)
+        self.instance = None if object_id is None else self.get_instance(object_id)
+
+    def get_instance(self, object_id: int) -> Model:
+        raise NotImplementedError
+
+    def create(self, **values: Any) -> Model:
+        raise NotImplementedError
+
+    def update(self, instance: Any, **values: Any) -> Model:
+        raise NotImplementedError
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        return {"instance": self.instance, "event": self.event}
+
+    def save(self, form: Any) -> Model:
         values = {name: form.cleaned_data[name] for name in form.Meta.fields}
-        values.update({name: list(form.cleaned_data[name]) for name in extra_fields})
-        try:
-            if instance is None:
-                obj = create(actor=request.user, event=event, **values)
-            else:
-                obj = update(request.user, instance, values)
-        except errors.Invalid as error:
-            apply_service_errors(form, error)
-        else:
-            messages.success(request, f"{noun} “{obj}” saved.")
-            return redirect(list_url, **_url_kwargs(event))
-    return render(
-        request,
-        "ticketing/edit.html",
-        _context(request, tab, form=form, editing=instance is not None, noun=noun, list_url=list_url),
-    )
+        values.update({name: list(form.cleaned_data[name]) for name in self.extra_fields})
+        if self.instance is None:
+            return self.create(actor=self.request.user, event=self.event, **values)
+        return self.update(self.instance, actor=self.request.user, **values)
+
+    def success_message(self, result: Model) -> str:
+        return f"{self.noun} “{result}” saved."
+
+    def success_url(self, result: Model) -> str:
+        return reverse(self.list_url, kwargs=_url_kwargs(self.event))
+
+    def get_context(self, form: Form) -> dict[str, Any]:
+        editing = self.instance is not None
+        return _context(self.request, self.tab, form=form, editing=editing, noun=self.noun, list_url=self.list_url)
 
 
-@event_page(MANAGE)
-def ticket_type_create(request: HttpRequest, event: Event) -> HttpResponse:
-    return _edit(
-        request,
-        event,
-        form_class=TicketTypeForm,
-        instance=None,
-        create=catalogue.ticket_type_create,
-        update=None,
-        tab="types",
-        noun="Ticket type",
-        list_url="ticketing:ticket-types",
-    )
+class TicketTypeFormView(CatalogueFormView):
+    form_class = TicketTypeForm
+    noun, tab, list_url, id_kwarg = "Ticket type", "types", "ticketing:ticket-types", "ticket_type_id"
+
+    def get_instance(self, object_id: int) -> Model:
+        return selectors.ticket_type_access(
+            user=self.request.user, event=self.event, ticket_type_id=object_id, permission=MANAGE
+        )
+
+    def create(self, **values: Any) -> Model:
+        return catalogue.ticket_type_create(**values)
+
+    def update(self, instance: Any, **values: Any) -> Model:
+        return catalogue.ticket_type_update(ticket_type=instance, **values)
 
 
-@event_page(MANAGE)
-def ticket_type_edit(request: HttpRequest, event: Event, ticket_type_id: int) -> HttpResponse:
-    ticket_type = selectors.ticket_type_access(
-        user=request.user, event=event, ticket_type_id=ticket_type_id, permission=MANAGE
-    )
-    return _edit(
-        request,
-        event,
-        form_class=TicketTypeForm,
-        instance=ticket_type,
-        create=None,
-        update=lambda actor, obj, values: catalogue.ticket_type_update(actor=actor, ticket_type=obj, **values),
-        tab="types",
-        noun="Ticket type",
-        list_url="ticketing:ticket-types",
-    )
+class QuotaFormView(CatalogueFormView):
+    form_class = QuotaForm
+    noun, tab, list_url, id_kwarg = "Quota", "quotas", "ticketing:quotas", "quota_id"
+    extra_fields = ("ticket_types",)
+
+    def get_instance(self, object_id: int) -> Model:
+        return selectors.quota_access(user=self.request.user, event=self.event, quota_id=object_id, permission=MANAGE)
+
+    def create(self, **values: Any) -> Model:
+        return catalogue.quota_create(**values)
+
+    def update(self, instance: Any, **values: Any) -> Model:
+        return catalogue.quota_update(quota=instance, **values)
 
 
-@event_page(MANAGE)
-def quota_create(request: HttpRequest, event: Event) -> HttpResponse:
-    return _edit(
-        request,
-        event,
-        form_class=QuotaForm,
-        instance=None,
-        create=catalogue.quota_create,
-        update=None,
-        tab="quotas",
-        noun="Quota",
-        list_url="ticketing:quotas",
-        extra_fields=("ticket_types",),
-    )
+class VoucherFormView(CatalogueFormView):
+    form_class = VoucherForm
+    noun, tab, list_url, id_kwarg = "Voucher", "vouchers", "ticketing:vouchers", "voucher_id"
+
+    def get_instance(self, object_id: int) -> Model:
+        return selectors.voucher_access(
+            user=self.request.user, event=self.event, voucher_id=object_id, permission=MANAGE
+        )
+
+    def create(self, **values: Any) -> Model:
+        return catalogue.voucher_create(**values)
+
+    def update(self, instance: Any, **values: Any) -> Model:
+        return catalogue.voucher_update(voucher=instance, **values)
 
 
-@event_page(MANAGE)
-def quota_edit(request: HttpRequest, event: Event, quota_id: int) -> HttpResponse:
-    quota = selectors.quota_access(user=request.user, event=event, quota_id=quota_id, permission=MANAGE)
-    return _edit(
-        request,
-        event,
-        form_class=QuotaForm,
-        instance=quota,
-        create=None,
-        update=lambda actor, obj, values: catalogue.quota_update(actor=actor, quota=obj, **values),
-        tab="quotas",
-        noun="Quota",
-        list_url="ticketing:quotas",
-        extra_fields=("ticket_types",),
-    )
-
-
-@event_page(MANAGE)
-def voucher_create(request: HttpRequest, event: Event) -> HttpResponse:
-    return _edit(
-        request,
-        event,
-        form_class=VoucherForm,
-        instance=None,
-        create=catalogue.voucher_create,
-        update=None,
-        tab="vouchers",
-        noun="Voucher",
-        list_url="ticketing:vouchers",
-    )
-
-
-@event_page(MANAGE)
-def voucher_edit(request: HttpRequest, event: Event, voucher_id: int) -> HttpResponse:
-    voucher = selectors.voucher_access(user=request.user, event=event, voucher_id=voucher_id, permission=MANAGE)
-    return _edit(
-        request,
-        event,
-        form_class=VoucherForm,
-        instance=voucher,
-        create=None,
-        update=lambda actor, obj, values: catalogue.voucher_update(actor=actor, voucher=obj, **values),
-        tab="vouchers",
-        noun="Voucher",
-        list_url="ticketing:vouchers",
-    )
+# One view per model serves its "new" and its "edit" URL (the edit URL carries the id).
+ticket_type_form = event_page(MANAGE)(TicketTypeFormView.as_view())
+quota_form = event_page(MANAGE)(QuotaFormView.as_view())
+voucher_form = event_page(MANAGE)(VoucherFormView.as_view())
 
 
 @event_page(VIEW)

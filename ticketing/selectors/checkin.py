@@ -13,11 +13,11 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from accounts.models import User
+from eventhub.access import reachable
 from events.models import Event
 
 from ..enums import CheckInKind, OrderStatus
 from ..models import CheckIn, CheckInConfig, Gate, ScanLog, ScannerDevice, Ticket
-from .access import reachable
 
 PAID_STATUSES = (OrderStatus.PAID, OrderStatus.PARTIALLY_REFUNDED)
 DEFAULT_ALERT_THRESHOLD_PERCENT = 90
@@ -55,7 +55,7 @@ def ticket_access(*, user: User | AnonymousUser, event: Event, ticket_id: int, p
     else:  # anonymous: owns nothing
         tickets = Ticket.objects.none()
     ticket = tickets.filter(pk=ticket_id).select_related("order_position__order", "order_position__ticket_type").first()
-    return reachable(ticket, user=user, event=event, permission=permission)
+    return reachable(ticket, user=user, permission=permission, target=event)
 
 
 def ticket_status(ticket: Ticket) -> str:
@@ -74,7 +74,7 @@ def gates_of_event(*, event: Event) -> QuerySet[Gate]:
 
 def gate_access(*, user: User | AnonymousUser, event: Event, gate_id: int, permission: str) -> Gate:
     gate = Gate.objects.filter(event=event, pk=gate_id).first()
-    return reachable(gate, user=user, event=event, permission=permission)
+    return reachable(gate, user=user, permission=permission, target=event)
 
 
 def devices_of_event(*, event: Event) -> QuerySet[ScannerDevice]:
@@ -83,7 +83,7 @@ def devices_of_event(*, event: Event) -> QuerySet[ScannerDevice]:
 
 def device_access(*, user: User | AnonymousUser, event: Event, device_id: int, permission: str) -> ScannerDevice:
     device = ScannerDevice.objects.filter(event=event, pk=device_id).first()
-    return reachable(device, user=user, event=event, permission=permission)
+    return reachable(device, user=user, permission=permission, target=event)
 
 
 def inside_now() -> Exists:

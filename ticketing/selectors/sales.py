@@ -13,11 +13,11 @@ from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
 
 from accounts.models import User
+from eventhub.access import reachable
 from events.models import Event
 
 from ..enums import OrderStatus, PaymentStatus, RefundStatus, WaitingListStatus
 from ..models import Order, OrderPosition, Payment, Quota, Refund, TicketType, Voucher, WaitingListEntry
-from .access import reachable
 
 # Orders whose positions hold capacity for good (tickets exist); pending ones hold it until expiry.
 HOLDING_STATUSES = (OrderStatus.PAID, OrderStatus.PARTIALLY_REFUNDED)
@@ -125,17 +125,17 @@ def vouchers_of_event(*, event: Event) -> QuerySet[Voucher]:
 
 def ticket_type_access(*, user: User | AnonymousUser, event: Event, ticket_type_id: int, permission: str) -> TicketType:
     ticket_type = TicketType.objects.filter(event=event, pk=ticket_type_id).first()
-    return reachable(ticket_type, user=user, event=event, permission=permission)
+    return reachable(ticket_type, user=user, permission=permission, target=event)
 
 
 def quota_access(*, user: User | AnonymousUser, event: Event, quota_id: int, permission: str) -> Quota:
     quota = Quota.objects.filter(event=event, pk=quota_id).first()
-    return reachable(quota, user=user, event=event, permission=permission)
+    return reachable(quota, user=user, permission=permission, target=event)
 
 
 def voucher_access(*, user: User | AnonymousUser, event: Event, voucher_id: int, permission: str) -> Voucher:
     voucher = Voucher.objects.filter(event=event, pk=voucher_id).first()
-    return reachable(voucher, user=user, event=event, permission=permission)
+    return reachable(voucher, user=user, permission=permission, target=event)
 
 
 @dataclass(frozen=True)
@@ -208,7 +208,7 @@ def order_access(*, user: User | AnonymousUser, event: Event, code: str, permiss
     order = order_get(event=event, code=code)
     if permission is None and order is not None and order.user_id != user.pk:
         order = None
-    return reachable(order, user=user, event=event, permission=permission)
+    return reachable(order, user=user, permission=permission, target=event)
 
 
 def refundable_amount(*, payment: Payment) -> Decimal:
