@@ -39,6 +39,8 @@ lint: $(VENV)/.dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(BIN)/lint-imports --no-cache
+	$(BIN)/python scripts/check-inline-imports
 
 format: $(VENV)/.dev
 	$(BIN)/ruff format .

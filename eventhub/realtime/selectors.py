@@ -1,11 +1,15 @@
 """Reads of the stream log, shared by the consumer, the hub and the catch-up API."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 from django.db.models import Min
 
 from .frames import entry_frame
 from .models import StreamEntry, StreamHead
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -33,6 +37,22 @@ def stream_position(*, stream: str) -> StreamPosition:
 def stream_heads(*, streams: list[str]) -> dict[str, int]:
     heads = dict(StreamHead.objects.filter(stream__in=streams).values_list("stream", "seq"))
     return {stream: heads.get(stream, 0) for stream in streams}
+
+
+def read_at_head(*, stream: str, read: Callable[[], T], attempts: int = 3) -> tuple[T, int]:
+    """``read()`` and the head of ``stream`` it corresponds to. Every change that the read
+    reflects appends to the stream in its own transaction, so a read between two equal heads is
+    exactly the state at that head: a page that shows it subscribes with ``since=head`` and gets
+    every later change once. After ``attempts`` moving heads the last pair is returned (the page
+    then may show one change twice, never miss one)."""
+    head = stream_heads(streams=[stream])[stream]
+    for _ in range(attempts):
+        result = read()
+        head_after = stream_heads(streams=[stream])[stream]
+        if head_after == head:
+            break
+        head = head_after
+    return result, head
 
 
 def stream_entries_since(*, stream: str, since: int, limit: int) -> list[StreamEntry]:

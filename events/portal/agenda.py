@@ -33,7 +33,7 @@ from ..selectors.agenda import (
 from ..services import agenda as services
 from .access import event_page
 from .forms.agenda import AnnouncementForm, DelayForm, MoveForm, RoomForm, SessionForm, SpeakerForm, TrackForm
-from .pages import EDIT, AgendaFormView, agenda_page, event_url, require_edit
+from .pages import EDIT, AgendaFormView, agenda_page, event_url
 from .schedule import back_to_grid
 
 # --- sessions ------------------------------------------------------------------------------
@@ -298,10 +298,7 @@ class Announcements(AgendaFormView):
     template_name = "agenda/announcements.html"
     tab = "announcements"
 
-    def dispatch(self) -> HttpResponse:
-        if self.request.method == "POST":
-            require_edit(self.request, self.event)
-        return super().dispatch()
+    editors_post = True
 
     def get_form_kwargs(self) -> dict[str, Any]:
         return {"event": self.event}

@@ -31,7 +31,7 @@ from ..selectors.displays import (
 from ..services import displays as services
 from .access import event_page
 from .forms.displays import DisplayLinkForm
-from .pages import EDIT, AgendaFormView, event_url, require_edit
+from .pages import EDIT, AgendaFormView, event_url
 
 # --- the organizers' page --------------------------------------------------------------------
 
@@ -43,10 +43,7 @@ class DisplayLinks(AgendaFormView):
     template_name = "agenda/displays.html"
     tab = "displays"
 
-    def dispatch(self) -> HttpResponse:
-        if self.request.method == "POST":
-            require_edit(self.request, self.event)
-        return super().dispatch()
+    editors_post = True
 
     def get_form_kwargs(self) -> dict[str, Any]:
         return {"event": self.event}

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from eventhub.portal import ServiceFormView, attempt
-from eventhub.realtime.selectors import stream_heads
+from eventhub.realtime.selectors import read_at_head
 from eventhub.realtime.streams import event_staff_stream
 
 from ..enums import ParticipantKind
@@ -85,20 +85,10 @@ event_create = organization_page("events.add_event")(EventCreate.as_view())
 
 
 def _counts_at_head(event: Event) -> tuple[dict[str, int], int]:
-    """The participant counts and the staff-stream head they correspond to.
-
-    Joins append to the staff stream in the same transaction as the participant row, so when the
-    head is the same before and after reading the counts, the counts are exactly those at that
-    head: the page subscribes with ``since=head`` and every later join reaches it once."""
-    stream = event_staff_stream(event.pk)
-    head = stream_heads(streams=[stream])[stream]
-    for _ in range(3):
-        counts = selectors.event_participant_counts(event=event)
-        head_after = stream_heads(streams=[stream])[stream]
-        if head_after == head:
-            break
-        head = head_after
-    return counts, head
+    """What the page shows, and the staff-stream head it subscribes from (``read_at_head``)."""
+    return read_at_head(
+        stream=event_staff_stream(event.pk), read=lambda: selectors.event_participant_counts(event=event)
+    )
 
 
 @event_page()

@@ -41,12 +41,19 @@ def require_edit(request: HttpRequest, event: Event) -> None:
 
 class AgendaFormView(ServiceFormView):
     """A create/edit page of the agenda: routed under ``event_page``, which passes the event;
-    rendered in the agenda layout on tab ``tab``."""
+    rendered in the agenda layout on tab ``tab``. With ``editors_post``, members read the page and
+    only editors may post its form."""
 
     tab: str
+    editors_post = False
 
     def setup(self, event: Event, **kwargs: Any) -> None:
         self.event = event
+
+    def dispatch(self) -> HttpResponse:
+        if self.editors_post and self.request.method == "POST":
+            require_edit(self.request, self.event)
+        return super().dispatch()
 
     def render(self, context: dict[str, Any]) -> HttpResponse:
         return agenda_page(self.request, self.template_name, context, tab=self.tab)

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from eventhub import errors
 from eventhub.portal import apply_service_errors
-from eventhub.realtime.selectors import stream_heads
+from eventhub.realtime.selectors import read_at_head
 from eventhub.realtime.streams import event_staff_stream
 from events.models import Event
 from events.portal.access import event_page
@@ -39,18 +39,8 @@ def _back(event: Event, name: str):
 
 
 def _figures_at_head(event: Event) -> tuple[selectors.CheckInDashboard, int]:
-    """The figures and the staff-stream head they correspond to: every check-in appends to the
-    stream in its own transaction, so figures read between two equal heads are exactly those
-    at that head, and the page subscribes with ``since=head``."""
-    stream = event_staff_stream(event.pk)
-    head = stream_heads(streams=[stream])[stream]
-    for _ in range(3):
-        figures = selectors.checkin_dashboard(event=event)
-        head_after = stream_heads(streams=[stream])[stream]
-        if head_after == head:
-            break
-        head = head_after
-    return figures, head
+    """What the page shows, and the staff-stream head it subscribes from (``read_at_head``)."""
+    return read_at_head(stream=event_staff_stream(event.pk), read=lambda: selectors.checkin_dashboard(event=event))
 
 
 @event_page(VIEW)

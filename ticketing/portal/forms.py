@@ -11,6 +11,7 @@ from events.models import Event
 
 from ..enums import CheckInKind
 from ..models import CheckInConfig, Gate, Quota, TicketType, Voucher
+from ..services.catalogue import TICKET_TYPE_FIELDS
 
 DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
 
@@ -53,19 +54,7 @@ class TicketTypeForm(_EventZoneForm):
 
     class Meta:
         model = TicketType
-        fields = [
-            "name",
-            "description",
-            "price",
-            "currency",
-            "sales_start",
-            "sales_end",
-            "min_per_order",
-            "max_per_order",
-            "participant_kind",
-            "active",
-            "position",
-        ]
+        fields = TICKET_TYPE_FIELDS
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
         help_texts = {"price": "0 makes it a free ticket (confirmed at once, no payment)."}
 

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 
 from ...enums import MemberRole
 from ...models import Event, Organization
+from ...services.organizations import EVENT_FIELDS
 
 TIME_ZONES = sorted(zoneinfo.available_timezones())
 DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
@@ -37,19 +38,7 @@ class EventForm(forms.ModelForm):
 
     class Meta:
         model = Event
-        fields = [
-            "name",
-            "slug",
-            "timezone",
-            "start",
-            "end",
-            "venue_name",
-            "venue_address",
-            "description",
-            "status",
-            "visibility",
-            "open_registration",
-        ]
+        fields = EVENT_FIELDS
         widgets = {"venue_address": forms.Textarea(attrs={"rows": 2}), "description": forms.Textarea(attrs={"rows": 4})}
 
     def __init__(self, *args, **kwargs):
