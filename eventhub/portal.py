@@ -4,11 +4,11 @@ that escapes a page becomes its HTTP answer (``DomainErrorMiddleware``)."""
 
 from collections.abc import Callable
 from functools import update_wrapper
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.forms import Form
+from django.forms import BaseForm
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 
@@ -16,12 +16,13 @@ from eventhub import errors
 from eventhub.errors import DomainError
 
 T = TypeVar("T")
+FormT = TypeVar("FormT", bound=BaseForm)
 
 # Paths answered by the API's own exception handler (JSON), never by this module.
 _API_PREFIXES = ("/api/", "/_allauth/")
 
 
-def apply_service_errors(form: Form, error: DomainError | ValidationError) -> None:
+def apply_service_errors(form: BaseForm, error: DomainError | ValidationError) -> None:
     """Show a service's domain error on the form: field errors on their fields (or on the form
     when the form has no such field), the detail as the form's own error."""
     if isinstance(error, DomainError):
@@ -78,7 +79,7 @@ class DomainErrorMiddleware:
         return None
 
 
-class ServiceFormView:
+class ServiceFormView(Generic[FormT]):
     """A create or edit page: GET (any method but POST) shows ``form_class``; a valid POST calls
     ``save(form)`` — one service call — and on success shows ``success_message(result)`` and
     redirects to ``success_url(result)``. A domain error from the service is shown on the form
@@ -90,7 +91,7 @@ class ServiceFormView:
     view's positional and keyword arguments (the URL's, or what a decorator passes, such as the
     event) land in ``self.args`` and ``self.kwargs``; override ``setup`` to name them."""
 
-    form_class: type[Form]
+    form_class: type[FormT]
     template_name: str
 
     def __init__(self, request: HttpRequest, *args: Any, **kwargs: Any) -> None:
@@ -113,7 +114,7 @@ class ServiceFormView:
     def get_form_kwargs(self) -> dict[str, Any]:
         return {}
 
-    def get_form(self) -> Form:
+    def get_form(self) -> FormT:
         return self.form_class(self.request.POST or None, self.request.FILES or None, **self.get_form_kwargs())
 
     def save(self, form: Any) -> Any:
@@ -126,7 +127,7 @@ class ServiceFormView:
     def success_url(self, result: Any) -> str:
         raise NotImplementedError
 
-    def get_context(self, form: Form) -> dict[str, Any]:
+    def get_context(self, form: FormT) -> dict[str, Any]:
         return {"form": form}
 
     def render(self, context: dict[str, Any]) -> HttpResponse:

@@ -18,7 +18,7 @@ from eventhub import errors
 
 def require_permission(user: AbstractBaseUser | AnonymousUser | None, permission: str, obj: Any) -> None:
     """Refuse unless ``user`` holds the ``rules`` permission on ``obj``."""
-    if user is None or not user.has_perm(permission, obj):  # type: ignore[union-attr]
+    if user is None or not user.has_perm(permission, obj):  # type: ignore[union-attr]  # the user model has PermissionsMixin
         raise errors.PermissionDenied(code="permission_denied")
 
 

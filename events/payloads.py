@@ -30,7 +30,7 @@ class TrackPayload(serializers.Serializer):
 
 class SpeakerLinkPayload(serializers.Serializer):
     # The JSON key is "label"; the stubs type Field.label (the form label) as a string.
-    label = serializers.CharField()  # type: ignore[assignment]
+    label = serializers.CharField()  # type: ignore[assignment]  # see above
     url = serializers.URLField()
 
 

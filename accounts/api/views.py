@@ -1,10 +1,10 @@
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
-from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from eventhub.api.request import AuthenticatedRequest
 from eventhub.realtime.streams import user_stream
 
 from ..services import profile_get_or_create, profile_update
@@ -42,12 +42,12 @@ class MeView(APIView):
         interests = serializers.ListField(child=serializers.CharField(max_length=60), max_length=30, required=False)
 
     @extend_schema(responses=MeOutputSerializer)
-    def get(self, request: Request) -> Response:
+    def get(self, request: AuthenticatedRequest) -> Response:
         profile = profile_get_or_create(user=request.user)
         return Response(MeOutputSerializer(profile, context={"request": request}).data)
 
     @extend_schema(request=InputSerializer, responses=MeOutputSerializer)
-    def patch(self, request: Request) -> Response:
+    def patch(self, request: AuthenticatedRequest) -> Response:
         data = self.InputSerializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
         profile = profile_update(user=request.user, **data.validated_data)

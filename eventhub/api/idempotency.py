@@ -15,13 +15,14 @@ answer from what the stored one names.
 
 import hashlib
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import IntegrityError, transaction
 from django.http import HttpResponse
 from django.utils import timezone
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from eventhub import errors
 from eventhub.models import IdempotencyRecord
@@ -64,13 +65,19 @@ def _claim(*, user_id: int, key: str, fingerprint: str) -> IdempotencyRecord:
     raise errors.Conflict("A request with this Idempotency-Key is still being processed.", code="request_in_progress")
 
 
-class IdempotentMixin:
+if TYPE_CHECKING:
+    _MixinBase = APIView  # the mixin extends an APIView: type its super() calls and self.request as one
+else:
+    _MixinBase = object
+
+
+class IdempotentMixin(_MixinBase):
     """Mix into an APIView before it: unsafe methods honour the ``Idempotency-Key`` header."""
 
     _idempotency_record: IdempotencyRecord | None = None
 
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
-        super().initial(request, *args, **kwargs)  # type: ignore[misc]
+        super().initial(request, *args, **kwargs)
         key = request.headers.get(HEADER)
         if key and request.method in _UNSAFE and request.user.is_authenticated:
             if len(key) > 128:
@@ -84,10 +91,10 @@ class IdempotentMixin:
             return
         if isinstance(response, Response) and getattr(response, "accepted_renderer", None) is None:
             # Not finalized yet (the view stores before returning): render as DRF would.
-            request = self.request  # type: ignore[attr-defined]
+            request = self.request
             response.accepted_renderer = request.accepted_renderer
             response.accepted_media_type = request.accepted_media_type
-            response.renderer_context = self.get_renderer_context()  # type: ignore[attr-defined]
+            response.renderer_context = self.get_renderer_context()  # type: ignore[attr-defined]  # set by DRF, not in the stubs
         if hasattr(response, "render"):
             response.render()
         record.status_code = response.status_code
@@ -104,13 +111,13 @@ class IdempotentMixin:
     def _stored_durably(self, record: IdempotencyRecord) -> bool:
         return IdempotencyRecord.objects.filter(pk=record.pk, status_code__isnull=False).exists()
 
-    def handle_exception(self, exc: Exception) -> HttpResponse:
+    def handle_exception(self, exc: Exception) -> HttpResponse:  # type: ignore[override]  # a replay is a plain HttpResponse; DRF passes any through
         if isinstance(exc, _Replay):
-            response = self.idempotency_replay(self.request, exc.record)  # type: ignore[attr-defined]
+            response = self.idempotency_replay(self.request, exc.record)
             response["Idempotent-Replayed"] = "true"
             return response
         try:
-            return super().handle_exception(exc)  # type: ignore[misc]
+            return super().handle_exception(exc)
         except BaseException:
             # An unhandled error (a 500) skips finalize_response: release the claim here, or a
             # retry would be told "in progress" until the claim counts as abandoned.
@@ -122,8 +129,10 @@ class IdempotentMixin:
         if record is not None and not (record.status_code is not None and self._stored_durably(record)):
             IdempotencyRecord.objects.filter(pk=record.pk, status_code__isnull=True).delete()
 
-    def finalize_response(self, request: Request, response: Response, *args: Any, **kwargs: Any) -> HttpResponse:
-        response = super().finalize_response(request, response, *args, **kwargs)  # type: ignore[misc]
+    def finalize_response(  # type: ignore[override]  # a replay is a plain HttpResponse; DRF passes any through
+        self, request: Request, response: Response, *args: Any, **kwargs: Any
+    ) -> HttpResponse:
+        response = super().finalize_response(request, response, *args, **kwargs)
         record = self._idempotency_record
         if record is not None:
             if response.status_code >= 500:

@@ -27,6 +27,7 @@ from eventhub.api.idempotency import HEADER as IDEMPOTENCY_HEADER
 from eventhub.api.idempotency import IdempotentMixin
 from eventhub.api.pagination import CursorPagination
 from eventhub.api.rendered import RenderedBodies
+from eventhub.api.request import AuthenticatedRequest
 
 from .. import payloads
 from ..models import Event, PublishedSession, Room, Speaker, Track
@@ -135,7 +136,7 @@ class AgendaView(APIView):
 
 
 class AgendaListView(AgendaView, generics.ListAPIView):
-    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> HttpResponse:  # type: ignore[override]  # a 304 or a stored body is a plain HttpResponse
         return self.not_modified() or super().list(request, *args, **kwargs)
 
 
@@ -143,17 +144,17 @@ class AgendaListView(AgendaView, generics.ListAPIView):
 
 
 class AgendaPagination(CursorPagination):
-    ordering = ("start", "session_id")  # type: ignore[assignment]
+    ordering = ("start", "session_id")
     page_size = 100
 
 
 class ByNamePagination(CursorPagination):
-    ordering = ("name", "id")  # type: ignore[assignment]
+    ordering = ("name", "id")
     page_size = 100
 
 
 class ByPositionPagination(CursorPagination):
-    ordering = ("position", "name", "id")  # type: ignore[assignment]
+    ordering = ("position", "name", "id")
     page_size = 100
 
 
@@ -205,7 +206,7 @@ class SessionDetailView(AgendaView):
     @extend_schema(
         parameters=[TZ_PARAMETER, IF_NONE_MATCH], responses={200: SessionDetailSerializer, 304: NOT_MODIFIED}
     )
-    def get(self, request: Request, event_id: int, session_id: int) -> Response:
+    def get(self, request: Request, event_id: int, session_id: int) -> HttpResponse:
         session = published_session_access(user=request.user, event=self.event, session_id=session_id)
         return self.not_modified() or Response(
             SessionDetailSerializer(session, context=self.get_serializer_context()).data
@@ -241,7 +242,7 @@ class SpeakerDetailView(AgendaView):
     """One speaker with the published sessions they appear in."""
 
     @extend_schema(parameters=[IF_NONE_MATCH], responses={200: SpeakerDetailSerializer, 304: NOT_MODIFIED})
-    def get(self, request: Request, event_id: int, speaker_id: int) -> Response:
+    def get(self, request: Request, event_id: int, speaker_id: int) -> HttpResponse:
         speaker = speaker_access(
             user=request.user, event=self.event, speaker_id=speaker_id, permission="events.view_event", published=True
         )
@@ -263,6 +264,7 @@ class SpeakerMeView(IdempotentMixin, AgendaView):
     fields. Other fields (who the profile belongs to, the photo) are the organizers'."""
 
     permission_classes = [IsAuthenticated]
+    request: AuthenticatedRequest
 
     def _profile(self) -> Speaker:
         return speaker_own_access(user=self.request.user, event=self.event)
@@ -272,14 +274,14 @@ class SpeakerMeView(IdempotentMixin, AgendaView):
         return Response(payloads.speaker_payload(self._profile()))
 
     @extend_schema(request=SpeakerSelfInputSerializer, parameters=[IDEMPOTENCY_KEY], responses=payloads.SpeakerPayload)
-    def patch(self, request: Request, event_id: int) -> Response:
+    def patch(self, request: AuthenticatedRequest, event_id: int) -> Response:
         speaker = self._profile()
         data = SpeakerSelfInputSerializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
         fields = dict(data.validated_data)
         if "links" in fields:
             fields["links"] = [dict(link) for link in fields["links"]]
-        speaker = speaker_save(actor=request.user, event=self.event, speaker=speaker, **fields)  # type: ignore[arg-type]
+        speaker = speaker_save(actor=request.user, event=self.event, speaker=speaker, **fields)
         return Response(payloads.speaker_payload(speaker))
 
 
@@ -355,7 +357,7 @@ class NowNextView(AgendaView):
         parameters=[NowNextInputSerializer, TZ_PARAMETER, IF_NONE_MATCH],
         responses={200: NowNextOutputSerializer, 304: NOT_MODIFIED},
     )
-    def get(self, request: Request, event_id: int) -> Response:
+    def get(self, request: Request, event_id: int) -> HttpResponse:
         params = self.NowNextInputSerializer(data=request.query_params)
         params.is_valid(raise_exception=True)
         self._at = params.validated_data.get("at")

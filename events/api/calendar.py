@@ -23,6 +23,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from eventhub.api.idempotency import IdempotentMixin
+from eventhub.api.request import AuthenticatedRequest
 
 from ..enums import SessionStatus
 from ..models import CalendarFeed, Event, PublishedSession
@@ -145,14 +146,15 @@ class CalendarFeedView(IdempotentMixin, AgendaView):
     answers 404; a new POST makes a new URL)."""
 
     permission_classes = [IsAuthenticated]
+    request: AuthenticatedRequest
 
     def _body(self, feed: CalendarFeed) -> dict[str, Any]:
         url = self.request.build_absolute_uri(reverse("calendar-feed", kwargs={"token": feed.token}))
         return {"url": url, "created_at": feed.created_at.astimezone(self.event.tz).isoformat()}
 
     @extend_schema(responses=CalendarFeedSerializer)
-    def get(self, request: Request, event_id: int) -> Response:
-        feed = calendar_feed_access(user=request.user, event=self.event)  # type: ignore[arg-type]
+    def get(self, request: AuthenticatedRequest, event_id: int) -> Response:
+        feed = calendar_feed_access(user=request.user, event=self.event)
         return Response(self._body(feed))
 
     @extend_schema(
@@ -160,13 +162,13 @@ class CalendarFeedView(IdempotentMixin, AgendaView):
         parameters=[IDEMPOTENCY_KEY],
         responses={201: CalendarFeedSerializer, 200: CalendarFeedSerializer},
     )
-    def post(self, request: Request, event_id: int) -> Response:
-        feed, created = calendar_feed_get_or_create(user=request.user, event=self.event)  # type: ignore[arg-type]
+    def post(self, request: AuthenticatedRequest, event_id: int) -> Response:
+        feed, created = calendar_feed_get_or_create(user=request.user, event=self.event)
         return Response(self._body(feed), status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
     @extend_schema(request=None, parameters=[IDEMPOTENCY_KEY], responses={204: None})
-    def delete(self, request: Request, event_id: int) -> Response:
-        calendar_feed_revoke(user=request.user, event=self.event)  # type: ignore[arg-type]
+    def delete(self, request: AuthenticatedRequest, event_id: int) -> Response:
+        calendar_feed_revoke(user=request.user, event=self.event)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

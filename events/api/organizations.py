@@ -12,6 +12,7 @@ from rest_framework.views import APIView
 from eventhub.api.fields import EventTimeField
 from eventhub.api.idempotency import HEADER as IDEMPOTENCY_HEADER
 from eventhub.api.idempotency import IdempotentMixin
+from eventhub.api.request import AuthenticatedRequest
 from eventhub.realtime.streams import event_stream
 
 from ..enums import EventStatus, EventVisibility, MemberRole, ParticipantKind
@@ -53,7 +54,7 @@ class UserScopedListMixin:
 
     def list(self, request: Request, *args, **kwargs) -> Response:
         with user_scope(request.user.pk):
-            return super().list(request, *args, **kwargs)  # type: ignore[misc]
+            return super().list(request, *args, **kwargs)  # type: ignore[misc]  # a mixin: the view's list
 
 
 class MembershipOutputSerializer(serializers.Serializer):
@@ -65,6 +66,7 @@ class MyOrganizationsView(UserScopedListMixin, generics.ListAPIView):
     """Organizations I am a member of, with my role."""
 
     serializer_class = MembershipOutputSerializer
+    request: AuthenticatedRequest
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
@@ -78,6 +80,7 @@ class MyEventsView(UserScopedListMixin, generics.ListAPIView):
     # Paged by the cursor on "-id" (eventhub.api.pagination): stable while events are added or
     # rescheduled, which an order by start would not be for a phone that syncs page by page.
     serializer_class = EventOutputSerializer
+    request: AuthenticatedRequest
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
@@ -100,8 +103,8 @@ class EventDetailView(APIView):
     def get(self, request: Request, event_id: int) -> Response:
         event = event_access(user=request.user, event_id=event_id)
         participant = participant_get(event=event, user=request.user)
-        event.my_role = member_role(request.user, event)
-        event.my_participation = participant.kind if participant else None
+        event.my_role = member_role(request.user, event)  # type: ignore[attr-defined]  # for the serializer
+        event.my_participation = participant.kind if participant else None  # type: ignore[attr-defined]  # likewise
         return Response(self.EventDetailOutputSerializer(event).data)
 
 
@@ -126,7 +129,7 @@ class EventJoinView(IdempotentMixin, APIView):
         ],
         responses={201: ParticipationOutputSerializer, 200: ParticipationOutputSerializer},
     )
-    def post(self, request: Request, event_id: int) -> Response:
+    def post(self, request: AuthenticatedRequest, event_id: int) -> Response:
         event = event_access(user=request.user, event_id=event_id)
         participant, created = participant_join(user=request.user, event=event)
         return Response(

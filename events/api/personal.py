@@ -17,6 +17,7 @@ from rest_framework.response import Response
 from eventhub.api.fields import EventTimeField
 from eventhub.api.idempotency import IdempotentMixin
 from eventhub.api.pagination import CursorPagination
+from eventhub.api.request import AuthenticatedRequest
 
 from .. import payloads
 from ..models import Bookmark, PublishedSession
@@ -31,7 +32,7 @@ from .organizations import EventOutputSerializer
 
 
 class BookmarkPagination(CursorPagination):
-    ordering = ("start", "id")  # type: ignore[assignment]
+    ordering = ("start", "id")
     page_size = 100
 
 
@@ -52,6 +53,7 @@ class MyBookmarksView(AgendaListView):
     overlaps (``conflicts``; cancelled sessions conflict with nothing)."""
 
     permission_classes = [IsAuthenticated]
+    request: AuthenticatedRequest
     personal = True
     serializer_class = BookmarkItemSerializer
     pagination_class = BookmarkPagination
@@ -59,7 +61,7 @@ class MyBookmarksView(AgendaListView):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return Bookmark.objects.none()
-        return bookmarked_sessions(event=self.event, user=self.request.user)  # type: ignore[arg-type]
+        return bookmarked_sessions(event=self.event, user=self.request.user)
 
     def get_serializer_context(self) -> dict[str, Any]:
         context = super().get_serializer_context()
@@ -67,7 +69,7 @@ class MyBookmarksView(AgendaListView):
             return context
         # The bookmark time has no event attribute of its own: render every time in one zone.
         context.setdefault("tz", self.event.tz)
-        context["conflicts"] = bookmark_conflicts(event=self.event, user=self.request.user)  # type: ignore[arg-type]
+        context["conflicts"] = bookmark_conflicts(event=self.event, user=self.request.user)
         return context
 
     @extend_schema(
@@ -81,6 +83,7 @@ class BookmarkView(IdempotentMixin, AgendaView):
     """Bookmark a published session (PUT) or remove the bookmark (DELETE). Both are idempotent."""
 
     permission_classes = [IsAuthenticated]
+    request: AuthenticatedRequest
 
     class BookmarkOutputSerializer(serializers.Serializer):
         session = serializers.IntegerField()
@@ -95,18 +98,18 @@ class BookmarkView(IdempotentMixin, AgendaView):
         parameters=[IDEMPOTENCY_KEY],
         responses={201: BookmarkOutputSerializer, 200: BookmarkOutputSerializer},
     )
-    def put(self, request: Request, event_id: int, session_id: int) -> Response:
+    def put(self, request: AuthenticatedRequest, event_id: int, session_id: int) -> Response:
         session = self._session(session_id)
-        _, created = bookmark_add(user=request.user, session=session)  # type: ignore[arg-type]
-        conflicts = bookmark_conflicts(event=self.event, user=request.user).get(session.pk, [])  # type: ignore[arg-type]
+        _, created = bookmark_add(user=request.user, session=session)
+        conflicts = bookmark_conflicts(event=self.event, user=request.user).get(session.pk, [])
         return Response(
             {"session": session.pk, "bookmarked": True, "conflicts": conflicts},
             status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
         )
 
     @extend_schema(request=None, parameters=[IDEMPOTENCY_KEY], responses={204: None})
-    def delete(self, request: Request, event_id: int, session_id: int) -> Response:
-        bookmark_remove(user=request.user, session=self._session(session_id))  # type: ignore[arg-type]
+    def delete(self, request: AuthenticatedRequest, event_id: int, session_id: int) -> Response:
+        bookmark_remove(user=request.user, session=self._session(session_id))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -121,6 +124,7 @@ class NoteView(IdempotentMixin, AgendaView):
     text deletes it), delete it."""
 
     permission_classes = [IsAuthenticated]
+    request: AuthenticatedRequest
 
     class NoteInputSerializer(serializers.Serializer):
         text = serializers.CharField(allow_blank=True, max_length=10_000, trim_whitespace=False)
@@ -129,7 +133,7 @@ class NoteView(IdempotentMixin, AgendaView):
         return published_session_access(user=self.request.user, event=self.event, session_id=session_id)
 
     def _body(self, session_id: int) -> dict[str, Any]:
-        note = session_note_get(user=self.request.user, session_id=session_id)  # type: ignore[arg-type]
+        note = session_note_get(user=self.request.user, session_id=session_id)
         tz = self.tz or self.event.tz
         return {
             "session": session_id,
@@ -138,21 +142,21 @@ class NoteView(IdempotentMixin, AgendaView):
         }
 
     @extend_schema(parameters=[TZ_PARAMETER], responses=NoteSerializer)
-    def get(self, request: Request, event_id: int, session_id: int) -> Response:
+    def get(self, request: AuthenticatedRequest, event_id: int, session_id: int) -> Response:
         return Response(self._body(self._published(session_id).pk))
 
     @extend_schema(request=NoteInputSerializer, parameters=[IDEMPOTENCY_KEY, TZ_PARAMETER], responses=NoteSerializer)
-    def put(self, request: Request, event_id: int, session_id: int) -> Response:
+    def put(self, request: AuthenticatedRequest, event_id: int, session_id: int) -> Response:
         published = self._published(session_id)
         data = self.NoteInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        note_save(user=request.user, session=published.session, text=data.validated_data["text"])  # type: ignore[arg-type]
+        note_save(user=request.user, session=published.session, text=data.validated_data["text"])
         return Response(self._body(published.pk))
 
     @extend_schema(request=None, parameters=[IDEMPOTENCY_KEY], responses={204: None})
-    def delete(self, request: Request, event_id: int, session_id: int) -> Response:
+    def delete(self, request: AuthenticatedRequest, event_id: int, session_id: int) -> Response:
         published = self._published(session_id)
-        note_save(user=request.user, session=published.session, text="")  # type: ignore[arg-type]
+        note_save(user=request.user, session=published.session, text="")
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -221,7 +225,7 @@ class BundleView(AgendaView):
     def get(self, request: Request, event_id: int) -> HttpResponse:
         if response := self.not_modified():
             return response
-        bundle = agenda_bundle(event=self.event, user=request.user)  # type: ignore[arg-type]
+        bundle = agenda_bundle(event=self.event, user=request.user)
         bundle["event"] = EventOutputSerializer(bundle["event"]).data
         # The ETag names the heads the data was read at (a change may have committed meanwhile).
         self.etag = agenda_etag(event=self.event, user=None, key=self.etag_key(), heads=bundle["heads"])

@@ -3,6 +3,7 @@ version, and one version with its structured diff against the previous one."""
 
 from typing import Any
 
+from django.http import HttpResponse
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.request import Request
@@ -43,7 +44,7 @@ class ChangeSerializer(serializers.Serializer):
     session = serializers.IntegerField()
     title = serializers.CharField()
     change = serializers.ChoiceField(choices=["new", "moved", "delayed", "cancelled", "restored", "updated"])
-    fields = serializers.DictField(
+    fields = serializers.DictField(  # type: ignore[assignment]  # the entry's field, shadowing Serializer.fields
         child=serializers.JSONField(),
         help_text="The changed fields: {name: {old, new}} (room and track as {id, name}).",
     )
@@ -79,7 +80,7 @@ class VersionDetailView(AgendaView):
     @extend_schema(
         parameters=[TZ_PARAMETER, IF_NONE_MATCH], responses={200: VersionDetailSerializer, 304: NOT_MODIFIED}
     )
-    def get(self, request: Request, event_id: int, version: int) -> Response:
+    def get(self, request: Request, event_id: int, version: int) -> HttpResponse:
         found = schedule_version_access(user=request.user, event=self.event, number=version)
         if response := self.not_modified():
             return response

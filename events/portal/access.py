@@ -6,12 +6,38 @@ lacks the permission for — is a 404 identical to a missing one (the access hel
 
 from collections.abc import Callable
 from functools import wraps
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 
 from ..selectors.organizations import event_access, organization_access
+
+if TYPE_CHECKING:
+    from django_htmx.middleware import HtmxDetails
+
+    from accounts.models import User
+
+    from ..models import Event, Organization
+
+    class SignedInRequest(HttpRequest):
+        """A portal page's request (``login_required``): a user, never anonymous."""
+
+        user: User
+        htmx: HtmxDetails  # django-htmx's middleware
+
+    class OrganizationRequest(SignedInRequest):
+        """The request of an ``organization_page``."""
+
+        organization: Organization
+
+    class PortalRequest(OrganizationRequest):
+        """The request of an ``event_page``: its organization and event are set."""
+
+        event: Event
+
+else:
+    SignedInRequest = OrganizationRequest = PortalRequest = HttpRequest
 
 View = Callable[..., HttpResponse]
 
@@ -22,9 +48,9 @@ def organization_page(permission: str = "events.view_organization") -> Callable[
     def decorator(view: View) -> View:
         @login_required
         @wraps(view)
-        def wrapper(request: HttpRequest, organization: str, **kwargs: Any) -> HttpResponse:
+        def wrapper(request: OrganizationRequest, organization: str, **kwargs: Any) -> HttpResponse:
             org = organization_access(user=request.user, slug=organization, permission=permission)
-            request.organization = org  # type: ignore[attr-defined]
+            request.organization = org
             return view(request, org, **kwargs)
 
         return wrapper
@@ -38,10 +64,10 @@ def event_page(permission: str = "events.view_organization") -> Callable[[View],
     def decorator(view: View) -> View:
         @login_required
         @wraps(view)
-        def wrapper(request: HttpRequest, organization: str, event: str, **kwargs: Any) -> HttpResponse:
+        def wrapper(request: PortalRequest, organization: str, event: str, **kwargs: Any) -> HttpResponse:
             org = organization_access(user=request.user, slug=organization)
             found = event_access(user=request.user, organization=org, slug=event, permission=permission)
-            request.organization, request.event = org, found  # type: ignore[attr-defined]
+            request.organization, request.event = org, found
             return view(request, found, **kwargs)
 
         return wrapper

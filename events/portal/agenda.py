@@ -31,7 +31,7 @@ from ..selectors.agenda import (
     track_access,
 )
 from ..services import agenda as services
-from .access import event_page
+from .access import PortalRequest, event_page
 from .forms.agenda import AnnouncementForm, DelayForm, MoveForm, RoomForm, SessionForm, SpeakerForm, TrackForm
 from .pages import EDIT, AgendaFormView, agenda_page, event_url
 from .schedule import back_to_grid
@@ -111,7 +111,7 @@ class SessionEdit(AgendaFormView):
 
 
 class SessionMove(SessionEdit):
-    form_class = MoveForm  # type: ignore[assignment]
+    form_class = MoveForm  # type: ignore[assignment]  # the edit page's flow with the move form
     template_name = "agenda/session_move.html"
 
     def success_message(self, session: Session) -> str:
@@ -129,7 +129,7 @@ session_move = event_page(EDIT)(SessionMove.as_view())
 
 @require_POST
 @event_page(EDIT)
-def session_delay(request: HttpRequest, event: Event, session_id: int) -> HttpResponse:
+def session_delay(request: PortalRequest, event: Event, session_id: int) -> HttpResponse:
     session = session_access(user=request.user, event=event, session_id=session_id)
     day = _session_day(session)
     form = DelayForm(request.POST)
@@ -150,7 +150,7 @@ def session_delay(request: HttpRequest, event: Event, session_id: int) -> HttpRe
 
 @require_POST
 @event_page(EDIT)
-def session_cancel(request: HttpRequest, event: Event, session_id: int) -> HttpResponse:
+def session_cancel(request: PortalRequest, event: Event, session_id: int) -> HttpResponse:
     session = session_access(user=request.user, event=event, session_id=session_id)
     _, refusal = attempt(lambda: services.session_cancel(actor=request.user, session=session))
     if refusal is not None:
@@ -160,7 +160,7 @@ def session_cancel(request: HttpRequest, event: Event, session_id: int) -> HttpR
 
 @require_POST
 @event_page(EDIT)
-def session_restore(request: HttpRequest, event: Event, session_id: int) -> HttpResponse:
+def session_restore(request: PortalRequest, event: Event, session_id: int) -> HttpResponse:
     session = session_access(user=request.user, event=event, session_id=session_id)
     _, refusal = attempt(lambda: services.session_restore(actor=request.user, session=session))
     if refusal is not None:
@@ -170,7 +170,7 @@ def session_restore(request: HttpRequest, event: Event, session_id: int) -> Http
 
 @require_POST
 @event_page(EDIT)
-def session_delete(request: HttpRequest, event: Event, session_id: int) -> HttpResponse:
+def session_delete(request: PortalRequest, event: Event, session_id: int) -> HttpResponse:
     session = session_access(user=request.user, event=event, session_id=session_id)
     day = _session_day(session)
     _, refusal = attempt(lambda: services.session_delete(actor=request.user, session=session))
@@ -259,20 +259,20 @@ track_form = event_page(EDIT)(TrackEdit.as_view())
 
 
 @event_page()
-def speakers(request: HttpRequest, event: Event) -> HttpResponse:
+def speakers(request: PortalRequest, event: Event) -> HttpResponse:
     items = event_speakers_with_session_counts(event=event)
     return agenda_page(request, "agenda/speakers.html", {"speakers": items}, tab="speakers")
 
 
 @event_page()
-def rooms(request: HttpRequest, event: Event) -> HttpResponse:
+def rooms(request: PortalRequest, event: Event) -> HttpResponse:
     items = event_rooms_with_session_counts(event=event)
     return agenda_page(request, "agenda/rooms.html", {"rooms": items}, tab="rooms")
 
 
 @require_POST
 @event_page(EDIT)
-def room_delete(request: HttpRequest, event: Event, room_id: int) -> HttpResponse:
+def room_delete(request: PortalRequest, event: Event, room_id: int) -> HttpResponse:
     room = room_access(user=request.user, event=event, room_id=room_id)
     _, refusal = attempt(lambda: services.room_delete(actor=request.user, room=room))
     if refusal is not None:
@@ -283,7 +283,7 @@ def room_delete(request: HttpRequest, event: Event, room_id: int) -> HttpRespons
 
 
 @event_page()
-def tracks(request: HttpRequest, event: Event) -> HttpResponse:
+def tracks(request: PortalRequest, event: Event) -> HttpResponse:
     items = event_tracks_with_session_counts(event=event)
     return agenda_page(request, "agenda/tracks.html", {"tracks": items}, tab="tracks")
 

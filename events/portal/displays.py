@@ -29,7 +29,7 @@ from ..selectors.displays import (
     event_display_links,
 )
 from ..services import displays as services
-from .access import event_page
+from .access import PortalRequest, event_page
 from .forms.displays import DisplayLinkForm
 from .pages import EDIT, AgendaFormView, event_url
 
@@ -70,7 +70,7 @@ display_links = event_page()(DisplayLinks.as_view())
 
 @require_POST
 @event_page(EDIT)
-def display_link_revoke(request: HttpRequest, event: Event, display_id: int) -> HttpResponse:
+def display_link_revoke(request: PortalRequest, event: Event, display_id: int) -> HttpResponse:
     link = display_link_access(user=request.user, event=event, display_id=display_id)
     services.display_link_revoke(actor=request.user, link=link)
     messages.success(request, f"Display link “{link.name}” revoked: its screen goes blank.")

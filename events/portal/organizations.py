@@ -6,7 +6,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -19,10 +19,10 @@ from ..enums import ParticipantKind
 from ..models import Event, Organization
 from ..selectors import organizations as selectors
 from ..services import organizations as services
-from .access import event_page, organization_page
+from .access import OrganizationRequest, PortalRequest, SignedInRequest, event_page, organization_page
 from .forms.organizations import EventForm, MemberAddForm, MemberRoleForm, OrganizationForm
 
-KIND_PLURALS = {
+KIND_PLURALS: dict[str, str] = {
     ParticipantKind.ATTENDEE: "Attendees",
     ParticipantKind.SPEAKER: "Speakers",
     ParticipantKind.VENDOR: "Vendors",
@@ -33,11 +33,12 @@ KIND_PLURALS = {
 
 
 @login_required
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: SignedInRequest) -> HttpResponse:
     return render(request, "events/home.html")
 
 
-class OrganizationCreate(ServiceFormView):
+class OrganizationCreate(ServiceFormView[OrganizationForm]):
+    request: SignedInRequest
     form_class = OrganizationForm
     template_name = "events/organization_form.html"
 
@@ -55,7 +56,7 @@ organization_create = login_required(OrganizationCreate.as_view())
 
 
 @organization_page()
-def organization_detail(request: HttpRequest, organization: Organization) -> HttpResponse:
+def organization_detail(request: OrganizationRequest, organization: Organization) -> HttpResponse:
     events = selectors.organization_events(organization=organization)
     return render(request, "events/organization.html", {"events": events})
 
@@ -64,7 +65,8 @@ def _event_url(event: Event) -> str:
     return reverse("portal:event", kwargs={"organization": event.organization.slug, "event": event.slug})
 
 
-class EventCreate(ServiceFormView):
+class EventCreate(ServiceFormView[EventForm]):
+    request: OrganizationRequest
     form_class = EventForm
     template_name = "events/event_form.html"
 
@@ -92,7 +94,7 @@ def _counts_at_head(event: Event) -> tuple[dict[str, int], int]:
 
 
 @event_page()
-def event_detail(request: HttpRequest, event: Event) -> HttpResponse:
+def event_detail(request: PortalRequest, event: Event) -> HttpResponse:
     counts, head = _counts_at_head(event)
     return render(
         request,
@@ -106,7 +108,8 @@ def event_detail(request: HttpRequest, event: Event) -> HttpResponse:
     )
 
 
-class EventEdit(ServiceFormView):
+class EventEdit(ServiceFormView[EventForm]):
+    request: PortalRequest
     form_class = EventForm
     template_name = "events/event_form.html"
 
@@ -132,9 +135,10 @@ class EventEdit(ServiceFormView):
 event_edit = event_page("events.change_event")(EventEdit.as_view())
 
 
-class Members(ServiceFormView):
+class Members(ServiceFormView[MemberAddForm]):
     """The organization's members, and (for managers) the form that adds one."""
 
+    request: OrganizationRequest
     form_class = MemberAddForm
     template_name = "events/members.html"
 
@@ -171,7 +175,7 @@ members = organization_page()(Members.as_view())
 
 @require_POST
 @organization_page("events.manage_members")
-def member_role(request: HttpRequest, organization: Organization, member_id: int) -> HttpResponse:
+def member_role(request: OrganizationRequest, organization: Organization, member_id: int) -> HttpResponse:
     member = selectors.member_access(user=request.user, organization=organization, member_id=member_id)
     form = MemberRoleForm(request.POST)
     error = None
@@ -205,7 +209,7 @@ def member_role(request: HttpRequest, organization: Organization, member_id: int
 
 @require_POST
 @organization_page("events.manage_members")
-def member_remove(request: HttpRequest, organization: Organization, member_id: int) -> HttpResponse:
+def member_remove(request: OrganizationRequest, organization: Organization, member_id: int) -> HttpResponse:
     member = selectors.member_access(user=request.user, organization=organization, member_id=member_id)
     _, refusal = attempt(lambda: services.member_remove(actor=request.user, member=member))
     if refusal is not None:
@@ -241,7 +245,7 @@ def _audit_changes(changes: dict) -> list[dict]:
 
 
 @organization_page("events.view_audit_log")
-def audit_log(request: HttpRequest, organization: Organization) -> HttpResponse:
+def audit_log(request: OrganizationRequest, organization: Organization) -> HttpResponse:
     page = Paginator(selectors.organization_audit_log(organization=organization), 50).get_page(request.GET.get("page"))
     entries = [(entry, _audit_changes(entry.changes)) for entry in page]
     return render(request, "events/audit_log.html", {"page": page, "entries": entries})

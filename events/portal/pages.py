@@ -8,9 +8,10 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 
-from eventhub.portal import ServiceFormView
+from eventhub.portal import FormT, ServiceFormView
 
 from ..models import Event
+from .access import PortalRequest
 
 # Reads are for every member of the organization; writes need this (editor and up).
 EDIT = "events.change_agenda"
@@ -21,8 +22,8 @@ def event_url(name: str, event: Event, **kwargs: Any) -> str:
     return reverse(f"portal:{name}", kwargs={"organization": event.organization.slug, "event": event.slug, **kwargs})
 
 
-def agenda_page(request: HttpRequest, template: str, context: dict[str, Any], *, tab: str) -> HttpResponse:
-    event = request.event  # type: ignore[attr-defined]
+def agenda_page(request: PortalRequest, template: str, context: dict[str, Any], *, tab: str) -> HttpResponse:
+    event = request.event
     context = {
         "event": event,
         "org": event.organization,
@@ -39,15 +40,16 @@ def require_edit(request: HttpRequest, event: Event) -> None:
         raise Http404
 
 
-class AgendaFormView(ServiceFormView):
+class AgendaFormView(ServiceFormView[FormT]):
     """A create/edit page of the agenda: routed under ``event_page``, which passes the event;
     rendered in the agenda layout on tab ``tab``. With ``editors_post``, members read the page and
     only editors may post its form."""
 
+    request: PortalRequest
     tab: str
     editors_post = False
 
-    def setup(self, event: Event, **kwargs: Any) -> None:
+    def setup(self, event: Event, *args: Any, **kwargs: Any) -> None:
         self.event = event
 
     def dispatch(self) -> HttpResponse:

@@ -25,7 +25,7 @@ from ..selectors.schedule import (
     schedule_versions,
 )
 from ..services.schedule import schedule_publish
-from .access import event_page
+from .access import PortalRequest, event_page
 from .forms.schedule import PublishForm
 from .grid import event_days, grid_layout
 from .pages import EDIT, agenda_page, event_url
@@ -37,7 +37,7 @@ def _chosen_day(request: HttpRequest, event: Event, days: list[date]) -> date:
     except ValueError:
         chosen = None
     if chosen in days:
-        return chosen  # type: ignore[return-value]
+        return chosen
     today = timezone.now().astimezone(event.tz).date()
     return today if today in days else days[0]
 
@@ -106,7 +106,7 @@ def _grid_context(request: HttpRequest, event: Event, day: date | None = None) -
 
 
 @event_page()
-def agenda(request: HttpRequest, event: Event) -> HttpResponse:
+def agenda(request: PortalRequest, event: Event) -> HttpResponse:
     stream = event_stream(event.pk)
     # The head before the grid is read: anything published after it reaches the page's socket.
     head = stream_heads(streams=[stream])[stream]
@@ -115,15 +115,15 @@ def agenda(request: HttpRequest, event: Event) -> HttpResponse:
 
 
 @event_page()
-def agenda_grid(request: HttpRequest, event: Event) -> HttpResponse:
+def agenda_grid(request: PortalRequest, event: Event) -> HttpResponse:
     """The grid and pending changes as a fragment (the live page swaps it in after a publish)."""
     return render(request, "agenda/_grid.html", _grid_context(request, event))
 
 
-def back_to_grid(request: HttpRequest, event: Event, day: date, *, notice: str = "", error: str = "") -> HttpResponse:
+def back_to_grid(request: PortalRequest, event: Event, day: date, *, notice: str = "", error: str = "") -> HttpResponse:
     """After a grid action: htmx gets the fresh grid fragment (with the notice or error in it);
     a plain form post is redirected to the grid page of that day."""
-    if request.htmx:  # type: ignore[attr-defined]
+    if request.htmx:
         context = {**_grid_context(request, event, day), "notice": notice, "grid_error": error}
         return render(request, "agenda/_grid.html", context)
     if error:
@@ -135,12 +135,12 @@ def back_to_grid(request: HttpRequest, event: Event, day: date, *, notice: str =
 
 @require_POST
 @event_page(EDIT)
-def agenda_publish(request: HttpRequest, event: Event) -> HttpResponse:
+def agenda_publish(request: PortalRequest, event: Event) -> HttpResponse:
     form = PublishForm(request.POST)
     day = _day_from_post(request, event)
     if not form.is_valid():
         problems = [message for field_messages in form.errors.values() for message in field_messages]
-        return back_to_grid(request, event, day, error=" ".join(problems))
+        return back_to_grid(request, event, day, error=" ".join(problems))  # type: ignore[arg-type]  # an ErrorList yields str
     version, refusal = attempt(
         lambda: schedule_publish(actor=request.user, event=event, comment=form.cleaned_data["comment"])
     )
@@ -150,13 +150,13 @@ def agenda_publish(request: HttpRequest, event: Event) -> HttpResponse:
 
 
 @event_page()
-def versions(request: HttpRequest, event: Event) -> HttpResponse:
+def versions(request: PortalRequest, event: Event) -> HttpResponse:
     items = [(version, change_rows(version.changes)) for version in schedule_versions(event=event)]
     return agenda_page(request, "agenda/versions.html", {"versions": items}, tab="versions")
 
 
 @event_page()
-def version_detail(request: HttpRequest, event: Event, version: int) -> HttpResponse:
+def version_detail(request: PortalRequest, event: Event, version: int) -> HttpResponse:
     found = schedule_version_access(
         user=request.user, event=event, number=version, permission="events.view_organization"
     )

@@ -17,6 +17,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from django.contrib.auth.models import AnonymousUser
 from django.db import connection
 from django.db.models import Count, Min, Q, QuerySet
 
@@ -288,7 +289,9 @@ def event_announcements(*, event: Event, limit: int = 100) -> list[Announcement]
 # --- ETags ----------------------------------------------------------------------------------------
 
 
-def agenda_etag(*, event: Event, user: User | None, key: Iterable[str], heads: dict[str, int] | None = None) -> str:
+def agenda_etag(
+    *, event: Event, user: User | AnonymousUser | None, key: Iterable[str], heads: dict[str, int] | None = None
+) -> str:
     """A strong ETag for an attendee read, computed without rendering it: the event stream's head
     (every published change, announcement and reference-data change appends an entry there; draft
     edits do not), the user's stream head for personal reads (``user``; bookmarks and notes append

@@ -4,6 +4,7 @@ middleware's, or ``user_scope`` for personal cross-tenant lists)."""
 from dataclasses import dataclass
 from typing import Any
 
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import Count, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
@@ -133,7 +134,7 @@ def event_participant_counts(*, event: Event) -> dict[str, int]:
     return {row["kind"]: row["count"] for row in rows}
 
 
-def participant_get(*, event: Event, user: User) -> Participant | None:
+def participant_get(*, event: Event, user: User | AnonymousUser) -> Participant | None:
     if not user.is_authenticated:
         return None
     return Participant.objects.filter(event=event, user=user).first()

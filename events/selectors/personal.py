@@ -5,6 +5,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from django.contrib.auth.models import AnonymousUser
 from django.db import connection, transaction
 from django.db.models import F, QuerySet
 
@@ -70,7 +71,7 @@ def _snapshot() -> Iterator[None]:
         yield
 
 
-def agenda_bundle(*, event: Event, user: User | None) -> dict[str, Any]:
+def agenda_bundle(*, event: Event, user: User | AnonymousUser | None) -> dict[str, Any]:
     """Everything a phone needs for the event, as the JSON the API sends (the same payloads as
     the stream entries), with the stream heads it is current up to.
 

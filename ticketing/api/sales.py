@@ -21,6 +21,7 @@ from eventhub.api.fields import EventTimeField
 from eventhub.api.idempotency import HEADER as IDEMPOTENCY_HEADER
 from eventhub.api.idempotency import IdempotentMixin
 from eventhub.api.pagination import CursorPagination
+from eventhub.api.request import AuthenticatedRequest
 from eventhub.models import IdempotencyRecord
 from events.selectors.organizations import event_access
 
@@ -83,6 +84,7 @@ class TicketTypeListView(generics.ListAPIView):
 
     def list(self, request: Request, *args, **kwargs) -> Response:
         page = self.paginate_queryset(self.get_queryset())
+        assert page is not None  # a pagination class is set: a page, never None
         availability = selectors.ticket_type_availability(ticket_types=page)
         for ticket_type in page:
             ticket_type.available = availability[ticket_type.pk]
@@ -135,10 +137,10 @@ def _order_body(order: Order, *, client_secret: str | None = None) -> dict:
     if order.status == OrderStatus.PENDING or client_secret:
         stripe_payment = next((p for p in order.payments.all() if p.provider == "stripe"), None)
         if stripe_payment is not None:
-            stripe_payment.client_secret = client_secret
-            stripe_payment.publishable_key = settings.STRIPE_PUBLISHABLE_KEY
+            stripe_payment.client_secret = client_secret  # type: ignore[attr-defined]  # for the serializer
+            stripe_payment.publishable_key = settings.STRIPE_PUBLISHABLE_KEY  # type: ignore[attr-defined]  # likewise
             payment = stripe_payment
-    order.payment_info = payment
+    order.payment_info = payment  # type: ignore[attr-defined]  # for the serializer
     return OrderOutputSerializer(order).data
 
 
@@ -166,7 +168,7 @@ class OrderCreateView(IdempotentMixin, APIView):
     @extend_schema(
         request=OrderInputSerializer, parameters=[IDEMPOTENCY_PARAMETER], responses={201: OrderOutputSerializer}
     )
-    def post(self, request: Request, event_id: int) -> Response:
+    def post(self, request: AuthenticatedRequest, event_id: int) -> Response:
         event = event_access(user=request.user, event_id=event_id, permission=VIEW_EVENT)
         data = self.OrderInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -206,7 +208,7 @@ class OrderCreateView(IdempotentMixin, APIView):
         (created now if the first attempt crashed before reaching Stripe)."""
         if record.status_code == status.HTTP_201_CREATED:
             code = json.loads(bytes(record.response_body or b"{}")).get("code")
-            order = Order.objects.filter(code=code, user=request.user).select_related("event").first()
+            order = Order.objects.filter(code=code, user=request.user).select_related("event").first()  # type: ignore[misc]  # a replay follows a claim: signed in
             if order is not None:
                 try:
                     return self._with_payment(order)
@@ -279,7 +281,7 @@ class WaitingListJoinView(IdempotentMixin, APIView):
         joined_at = EventTimeField(source="created_at")
 
     @extend_schema(request=None, parameters=[IDEMPOTENCY_PARAMETER], responses={201: WaitingListOutputSerializer})
-    def post(self, request: Request, event_id: int, ticket_type_id: int) -> Response:
+    def post(self, request: AuthenticatedRequest, event_id: int, ticket_type_id: int) -> Response:
         event = event_access(user=request.user, event_id=event_id, permission=VIEW_EVENT)
         ticket_type = selectors.ticket_type_access(
             user=request.user, event=event, ticket_type_id=ticket_type_id, permission=VIEW_EVENT

@@ -8,7 +8,7 @@ event's URLs (any other is a 401, the same as a wrong token), and a signed-in us
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth.models import AnonymousUser
 from django.utils import timezone
@@ -33,6 +33,9 @@ from ..selectors.sales import ticket_types_of_event
 from ..services import checkin, scanner
 from ..services.tickets import event_public_key_b64, ticket_claim
 from .tickets import OldestFirstPagination, TicketTypeBriefSerializer
+
+if TYPE_CHECKING:
+    from events.models import Event
 
 
 class DeviceAuthentication(BaseAuthentication):
@@ -82,7 +85,7 @@ class ScannerPermission(BasePermission):
             return True
         if not request.user or not request.user.is_authenticated:
             raise exceptions.NotAuthenticated()
-        view.event = event_access(  # type: ignore[attr-defined]
+        view.event = event_access(  # type: ignore[attr-defined]  # the ScannerView's event, resolved here
             user=request.user, event_id=view.kwargs["event_id"], permission="ticketing.scan"
         )
         return True
@@ -91,11 +94,12 @@ class ScannerPermission(BasePermission):
 class ScannerView(APIView):
     authentication_classes = [DeviceAuthentication, SessionTokenAuthentication, SessionAuthentication]
     permission_classes = [ScannerPermission]
+    event: Event  # set by ScannerPermission for a signed-in user
 
     def scanner_context(self, request: Request, gate_id: int | None = None) -> checkin.ScanContext:
         if isinstance(request.auth, ScannerDevice):
             return scanner.scan_context(event=request.auth.event, device=request.auth, gate_id=gate_id)
-        return scanner.scan_context(event=self.event, actor=request.user, gate_id=gate_id)  # type: ignore[attr-defined]
+        return scanner.scan_context(event=self.event, actor=request.user, gate_id=gate_id)  # type: ignore[arg-type]  # signed in: no device, so ScannerPermission saw a user
 
 
 class GateOutputSerializer(serializers.Serializer):
@@ -253,7 +257,7 @@ class BatchScanInputSerializer(serializers.Serializer):
 
 
 class BatchInputSerializer(serializers.Serializer):
-    scans = BatchScanInputSerializer(many=True, max_length=2000)
+    scans = BatchScanInputSerializer(many=True, max_length=2000)  # type: ignore[call-arg]  # a ListSerializer argument, missing in the stubs
 
 
 class BatchOutputSerializer(serializers.Serializer):

@@ -15,6 +15,7 @@ from rest_framework.views import APIView
 from eventhub import errors
 from eventhub.api.fields import EventTimeField
 from eventhub.api.pagination import CursorPagination
+from eventhub.api.request import AuthenticatedRequest
 from events.selectors.organizations import event_access
 
 from ..models import Ticket
@@ -66,6 +67,7 @@ class MyTicketListView(generics.ListAPIView):
 
     serializer_class = TicketOutputSerializer
     pagination_class = OldestFirstPagination
+    request: AuthenticatedRequest
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):

@@ -16,7 +16,7 @@ from eventhub.portal import apply_service_errors
 from eventhub.realtime.selectors import read_at_head
 from eventhub.realtime.streams import event_staff_stream
 from events.models import Event
-from events.portal.access import event_page
+from events.portal.access import PortalRequest, event_page
 
 from ..enums import ScanResult
 from ..selectors import checkin as selectors
@@ -29,8 +29,8 @@ VIEW = "ticketing.view_checkin"
 MANAGE = "ticketing.manage_checkin"
 
 
-def _context(request: HttpRequest, tab: str, **extra) -> dict:
-    event = request.event  # type: ignore[attr-defined]
+def _context(request: PortalRequest, tab: str, **extra) -> dict:
+    event = request.event
     return {"tab": tab, "can_manage": request.user.has_perm(MANAGE, event), **extra}
 
 
@@ -44,7 +44,7 @@ def _figures_at_head(event: Event) -> tuple[selectors.CheckInDashboard, int]:
 
 
 @event_page(VIEW)
-def dashboard(request: HttpRequest, event: Event) -> HttpResponse:
+def dashboard(request: PortalRequest, event: Event) -> HttpResponse:
     figures, head = _figures_at_head(event)
     return render(
         request,
@@ -63,20 +63,20 @@ def dashboard(request: HttpRequest, event: Event) -> HttpResponse:
 
 
 @event_page(VIEW)
-def figures(request: HttpRequest, event: Event) -> HttpResponse:
+def figures(request: PortalRequest, event: Event) -> HttpResponse:
     """The gate table and headline figures, re-rendered by htmx when check-ins arrive."""
     return render(request, "ticketing/checkin_figures.html", {"figures": selectors.checkin_dashboard(event=event)})
 
 
 @event_page(MANAGE)
-def search(request: HttpRequest, event: Event) -> HttpResponse:
+def search(request: PortalRequest, event: Event) -> HttpResponse:
     """Name search for manual check-in (the htmx partial of the dashboard's search box)."""
     return _search_results(request, event, request.GET.get("q", ""))
 
 
 @require_POST
 @event_page(MANAGE)
-def manual_checkin(request: HttpRequest, event: Event, ticket_id: int) -> HttpResponse:
+def manual_checkin(request: PortalRequest, event: Event, ticket_id: int) -> HttpResponse:
     ticket = selectors.ticket_access(user=request.user, event=event, ticket_id=ticket_id, permission=MANAGE)
     form = ManualCheckInForm(request.POST, event=event)
     if not form.is_valid():
@@ -119,7 +119,7 @@ def _search_results(
 
 @require_POST
 @event_page(MANAGE)
-def ticket_revoke_view(request: HttpRequest, event: Event, ticket_id: int) -> HttpResponse:
+def ticket_revoke_view(request: PortalRequest, event: Event, ticket_id: int) -> HttpResponse:
     ticket = selectors.ticket_access(user=request.user, event=event, ticket_id=ticket_id, permission=MANAGE)
     ticket_revoke(actor=request.user, ticket=ticket, event=event)
     messages.success(request, f"Ticket of {ticket.attendee_name} revoked.")
@@ -128,7 +128,7 @@ def ticket_revoke_view(request: HttpRequest, event: Event, ticket_id: int) -> Ht
 
 @require_POST
 @event_page(MANAGE)
-def ticket_reissue_view(request: HttpRequest, event: Event, ticket_id: int) -> HttpResponse:
+def ticket_reissue_view(request: PortalRequest, event: Event, ticket_id: int) -> HttpResponse:
     ticket = selectors.ticket_access(user=request.user, event=event, ticket_id=ticket_id, permission=MANAGE)
     ticket_reissue(actor=request.user, ticket=ticket, event=event)
     messages.success(request, f"Ticket of {ticket.attendee_name} reissued: its old QR code no longer admits.")
@@ -139,7 +139,7 @@ def ticket_reissue_view(request: HttpRequest, event: Event, ticket_id: int) -> H
 
 
 @event_page(VIEW)
-def gates(request: HttpRequest, event: Event) -> HttpResponse:
+def gates(request: PortalRequest, event: Event) -> HttpResponse:
     form = GateForm(request.POST or None, event=event)
     if request.method == "POST":
         if not request.user.has_perm(MANAGE, event):
@@ -160,7 +160,7 @@ def gates(request: HttpRequest, event: Event) -> HttpResponse:
 
 
 @event_page(MANAGE)
-def gate_edit(request: HttpRequest, event: Event, gate_id: int) -> HttpResponse:
+def gate_edit(request: PortalRequest, event: Event, gate_id: int) -> HttpResponse:
     gate = selectors.gate_access(user=request.user, event=event, gate_id=gate_id, permission=MANAGE)
     initial = {"name": gate.name, "ticket_types": list(gate.ticket_types.all())}
     form = GateForm(request.POST or None, event=event, initial=initial)
@@ -182,7 +182,7 @@ _TOKEN_KEY = "ticketing:new_device_token"  # noqa: S105  (a session key name)
 
 
 @event_page(MANAGE)
-def devices(request: HttpRequest, event: Event) -> HttpResponse:
+def devices(request: PortalRequest, event: Event) -> HttpResponse:
     """Register (POST, then redirect) and list scanner devices. The new token travels to the
     next page view in the session and is removed as it is shown, so it appears exactly once —
     a reload shows it no more and registers nothing."""
@@ -197,7 +197,7 @@ def devices(request: HttpRequest, event: Event) -> HttpResponse:
             request.session[_TOKEN_KEY] = {"event": event.pk, "device": device.pk, "token": token}
             return _back(event, "checkin-devices")
     shown = request.session.pop(_TOKEN_KEY, None)
-    token = shown["token"] if shown and shown.get("event") == event.pk else None
+    token = shown["token"] if shown and shown.get("event") == event.pk else None  # type: ignore[assignment]  # reused: the one to show, if any
     response = render(
         request,
         "ticketing/checkin_devices.html",
@@ -210,7 +210,7 @@ def devices(request: HttpRequest, event: Event) -> HttpResponse:
 
 @require_POST
 @event_page(MANAGE)
-def device_revoke(request: HttpRequest, event: Event, device_id: int) -> HttpResponse:
+def device_revoke(request: PortalRequest, event: Event, device_id: int) -> HttpResponse:
     device = selectors.device_access(user=request.user, event=event, device_id=device_id, permission=MANAGE)
     scanner.device_revoke(actor=request.user, device=device, event=event)
     messages.success(request, f"Scanner “{device.name}” revoked: its token no longer works.")
@@ -221,7 +221,7 @@ def device_revoke(request: HttpRequest, event: Event, device_id: int) -> HttpRes
 
 
 @event_page(MANAGE)
-def settings_view(request: HttpRequest, event: Event) -> HttpResponse:
+def settings_view(request: PortalRequest, event: Event) -> HttpResponse:
     config = checkin.checkin_config_get_or_create(event=event)
     form = CheckInConfigForm(request.POST or None, instance=config)
     if request.method == "POST" and form.is_valid():

@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Model
 from django.forms import Form
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from eventhub import errors
 from eventhub.portal import ServiceFormView, apply_service_errors
 from events.models import Event
-from events.portal.access import event_page
+from events.portal.access import PortalRequest, event_page
 
 from ..selectors import sales as selectors
 from ..services import catalogue, payments
@@ -27,8 +27,8 @@ MANAGE = "ticketing.manage_catalogue"
 REFUND = "ticketing.refund_order"
 
 
-def _context(request: HttpRequest, tab: str, **extra) -> dict:
-    event = request.event  # type: ignore[attr-defined]
+def _context(request: PortalRequest, tab: str, **extra) -> dict:
+    event = request.event
     return {
         "tab": tab,
         "can_manage": request.user.has_perm(MANAGE, event),
@@ -37,18 +37,18 @@ def _context(request: HttpRequest, tab: str, **extra) -> dict:
     }
 
 
-def _url_kwargs(event: Event) -> dict[str, str]:
+def _url_kwargs(event: Event) -> dict[str, Any]:  # Any: redirect() also takes keyword flags
     return {"organization": event.organization.slug, "event": event.slug}
 
 
 @event_page(VIEW)
-def sales(request: HttpRequest, event: Event) -> HttpResponse:
+def sales(request: PortalRequest, event: Event) -> HttpResponse:
     overview = selectors.sales_overview(event=event)
     return render(request, "ticketing/sales.html", _context(request, "sales", overview=overview))
 
 
 @event_page(VIEW)
-def ticket_types(request: HttpRequest, event: Event) -> HttpResponse:
+def ticket_types(request: PortalRequest, event: Event) -> HttpResponse:
     types = list(selectors.ticket_types_of_event(event=event))
     availability = selectors.ticket_type_availability(ticket_types=types)
     rows = [(t, availability[t.pk]) for t in types]
@@ -56,13 +56,13 @@ def ticket_types(request: HttpRequest, event: Event) -> HttpResponse:
 
 
 @event_page(VIEW)
-def quotas(request: HttpRequest, event: Event) -> HttpResponse:
+def quotas(request: PortalRequest, event: Event) -> HttpResponse:
     overview = selectors.sales_overview(event=event)
     return render(request, "ticketing/quotas.html", _context(request, "quotas", overview=overview))
 
 
 @event_page(VIEW)
-def vouchers(request: HttpRequest, event: Event) -> HttpResponse:
+def vouchers(request: PortalRequest, event: Event) -> HttpResponse:
     return render(
         request,
         "ticketing/vouchers.html",
@@ -73,6 +73,7 @@ def vouchers(request: HttpRequest, event: Event) -> HttpResponse:
 class CatalogueFormView(ServiceFormView):
     """Create (no id in the URL) or edit one catalogue object through its services."""
 
+    request: PortalRequest
     template_name = "ticketing/edit.html"
     noun: str
     tab: str
@@ -169,14 +170,14 @@ voucher_form = event_page(MANAGE)(VoucherFormView.as_view())
 
 
 @event_page(VIEW)
-def orders(request: HttpRequest, event: Event) -> HttpResponse:
+def orders(request: PortalRequest, event: Event) -> HttpResponse:
     form = OrderSearchForm(request.GET or None)
     query = form.cleaned_data["q"] if form.is_valid() else ""
     page = Paginator(selectors.order_search(event=event, query=query), 50).get_page(request.GET.get("page"))
     return render(request, "ticketing/orders.html", _context(request, "orders", form=form, page=page, query=query))
 
 
-def _order_page(request: HttpRequest, event: Event, order_code: str, refund_form: RefundForm | None = None):
+def _order_page(request: PortalRequest, event: Event, order_code: str, refund_form: RefundForm | None = None):
     order = selectors.order_access(user=request.user, event=event, code=order_code, permission=VIEW)
     payments_ = list(order.payments.all())
     refundable = {p.pk: selectors.refundable_amount(payment=p) for p in payments_}
@@ -196,13 +197,13 @@ def _order_page(request: HttpRequest, event: Event, order_code: str, refund_form
 
 
 @event_page(VIEW)
-def order_detail(request: HttpRequest, event: Event, order_code: str) -> HttpResponse:
+def order_detail(request: PortalRequest, event: Event, order_code: str) -> HttpResponse:
     return _order_page(request, event, order_code)
 
 
 @require_POST
 @event_page(REFUND)
-def order_refund(request: HttpRequest, event: Event, order_code: str) -> HttpResponse:
+def order_refund(request: PortalRequest, event: Event, order_code: str) -> HttpResponse:
     order = selectors.order_access(user=request.user, event=event, code=order_code, permission=REFUND)
     form = RefundForm(request.POST)
     if form.is_valid():

@@ -123,7 +123,7 @@ def ticket_search(*, event: Event, query: str, limit: int = 20) -> list[Ticket]:
     )
     found: list[Ticket] = list(tickets)
     for ticket in found:
-        ticket.status = ticket_status(ticket)  # type: ignore[attr-defined]
+        ticket.status = ticket_status(ticket)  # type: ignore[attr-defined]  # for the template
     return found
 
 

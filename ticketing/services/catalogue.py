@@ -50,7 +50,7 @@ _TAKEN: dict[type[Model], tuple[str, str]] = {
 
 def _taken(obj: Model) -> bool:
     field, _ = _TAKEN[type(obj)]
-    others = type(obj).objects.filter(event_id=obj.event_id, **{field: getattr(obj, field)})  # type: ignore[attr-defined]
+    others = type(obj).objects.filter(event_id=obj.event_id, **{field: getattr(obj, field)})  # type: ignore[attr-defined]  # every _TAKEN model has event
     return others.exclude(pk=obj.pk).exists()
 
 

@@ -303,7 +303,7 @@ def checkin_attempt(
     position = ticket.order_position
     if position.order.status not in PAID_STATUSES:
         return reject(ScanResult.UNPAID)
-    if context.gate is not None and not ticket.gate_admits:  # type: ignore[attr-defined]
+    if context.gate is not None and not ticket.gate_admits:  # type: ignore[attr-defined]  # annotated by the scan's query
         return reject(ScanResult.WRONG_GATE)
     if scanned_at < selectors.checkin_opens_at(event=event, config=context.config):
         return reject(ScanResult.NOT_YET_VALID)
