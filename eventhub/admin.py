@@ -1,10 +1,25 @@
+from typing import TYPE_CHECKING, Any
+
 from django.contrib import admin
 from django_scopes import scopes_disabled
 
 from .models import AuditLogEntry, IdempotencyRecord
 
+if TYPE_CHECKING:  # the mixins extend these; at run time ModelAdmin is not subscriptable
+    _ModelAdmin = admin.ModelAdmin[Any]
+    _InlineModelAdmin = admin.options.InlineModelAdmin[Any, Any]
+else:
+    _ModelAdmin = _InlineModelAdmin = object
 
-class ScopedAdminMixin:
+
+class UnscopedInlineMixin(_InlineModelAdmin):
+    """An inline of a scoped model in the back office: its rows load with scopes disabled."""
+
+    def get_queryset(self, request):
+        return self.model._default_manager.with_scopes_disabled().all()
+
+
+class ScopedAdminMixin(_ModelAdmin):
     """Staff see every tenant in the admin: the admin site is the platform's back office.
 
     Every view runs with scopes disabled, and renders its response inside that block: forms

@@ -4,11 +4,12 @@ that escapes a page becomes its HTTP answer (``DomainErrorMiddleware``)."""
 
 from collections.abc import Callable
 from functools import update_wrapper
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar, cast
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.forms import BaseForm
+from django.db.models import QuerySet
+from django.forms import BaseForm, Field, ModelChoiceField
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 
@@ -147,3 +148,13 @@ class ServiceFormView(Generic[FormT]):
                     messages.success(self.request, message)
                 return HttpResponseRedirect(self.success_url(result))
         return self.render(self.get_context(form))
+
+
+def choices_from(field: Field, queryset: QuerySet[Any], *, label: Callable[[Any], str] | None = None) -> None:
+    """Offer ``queryset`` (this event's rooms, gates, …) in a model choice field of one form
+    instance, optionally labelled by ``label``."""
+    choice_field = cast(ModelChoiceField, field)
+    choice_field.queryset = queryset
+    if label is not None:
+        # Django's documented way to relabel one form's choices is to set this per instance.
+        choice_field.label_from_instance = label  # type: ignore[assignment,method-assign]

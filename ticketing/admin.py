@@ -2,7 +2,7 @@ import base64
 
 from django.contrib import admin
 
-from eventhub.admin import ScopedAdminMixin
+from eventhub.admin import ScopedAdminMixin, UnscopedInlineMixin
 
 from .models import (
     CheckIn,
@@ -22,11 +22,6 @@ from .models import (
     Voucher,
     WaitingListEntry,
 )
-
-
-class _UnscopedInline:
-    def get_queryset(self, request):
-        return self.model._default_manager.with_scopes_disabled().all()
 
 
 @admin.register(TicketType)
@@ -66,13 +61,13 @@ class WaitingListEntryAdmin(ScopedAdminMixin, admin.ModelAdmin):
     raw_id_fields = ("event", "ticket_type", "user", "voucher")
 
 
-class OrderPositionInline(_UnscopedInline, admin.TabularInline):
+class OrderPositionInline(UnscopedInlineMixin, admin.TabularInline):
     model = OrderPosition
     extra = 0
     raw_id_fields = ("ticket_type",)
 
 
-class PaymentInline(_UnscopedInline, admin.TabularInline):
+class PaymentInline(UnscopedInlineMixin, admin.TabularInline):
     model = Payment
     extra = 0
     readonly_fields = ("attempt_id", "stripe_payment_intent_id", "stripe_checkout_session_id", "created_at")
@@ -97,7 +92,7 @@ class OrderPositionAdmin(ScopedAdminMixin, admin.ModelAdmin):
     raw_id_fields = ("order", "ticket_type")
 
 
-class RefundInline(_UnscopedInline, admin.TabularInline):
+class RefundInline(UnscopedInlineMixin, admin.TabularInline):
     model = Refund
     extra = 0
     readonly_fields = ("attempt_id", "stripe_refund_id", "created_at")

@@ -7,6 +7,7 @@ from decimal import Decimal
 from django import forms
 from django.utils import timezone
 
+from eventhub.portal import choices_from
 from events.models import Event
 
 from ..enums import CheckInKind
@@ -39,7 +40,8 @@ class _EventZoneForm(forms.ModelForm):
                 self.initial[name] = value.astimezone(event.tz).replace(tzinfo=None)
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         for name in self.zone_fields:
             value: datetime | None = data.get(name)
             if value is not None:
@@ -66,7 +68,7 @@ class TicketTypeForm(_EventZoneForm):
 
 
 class QuotaForm(_EventZoneForm):
-    ticket_types = forms.ModelMultipleChoiceField(
+    ticket_types: "forms.ModelMultipleChoiceField[TicketType]" = forms.ModelMultipleChoiceField(
         queryset=TicketType.objects.with_scopes_disabled().none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
@@ -80,7 +82,7 @@ class QuotaForm(_EventZoneForm):
 
     def __init__(self, *args, event: Event, **kwargs):
         super().__init__(*args, event=event, **kwargs)
-        self.fields["ticket_types"].queryset = TicketType.objects.filter(event=event).order_by("position", "name")
+        choices_from(self.fields["ticket_types"], TicketType.objects.filter(event=event).order_by("position", "name"))
         if self.instance.pk:
             self.initial["ticket_types"] = list(self.instance.ticket_types.values_list("pk", flat=True))
 
@@ -89,7 +91,7 @@ class VoucherForm(_EventZoneForm):
     zone_fields = ("valid_from", "valid_until")
     valid_from = _local_datetime(label="Valid from")
     valid_until = _local_datetime(label="Valid until")
-    ticket_type = forms.ModelChoiceField(
+    ticket_type: "forms.ModelChoiceField[TicketType]" = forms.ModelChoiceField(
         queryset=TicketType.objects.with_scopes_disabled().none(),
         required=False,
         empty_label="Any ticket type",
@@ -102,7 +104,7 @@ class VoucherForm(_EventZoneForm):
 
     def __init__(self, *args, event: Event, **kwargs):
         super().__init__(*args, event=event, **kwargs)
-        self.fields["ticket_type"].queryset = TicketType.objects.filter(event=event).order_by("position", "name")
+        choices_from(self.fields["ticket_type"], TicketType.objects.filter(event=event).order_by("position", "name"))
 
     def clean_code(self) -> str:
         return self.cleaned_data["code"].strip()
@@ -122,7 +124,7 @@ class OrderSearchForm(forms.Form):
 
 class GateForm(forms.Form):
     name = forms.CharField(max_length=120)
-    ticket_types = forms.ModelMultipleChoiceField(
+    ticket_types: "forms.ModelMultipleChoiceField[TicketType]" = forms.ModelMultipleChoiceField(
         queryset=TicketType.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
@@ -131,16 +133,18 @@ class GateForm(forms.Form):
 
     def __init__(self, *args, event, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["ticket_types"].queryset = TicketType.objects.filter(event=event).order_by("position", "name")
+        choices_from(self.fields["ticket_types"], TicketType.objects.filter(event=event).order_by("position", "name"))
 
 
 class DeviceForm(forms.Form):
     name = forms.CharField(max_length=120, help_text="E.g. “North entrance phone 1”.")
-    gate = forms.ModelChoiceField(queryset=Gate.objects.none(), required=False, empty_label="(no gate: admits all)")
+    gate: "forms.ModelChoiceField[Gate]" = forms.ModelChoiceField(
+        queryset=Gate.objects.none(), required=False, empty_label="(no gate: admits all)"
+    )
 
     def __init__(self, *args, event, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["gate"].queryset = Gate.objects.filter(event=event).order_by("name")
+        choices_from(self.fields["gate"], Gate.objects.filter(event=event).order_by("name"))
 
 
 class CheckInConfigForm(forms.ModelForm):
@@ -151,9 +155,9 @@ class CheckInConfigForm(forms.ModelForm):
 
 
 class ManualCheckInForm(forms.Form):
-    gate = forms.ModelChoiceField(queryset=Gate.objects.none(), required=False)
+    gate: "forms.ModelChoiceField[Gate]" = forms.ModelChoiceField(queryset=Gate.objects.none(), required=False)
     kind = forms.ChoiceField(choices=CheckInKind.choices, initial=CheckInKind.ENTRY)
 
     def __init__(self, *args, event, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["gate"].queryset = Gate.objects.filter(event=event).order_by("name")
+        choices_from(self.fields["gate"], Gate.objects.filter(event=event).order_by("name"))

@@ -11,6 +11,7 @@ from django.core.validators import URLValidator
 
 from accounts.models import User
 from accounts.selectors import user_by_email
+from eventhub.portal import choices_from
 
 from ...enums import AnnouncementPriority, AnnouncementTarget, SessionKind
 from ...models import Event, Room, Session, Speaker, Track
@@ -52,9 +53,13 @@ class SessionForm(EventTimesMixin, forms.Form):
     kind = forms.ChoiceField(choices=SessionKind.choices, initial=SessionKind.TALK)
     start = _local_input()
     end = _local_input()
-    room = forms.ModelChoiceField(queryset=Room.objects.none(), required=False, empty_label="— no room —")
-    track = forms.ModelChoiceField(queryset=Track.objects.none(), required=False, empty_label="— no track —")
-    speakers = forms.ModelMultipleChoiceField(
+    room: "forms.ModelChoiceField[Room]" = forms.ModelChoiceField(
+        queryset=Room.objects.none(), required=False, empty_label="— no room —"
+    )
+    track: "forms.ModelChoiceField[Track]" = forms.ModelChoiceField(
+        queryset=Track.objects.none(), required=False, empty_label="— no track —"
+    )
+    speakers: "forms.ModelMultipleChoiceField[Speaker]" = forms.ModelMultipleChoiceField(
         queryset=Speaker.objects.none(),
         required=False,
         widget=forms.SelectMultiple(attrs={"size": 5}),
@@ -70,9 +75,9 @@ class SessionForm(EventTimesMixin, forms.Form):
     def __init__(self, *args: Any, event: Event, session: Session | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.event = event
-        self.fields["room"].queryset = event_rooms(event=event)
-        self.fields["track"].queryset = event_tracks(event=event)
-        self.fields["speakers"].queryset = event_speakers(event=event)
+        choices_from(self.fields["room"], event_rooms(event=event))
+        choices_from(self.fields["track"], event_tracks(event=event))
+        choices_from(self.fields["speakers"], event_speakers(event=event))
         zone = f"In the event's time zone ({event.timezone})."
         self.fields["start"].help_text = self.fields["end"].help_text = zone
         if session is not None:
@@ -98,7 +103,8 @@ class SessionForm(EventTimesMixin, forms.Form):
         return [tag.strip() for tag in self.cleaned_data["tags"].split(",") if tag.strip()]
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         self.convert_times(data)
         if data.get("start") and data.get("end") and data["end"] <= data["start"]:
             self.add_error("end", "A session must end after it starts.")
@@ -114,18 +120,21 @@ class MoveForm(EventTimesMixin, forms.Form):
 
     time_fields = ("start",)
 
-    room = forms.ModelChoiceField(queryset=Room.objects.none(), required=False, empty_label="— no room —")
+    room: "forms.ModelChoiceField[Room]" = forms.ModelChoiceField(
+        queryset=Room.objects.none(), required=False, empty_label="— no room —"
+    )
     start = _local_input(label="New start")
 
     def __init__(self, *args: Any, event: Event, session: Session, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.event, self.session = event, session
-        self.fields["room"].queryset = event_rooms(event=event)
+        choices_from(self.fields["room"], event_rooms(event=event))
         self.fields["start"].help_text = f"In the event's time zone ({event.timezone})."
         self.initial.update({"room": session.room_id, "start": to_local(session.start, event)})
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         self.convert_times(data)
         return data
 
@@ -222,15 +231,18 @@ class AnnouncementForm(forms.Form):
     text = forms.CharField(max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
     priority = forms.ChoiceField(choices=AnnouncementPriority.choices, initial=AnnouncementPriority.INFO)
     target = forms.ChoiceField(choices=AnnouncementTarget.choices, initial=AnnouncementTarget.EVERYONE)
-    track = forms.ModelChoiceField(
+    track: "forms.ModelChoiceField[Track]" = forms.ModelChoiceField(
         queryset=Track.objects.none(), required=False, help_text="When the target is a track."
     )
-    session = forms.ModelChoiceField(
+    session: "forms.ModelChoiceField[Session]" = forms.ModelChoiceField(
         queryset=Session.objects.none(), required=False, help_text="When the target is a session's attendees."
     )
 
     def __init__(self, *args: Any, event: Event, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["track"].queryset = event_tracks(event=event)
-        self.fields["session"].queryset = event_sessions(event=event)
-        self.fields["session"].label_from_instance = lambda s: f"{s.title} ({s.start.astimezone(event.tz):%a %H:%M})"
+        choices_from(self.fields["track"], event_tracks(event=event))
+        choices_from(
+            self.fields["session"],
+            event_sessions(event=event),
+            label=lambda s: f"{s.title} ({s.start.astimezone(event.tz):%a %H:%M})",
+        )

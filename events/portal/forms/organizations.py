@@ -49,7 +49,8 @@ class EventForm(forms.ModelForm):
                 self.initial[name] = getattr(self.instance, name).astimezone(tz).replace(tzinfo=None)
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         tz_name = data.get("timezone")
         if tz_name:
             tz = zoneinfo.ZoneInfo(tz_name)
