@@ -14,11 +14,11 @@ import pytest
 from django.db import connections
 from playwright.sync_api import Page, expect, sync_playwright
 
+from eventhub.testing.live import ROOT, daphne
+
 # The suite runs on both cores beside live servers; a page that answers in 6 s on a loaded
 # machine is slow, not wrong. What each expectation asserts is unchanged.
 expect.set_options(timeout=15_000)
-
-from eventhub.testing.live import ROOT, daphne
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
