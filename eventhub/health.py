@@ -17,7 +17,7 @@ from functools import cache
 
 import redis
 from django.conf import settings
-from django.db import DatabaseError, connections
+from django.db import connections
 from django.db.migrations.executor import MigrationExecutor
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.cache import never_cache
@@ -87,12 +87,6 @@ def readiness() -> dict[str, str]:
             results[name] = f"{type(exc).__name__}: {exc}".strip()[:200]
         else:
             results[name] = "ok"
-    if any(result != "ok" for result in results.values()):
-        # A failed check may leave a broken connection behind; the next request opens a new one.
-        try:
-            connections["default"].close()
-        except DatabaseError:
-            pass
     return results
 
 

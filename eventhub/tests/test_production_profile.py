@@ -340,7 +340,9 @@ async def test_kill_9_of_a_web_worker_a_socket_process_and_the_celery_worker_res
 
     # Each one comes back: the supervisor restarts daphne and Celery, gunicorn its worker.
     after = wait_for(
-        lambda: (pids := profile.pids())["socket-1"] != before["socket-1"] and pids["worker"] != before["worker"] and pids,
+        lambda: (
+            (pids := profile.pids())["socket-1"] != before["socket-1"] and pids["worker"] != before["worker"] and pids
+        ),
         30,
         "socket-1 and the worker restarted",
     )
@@ -386,7 +388,11 @@ def _run_task_with_request_id(profile: Profile, request_id: str) -> None:
             )
     line = wait_for(
         lambda: next(
-            (x for x in profile.log_lines() if x.get("event") == "task_succeeded" and x.get("request_id") == request_id),
+            (
+                x
+                for x in profile.log_lines()
+                if x.get("event") == "task_succeeded" and x.get("request_id") == request_id
+            ),
             None,
         ),
         30,
