@@ -313,7 +313,8 @@ STREAMS = {
 }
 
 # --- celery ---------------------------------------------------------------------------------
-CELERY_BROKER_URL = REDIS_URL or "memory://"
+# Celery rides on Redis; CELERY_BROKER_URL=amqp://… moves the queue to RabbitMQ (docs/production.md).
+CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL or "memory://")
 CELERY_RESULT_BACKEND = REDIS_URL or None
 CELERY_RESULT_EXPIRES = 3600
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL

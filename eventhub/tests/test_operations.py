@@ -19,8 +19,8 @@ from django.test import RequestFactory
 
 from eventhub import health, metrics
 from eventhub.logs import logging_config
-from eventhub.realtime.frames import entry_frame
 from eventhub.proxy import client_ip
+from eventhub.realtime.frames import entry_frame
 from eventhub.testing.live import ROOT, free_port
 
 
@@ -247,7 +247,8 @@ def test_the_default_stream_channel_prefix_is_unique_per_installation():
         PREFIX, DATABASE_URL="postgres://postgres@db-a:5432/eventhub", DJANGO_SECRET_KEY="j" * 50
     )
 
-    assert one.startswith("eventhub:") and one.endswith(":stream:")
+    assert one.startswith("eventhub:")
+    assert one.endswith(":stream:")
     assert one == same  # every host of one installation agrees, whatever address it uses for the database
     assert len({one, other_database, other_key}) == 3
 

@@ -347,7 +347,8 @@ async def test_kill_9_of_a_web_worker_a_socket_process_and_the_celery_worker_res
         "socket-1 and the worker restarted",
     )
     wait_for(lambda: len(profile.web_workers() - workers_before) == 1 and len(profile.web_workers()) == 2, 30, "web")
-    assert after["socket-2"] == before["socket-2"] and after["web"] == before["web"]
+    assert after["socket-2"] == before["socket-2"]
+    assert after["web"] == before["web"]
     # The killed worker's pool process did not linger.
     wait_for(lambda: not any(Path(f"/proc/{pid}").exists() for pid in celery_children), 15, "old pool gone")
 
