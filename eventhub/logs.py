@@ -72,8 +72,9 @@ def logging_config(*, json: bool, level: str) -> dict[str, Any]:
         "loggers": {
             "daphne": {"level": "WARNING"},
             "django.channels.server": {"level": "WARNING"},
-            # One line per request in production (the JSON access log); only 4xx/5xx otherwise.
-            "django_structlog": {"level": "INFO" if json else "WARNING"},
+            # One line per request in production (the JSON access log); only 5xx otherwise
+            # (Django already logs each 4xx as a warning).
+            "django_structlog": {"level": "INFO" if json else "ERROR"},
         },
     }
 

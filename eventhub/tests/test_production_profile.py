@@ -13,6 +13,7 @@ import os
 import signal
 import socket
 import subprocess
+import sys
 import threading
 import time
 import urllib.error
@@ -24,14 +25,11 @@ import pytest
 import structlog
 from channels.db import database_sync_to_async
 from django.conf import settings
-from django.db import transaction
-from django.test import override_settings
 from django_scopes import scopes_disabled
 from websockets.exceptions import ConnectionClosed
 
 from eventhub.celery import app as celery_app
-from eventhub.realtime import broker
-from eventhub.realtime.services import stream_append
+from eventhub.realtime.models import StreamEntry
 from eventhub.testing.factories import EventFactory, ParticipantFactory
 from eventhub.testing.live import ROOT, free_port, process_env, session_token_for
 from eventhub.testing.live import test_database_url as live_database_url
@@ -123,8 +121,8 @@ class PrivateRedis:
 
 
 class Profile:
-    def __init__(self, run_dir: Path, log: Path, port: int, redis: PrivateRedis, relay: Relay) -> None:
-        self.run_dir, self.log, self.redis, self.relay = run_dir, log, redis, relay
+    def __init__(self, run_dir: Path, log: Path, port: int, redis: PrivateRedis, relay: Relay, env: dict) -> None:
+        self.run_dir, self.log, self.redis, self.relay, self.env = run_dir, log, redis, relay, env
         self.base = f"http://127.0.0.1:{port}"
         self.ws = f"ws://127.0.0.1:{port}/ws/v1/"
         self.proc: subprocess.Popen | None = None
@@ -196,7 +194,7 @@ def profile(tmp_path_factory, django_db_setup):
     )
     env.pop("PROMETHEUS_MULTIPROC_DIR", None)
     log = directory / "profile.log"
-    profile = Profile(directory / "run", log, port, redis, relay)
+    profile = Profile(directory / "run", log, port, redis, relay, env)
     with log.open("wb") as out:
         profile.proc = subprocess.Popen(
             [str(ROOT / "scripts" / "serve"), "--production"],
@@ -228,15 +226,6 @@ def profile(tmp_path_factory, django_db_setup):
 
 
 @pytest.fixture
-def on_profile_redis(profile):
-    """This process's broadcasts (stream_append on commit) go to the profile's Redis."""
-    with override_settings(REDIS_URL=profile.redis.url):
-        broker._redis.cache_clear()
-        yield
-    broker._redis.cache_clear()
-
-
-@pytest.fixture
 def attendee(transactional_db):
     with scopes_disabled():
         event = EventFactory()
@@ -244,12 +233,28 @@ def attendee(transactional_db):
     return event, user
 
 
-def append_sync(stream: str, count: int, start: int = 0) -> list[int]:
-    seqs = []
-    for n in range(start, start + count):
-        with transaction.atomic():
-            seqs.append(stream_append(stream=stream, type="test.tick", data={"n": n}).seq)
-    return seqs
+def append_sync(profile: Profile, stream: str, count: int) -> list[int]:
+    """``count`` entries appended by another process of the installation (committed, then
+    broadcast through the profile's Redis); their seqs."""
+    head = StreamEntry.objects.filter(stream=stream).order_by("-seq").values_list("seq", flat=True).first() or 0
+    subprocess.run(
+        [
+            str(Path(sys.executable).parent / "python"),
+            "manage.py",
+            "stream_append",
+            "--stream",
+            stream,
+            "--count",
+            str(count),
+            "--type",
+            "test.tick",
+        ],
+        cwd=ROOT,
+        env=profile.env,
+        check=True,
+        capture_output=True,
+    )
+    return list(StreamEntry.objects.filter(stream=stream, seq__gt=head).order_by("seq").values_list("seq", flat=True))
 
 
 append = database_sync_to_async(append_sync)
@@ -304,14 +309,14 @@ def test_the_app_sees_the_client_address_nginx_saw_not_what_the_client_claims(pr
     wait_for(lambda: f'"request_id":"{request_id}"' in access.read_text(), 5, "the access log line")
 
 
-async def test_websocket_subscribe_and_receive_through_nginx(profile, attendee, on_profile_redis):
+async def test_websocket_subscribe_and_receive_through_nginx(profile, attendee):
     event, user = attendee
     token = await database_sync_to_async(session_token_for)(user)
     client = await StreamClient.open(profile.ws, token=token)
     subscribed = await client.subscribe(event.stream)
     assert subscribed["op"] == "subscribed"
 
-    seqs = await append(event.stream, 3)
+    seqs = await append(profile, event.stream, 3)
     entries = await client.entries(event.stream, 3)
     await client.close()
 
@@ -319,7 +324,7 @@ async def test_websocket_subscribe_and_receive_through_nginx(profile, attendee, 
 
 
 async def test_kill_9_of_a_web_worker_a_socket_process_and_the_celery_worker_restarts_each_and_loses_nothing(
-    profile, attendee, on_profile_redis
+    profile, attendee
 ):
     event, user = attendee
     token = await database_sync_to_async(session_token_for)(user)
@@ -327,7 +332,7 @@ async def test_kill_9_of_a_web_worker_a_socket_process_and_the_celery_worker_res
     clients = [await StreamClient.open(profile.ws, token=token) for _ in range(2)]
     for client in clients:
         assert (await client.subscribe(event.stream))["op"] == "subscribed"
-    first = await append(event.stream, 2)
+    first = await append(profile, event.stream, 2)
     for client in clients:
         assert [entry["seq"] for entry in await client.entries(event.stream, 2)] == first
     before = profile.pids()
@@ -336,7 +341,7 @@ async def test_kill_9_of_a_web_worker_a_socket_process_and_the_celery_worker_res
 
     for pid in (before["socket-1"], before["worker"], min(workers_before)):
         os.kill(pid, signal.SIGKILL)
-    missed = await append(event.stream, 3, start=2)  # while a socket process is down
+    missed = await append(profile, event.stream, 3)  # while a socket process is down
 
     # Each one comes back: the supervisor restarts daphne and Celery, gunicorn its worker.
     after = wait_for(
