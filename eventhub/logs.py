@@ -9,6 +9,8 @@ nothing here may touch Django settings at import time.
 
 from __future__ import annotations
 
+import logging
+import sys
 from typing import Any
 
 import structlog
@@ -27,17 +29,20 @@ def logging_config(*, json: bool, level: str) -> dict[str, Any]:
     """The ``LOGGING`` dict, with structlog configured to match."""
     if json:
         renderer: Any = structlog.processors.JSONRenderer()
+        # Our own events (one per request from django-structlog) skip the standard library: a
+        # filtering logger drops what is below the level before any work, and the line is
+        # rendered once and written straight to stderr (~10x cheaper than through a handler).
         structlog.configure(
             processors=[
-                structlog.stdlib.filter_by_level,
-                *_SHARED_PROCESSORS,
+                structlog.contextvars.merge_contextvars,
+                structlog.processors.add_log_level,
+                structlog.processors.TimeStamper(fmt="iso", utc=True, key="timestamp"),
                 structlog.processors.StackInfoRenderer(),
                 structlog.processors.format_exc_info,
-                structlog.processors.UnicodeDecoder(),
-                structlog.stdlib.ProcessorFormatter.wrap_for_formatter,
+                renderer,
             ],
-            logger_factory=structlog.stdlib.LoggerFactory(),
-            wrapper_class=structlog.stdlib.BoundLogger,
+            wrapper_class=structlog.make_filtering_bound_logger(logging.getLevelNamesMapping()[level.upper()]),
+            logger_factory=structlog.WriteLoggerFactory(file=sys.stderr),
             cache_logger_on_first_use=True,
         )
         formatter: dict[str, Any] = {

@@ -7,6 +7,7 @@ stream broker, channel layer, cache and Celery broker.
 """
 
 import hashlib
+import logging
 import os
 import time
 from datetime import timedelta
@@ -411,6 +412,10 @@ LOG_FORMAT = env.str("LOG_FORMAT", default="plain")
 LOGGING = logging_config(json=LOG_FORMAT == "json", level=env.str("LOG_LEVEL", default="INFO"))
 CELERY_WORKER_HIJACK_ROOT_LOGGER = LOG_FORMAT != "json"
 DJANGO_STRUCTLOG_CELERY_ENABLED = True
+# nginx's JSON access log has every request with its request id; the app adds a line for 4xx and
+# 5xx answers (and for everything with LOG_LEVEL=DEBUG), not two lines per request.
+DJANGO_STRUCTLOG_STATUS_START_LOG_LEVEL = logging.DEBUG
+DJANGO_STRUCTLOG_STATUS_2XX_LOG_LEVEL = logging.DEBUG
 DJANGO_STRUCTLOG_IP_LOGGING_ENABLED = False  # eventhub.logs binds the address eventhub.proxy trusts
 # Behind our proxies the request id comes from nginx ($request_id, also in its access log).
 DJANGO_STRUCTLOG_TRUST_UPSTREAM_REQUEST_ID = TRUSTED_PROXY_COUNT > 0

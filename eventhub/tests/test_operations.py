@@ -192,8 +192,8 @@ def test_fanout_counts_deliveries_and_observes_lag_from_the_frames_at():
     )
 
 
-def test_json_logs_carry_the_request_id_into_standard_library_records():
-    config = logging_config(json=True, level="INFO")
+def test_json_logs_carry_the_request_id_in_our_events_and_standard_library_records(capsys):
+    config = logging_config(json=True, level="INFO")  # our events: straight to (captured) stderr
     stream = io.StringIO()
     formatter = logging.config.DictConfigurator(config).configure_custom(dict(config["formatters"]["main"]))
     handler = logging.StreamHandler(stream)
@@ -205,18 +205,21 @@ def test_json_logs_carry_the_request_id_into_standard_library_records():
         with structlog.contextvars.bound_contextvars(request_id="abc123"):
             logger.warning("broadcast of %s failed", "event:1")
             structlog.get_logger("eventhub.tests.json").warning("scan_refused", gate=2)
+            structlog.get_logger("eventhub.tests.json").debug("below the level")
     finally:
         logger.removeHandler(handler)
         logging_config(json=False, level="INFO")  # the suite's plain configuration again
 
-    first, second = (json.loads(line) for line in stream.getvalue().splitlines())
-    assert first["event"] == "broadcast of event:1 failed"
-    assert first["request_id"] == "abc123"
-    assert first["level"] == "warning"
-    assert first["logger"] == "eventhub.tests.json"
-    assert second["event"] == "scan_refused"
-    assert second["gate"] == 2
-    assert second["request_id"] == "abc123"
+    (record,) = (json.loads(line) for line in stream.getvalue().splitlines())
+    assert record["event"] == "broadcast of event:1 failed"
+    assert record["request_id"] == "abc123"
+    assert record["level"] == "warning"
+    assert record["logger"] == "eventhub.tests.json"
+    (event,) = (json.loads(line) for line in capsys.readouterr().err.splitlines())
+    assert event["event"] == "scan_refused"
+    assert event["gate"] == 2
+    assert event["request_id"] == "abc123"
+    assert event["level"] == "warning"
 
 
 def _settings_in_a_fresh_process(code: str, **env: str) -> str:
