@@ -32,6 +32,7 @@ ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 PROCESS_KINDS = ("nginx", "web", "sockets", "worker", "beat")
 _PR_SET_PDEATHSIG = 1
+_PR_SET_CHILD_SUBREAPER = 36
 _LIBC = ctypes.CDLL(None, use_errno=True)
 
 
@@ -279,6 +280,7 @@ class Supervisor:
         self.config, self.env = config, env
         self.children = {name: Child(name, argv) for name, argv in commands(config).items()}
         self.stopping = False
+        self.last_death = self.last_orphan_scan = 0.0
 
     def start(self, child: Child) -> None:
         if child.name == "beat":
@@ -303,6 +305,33 @@ class Supervisor:
         path.with_suffix(".tmp").write_text(json.dumps(state, indent=2))
         path.with_suffix(".tmp").replace(path)
 
+    def _known_pids(self) -> set[int]:
+        return {child.proc.pid for child in self.children.values() if child.proc is not None}
+
+    def kill_orphans(self) -> None:
+        """Processes left behind by a child that died (nginx's workers outlive a killed master
+        and keep its port; Celery's pool processes may linger): as the child subreaper we adopt
+        them, and end them so the restarted child starts clean."""
+        me, known = os.getpid(), self._known_pids()
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                pid = int(stat.parent.name)
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+            except (OSError, ValueError, IndexError):
+                continue
+            if int(fields[1]) != me or pid in known:
+                continue
+            if fields[0] != "Z":
+                log("ending orphan", pid=pid)
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    continue
+            try:
+                os.waitpid(pid, os.WNOHANG)
+            except ChildProcessError:
+                pass
+
     def reap(self) -> None:
         now = time.monotonic()
         for child in self.children.values():
@@ -311,6 +340,7 @@ class Supervisor:
                 code = child.proc.returncode
                 self._forget_metrics(child.proc.pid)
                 child.proc = None
+                self.last_death = now
                 if self.stopping:
                     continue
                 child.backoff = (
@@ -319,6 +349,11 @@ class Supervisor:
                 delay = self.MIN_BACKOFF if lived > self.HEALTHY_AFTER else child.backoff
                 child.restart_at = now + delay
                 log("exited", process=child.name, code=code, lived_seconds=round(lived, 1), restart_in=delay)
+        # Orphans appear when a child dies: look right after a death, else every few seconds.
+        if now - self.last_death < 10 or now - self.last_orphan_scan > 5:
+            self.last_orphan_scan = now
+            self.kill_orphans()
+        for child in self.children.values():
             if child.proc is None and child.restart_at is not None and now >= child.restart_at and not self.stopping:
                 child.restarts += 1
                 self.start(child)
@@ -347,8 +382,11 @@ class Supervisor:
                 log("killing", process=child.name, pid=child.proc.pid)
                 child.proc.kill()
                 child.proc.wait()
+            child.proc = None
+        self.kill_orphans()
 
     def run(self) -> int:
+        _LIBC.prctl(_PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
         signal.signal(signal.SIGTERM, self.stop)
         signal.signal(signal.SIGINT, self.stop)
         for child in self.children.values():

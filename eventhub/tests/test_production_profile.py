@@ -205,11 +205,14 @@ def profile(tmp_path_factory, django_db_setup):
             start_new_session=True,
         )
     try:
-        wait_for(
-            lambda: profile.proc.poll() is None and any(line.get("event") == "serving" for line in profile.log_lines()),
-            timeout=120,
-            what=f"the profile serving (log: {log})",
-        )
+
+        def serving():
+            if profile.proc.poll() is not None:
+                pytest.fail(f"scripts/serve --production exited:\n{log.read_text()[-3000:]}")
+            return any(line.get("event") == "serving" for line in profile.log_lines())
+
+        # On a fresh machine this includes installing nginx (scripts/serve does, as root).
+        wait_for(serving, timeout=240, what=f"the profile serving (log: {log})")
         # Every process is up: the daphne processes and the worker too.
         wait_for(lambda: any("ready." in str(line.get("event")) for line in profile.log_lines()), 60, "celery ready")
         yield profile
@@ -406,6 +409,16 @@ def _run_task_with_request_id(profile: Profile, request_id: str) -> None:
         "the task run by the restarted worker",
     )
     assert line["task_id"]
+
+
+def test_kill_9_of_nginx_restarts_it_without_its_old_workers_holding_the_port(profile):
+    before = profile.pids()["nginx"]
+    workers = Path(f"/proc/{before}/task/{before}/children").read_text().split()
+
+    os.kill(before, signal.SIGKILL)
+
+    wait_for(lambda: profile.pids()["nginx"] != before and get(f"{profile.base}/healthz")[0] == 200, 30, "nginx")
+    assert not any(Path(f"/proc/{pid}").exists() for pid in workers)
 
 
 def test_readyz_is_503_while_redis_is_down_and_recovers_by_itself(profile):
