@@ -99,6 +99,14 @@ def test_readyz_is_503_while_migrations_are_unapplied_then_stops_checking_once_t
     assert second.status_code == third.status_code == 200
 
 
+def test_probes_and_the_scrape_skip_the_https_redirect(client, settings):
+    settings.SECURE_SSL_REDIRECT = True
+
+    assert client.get("/healthz").status_code == 200
+    assert client.get("/metrics").status_code == 200
+    assert client.get("/portal/").status_code == 301
+
+
 def test_health_endpoints_refuse_writes(client):
     assert client.post("/healthz").status_code == 405
     assert client.post("/readyz").status_code == 405
