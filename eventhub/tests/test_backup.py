@@ -13,6 +13,7 @@ from django.db import connection, transaction
 from django_scopes import scopes_disabled
 
 from eventhub.realtime.services import stream_append
+from eventhub.realtime.streams import event_stream
 from eventhub.testing.factories import EventFactory, ParticipantFactory
 from eventhub.testing.live import ROOT, session_token_for
 from eventhub.testing.live import test_database_url as live_database_url
@@ -56,7 +57,7 @@ def test_a_backup_restores_into_a_new_database_with_every_row(tmp_path, restored
         session_token_for(user)
         for n in range(5):
             with transaction.atomic():
-                stream_append(stream=event.stream, type="test.tick", data={"n": n, "text": "ünïcødé"})
+                stream_append(stream=event_stream(event.pk), type="test.tick", data={"n": n, "text": "ünïcødé"})
     archive = tmp_path / "backups" / "eventhub.dump"
     env = dict(os.environ, DATABASE_URL=live_database_url())
 

@@ -16,11 +16,15 @@ import pytest
 import structlog
 from django.db.migrations.executor import MigrationExecutor
 from django.test import RequestFactory
+from prometheus_client import REGISTRY
 
 from eventhub import health, metrics
 from eventhub.logs import logging_config
 from eventhub.proxy import client_ip
 from eventhub.realtime.frames import entry_frame
+from eventhub.realtime.services import stream_append, stream_append_many
+from eventhub.realtime.streams import event_staff_stream, event_stream
+from eventhub.testing.factories import EventFactory
 from eventhub.testing.live import ROOT, free_port
 
 
@@ -198,6 +202,25 @@ def test_fanout_counts_deliveries_and_observes_lag_from_the_frames_at():
     assert _sample(metrics.STREAM_LAG, "eventhub_stream_lag_seconds_sum", kind="event:staff") == pytest.approx(
         lag_sum + 0.25
     )
+
+
+@pytest.mark.django_db
+def test_stream_appends_are_counted_by_kind_when_they_commit(django_capture_on_commit_callbacks):
+    event = EventFactory()
+
+    def appended(kind: str) -> float:
+        return REGISTRY.get_sample_value("eventhub_stream_appends_total", {"kind": kind}) or 0.0
+
+    before = {kind: appended(kind) for kind in ("event", "event:staff", "user")}
+    with django_capture_on_commit_callbacks(execute=True):
+        stream_append(stream=event_stream(event.pk), type="test.tick", data={})
+        stream_append_many(
+            entries=[(event_staff_stream(event.pk), "test.tick", {}), (event_staff_stream(event.pk), "test.tick", {})]
+        )
+    with django_capture_on_commit_callbacks(execute=False):  # rolled back: never committed
+        stream_append(stream=event_stream(event.pk), type="test.tick", data={})
+
+    assert {kind: appended(kind) - count for kind, count in before.items()} == {"event": 1, "event:staff": 2, "user": 0}
 
 
 def test_json_logs_carry_the_request_id_in_our_events_and_standard_library_records(capsys):

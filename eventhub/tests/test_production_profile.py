@@ -30,6 +30,7 @@ from websockets.exceptions import ConnectionClosed
 
 from eventhub.celery import app as celery_app
 from eventhub.realtime.models import StreamEntry
+from eventhub.realtime.streams import event_stream
 from eventhub.testing.factories import EventFactory, ParticipantFactory
 from eventhub.testing.live import ROOT, free_port, process_env, session_token_for
 from eventhub.testing.live import test_database_url as live_database_url
@@ -317,14 +318,26 @@ async def test_websocket_subscribe_and_receive_through_nginx(profile, attendee):
     event, user = attendee
     token = await database_sync_to_async(session_token_for)(user)
     client = await StreamClient.open(profile.ws, token=token)
-    subscribed = await client.subscribe(event.stream)
+    subscribed = await client.subscribe(event_stream(event.pk))
     assert subscribed["op"] == "subscribed"
 
-    seqs = await append(profile, event.stream, 3)
-    entries = await client.entries(event.stream, 3)
-    await client.close()
+    seqs = await append(profile, event_stream(event.pk), 3)
+    entries = await client.entries(event_stream(event.pk), 3)
 
     assert [entry["seq"] for entry in entries] == seqs
+    # The daphne processes' own counters, summed by the scrape of a gunicorn worker.
+    text = get(f"{profile.base}/metrics")[2].decode()
+    assert "eventhub_websocket_connections 1.0" in text
+    assert 'eventhub_stream_lag_seconds_count{kind="event"}' in text
+    delivered = metric_value(text, 'eventhub_hub_deliveries_total{kind="event"}')
+    await client.close()
+    assert delivered >= 3
+    wait_for(lambda: "eventhub_websocket_connections 0.0" in get(f"{profile.base}/metrics")[2].decode(), 10, "closed")
+
+
+def metric_value(text: str, sample: str) -> float:
+    line = next(line for line in text.splitlines() if line.startswith(sample + " "))
+    return float(line.rsplit(" ", 1)[1])
 
 
 async def test_kill_9_of_a_web_worker_a_socket_process_and_the_celery_worker_restarts_each_and_loses_nothing(
@@ -335,17 +348,17 @@ async def test_kill_9_of_a_web_worker_a_socket_process_and_the_celery_worker_res
     # Two sockets: least_conn puts one on each daphne process.
     clients = [await StreamClient.open(profile.ws, token=token) for _ in range(2)]
     for client in clients:
-        assert (await client.subscribe(event.stream))["op"] == "subscribed"
-    first = await append(profile, event.stream, 2)
+        assert (await client.subscribe(event_stream(event.pk)))["op"] == "subscribed"
+    first = await append(profile, event_stream(event.pk), 2)
     for client in clients:
-        assert [entry["seq"] for entry in await client.entries(event.stream, 2)] == first
+        assert [entry["seq"] for entry in await client.entries(event_stream(event.pk), 2)] == first
     before = profile.pids()
     workers_before = profile.web_workers()
     celery_children = Path(f"/proc/{before['worker']}/task/{before['worker']}/children").read_text().split()
 
     for pid in (before["socket-1"], before["worker"], min(workers_before)):
         os.kill(pid, signal.SIGKILL)
-    missed = await append(profile, event.stream, 3)  # while a socket process is down
+    missed = await append(profile, event_stream(event.pk), 3)  # while a socket process is down
 
     # Each one comes back: the supervisor restarts daphne and Celery, gunicorn its worker.
     after = wait_for(
@@ -366,13 +379,13 @@ async def test_kill_9_of_a_web_worker_a_socket_process_and_the_celery_worker_res
     received, reconnects = {}, 0
     for index, client in enumerate(clients):
         try:
-            received[index] = [entry["seq"] for entry in await client.entries(event.stream, 3, timeout=3)]
+            received[index] = [entry["seq"] for entry in await client.entries(event_stream(event.pk), 3, timeout=3)]
         except (ConnectionClosed, TimeoutError):
             await client.close()
             reconnects += 1
             reconnected = await StreamClient.open(profile.ws, token=token)
-            assert (await reconnected.subscribe(event.stream, since=first[-1]))["op"] == "subscribed"
-            received[index] = [entry["seq"] for entry in await reconnected.entries(event.stream, 3)]
+            assert (await reconnected.subscribe(event_stream(event.pk), since=first[-1]))["op"] == "subscribed"
+            received[index] = [entry["seq"] for entry in await reconnected.entries(event_stream(event.pk), 3)]
             clients[index] = reconnected
     assert received == {0: missed, 1: missed}
     assert reconnects == 1  # the socket on the killed process, and only that one
