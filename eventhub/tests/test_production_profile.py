@@ -278,7 +278,10 @@ def test_http_goes_through_nginx_to_gunicorn_and_static_and_media_from_disk(prof
     assert status == 200
     assert b"<html" in body.lower()
 
-    manifest = json.loads((Path(settings.STATIC_ROOT) / "staticfiles.json").read_text())
+    manifest_file = Path(settings.STATIC_ROOT) / "staticfiles.json"
+    if not manifest_file.exists():
+        pytest.fail("no collected static files: run manage.py collectstatic first (make test does)")
+    manifest = json.loads(manifest_file.read_text())
     hashed = manifest["paths"]["js/stream.js"]
     status, headers, body = get(f"{profile.base}/static/{hashed}", {"Accept-Encoding": "gzip"})
     assert status == 200
