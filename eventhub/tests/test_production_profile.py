@@ -13,7 +13,6 @@ import os
 import signal
 import socket
 import subprocess
-import sys
 import threading
 import time
 import urllib.error
@@ -30,8 +29,8 @@ from websockets.exceptions import ConnectionClosed
 
 from eventhub.celery import app as celery_app
 from eventhub.realtime.models import StreamEntry
-from eventhub.realtime.streams import event_stream
-from eventhub.testing.factories import EventFactory, ParticipantFactory
+from eventhub.realtime.streams import event_staff_stream
+from eventhub.testing.factories import EventFactory, MemberFactory, ParticipantFactory, UserFactory
 from eventhub.testing.live import ROOT, free_port, process_env, session_token_for
 from eventhub.testing.live import test_database_url as live_database_url
 from eventhub.testing.ws import StreamClient
@@ -56,6 +55,12 @@ class Relay:
 
     def cut(self) -> None:
         if self.listener is not None:
+            # shutdown() first: a close() alone leaves the socket listening while the accept
+            # thread is blocked in it (Linux), and mend() could not bind the port again.
+            try:
+                self.listener.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
             self.listener.close()
             self.listener = None
         with self.lock:
@@ -237,31 +242,31 @@ def attendee(transactional_db):
     return event, user
 
 
-def append_sync(profile: Profile, stream: str, count: int) -> list[int]:
-    """``count`` entries appended by another process of the installation (committed, then
-    broadcast through the profile's Redis); their seqs."""
+@pytest.fixture
+def organizer(transactional_db):
+    with scopes_disabled():
+        event = EventFactory()
+        user = MemberFactory(organization=event.organization).user
+    return event, user
+
+
+def join_sync(profile: Profile, event, count: int) -> list[int]:
+    """``count`` new people join the event through the profile (``POST …/join`` via nginx and
+    gunicorn): each join appends ``participant.joined`` to the event's staff stream, committed
+    and broadcast through the profile's Redis. The seqs of those entries."""
+    stream = event_staff_stream(event.pk)
     head = StreamEntry.objects.filter(stream=stream).order_by("-seq").values_list("seq", flat=True).first() or 0
-    subprocess.run(
-        [
-            str(Path(sys.executable).parent / "python"),
-            "manage.py",
-            "stream_append",
-            "--stream",
-            stream,
-            "--count",
-            str(count),
-            "--type",
-            "test.tick",
-        ],
-        cwd=ROOT,
-        env=profile.env,
-        check=True,
-        capture_output=True,
-    )
+    for _ in range(count):
+        token = session_token_for(UserFactory())
+        request = urllib.request.Request(
+            f"{profile.base}/api/v1/events/{event.pk}/join", method="POST", headers={"X-Session-Token": token}
+        )
+        with urllib.request.urlopen(request, timeout=10) as response:
+            assert response.status == 201
     return list(StreamEntry.objects.filter(stream=stream, seq__gt=head).order_by("seq").values_list("seq", flat=True))
 
 
-append = database_sync_to_async(append_sync)
+join = database_sync_to_async(join_sync)
 
 
 def test_http_goes_through_nginx_to_gunicorn_and_static_and_media_from_disk(profile, attendee):
@@ -317,24 +322,28 @@ def test_the_app_sees_the_client_address_nginx_saw_not_what_the_client_claims(pr
     wait_for(lambda: f'"request_id":"{request_id}"' in access.read_text(), 5, "the access log line")
 
 
-async def test_websocket_subscribe_and_receive_through_nginx(profile, attendee):
-    event, user = attendee
+async def test_an_api_write_reaches_a_websocket_subscriber_through_nginx(profile, organizer):
+    event, user = organizer
+    staff = event_staff_stream(event.pk)
     token = await database_sync_to_async(session_token_for)(user)
     client = await StreamClient.open(profile.ws, token=token)
-    subscribed = await client.subscribe(event_stream(event.pk))
+    subscribed = await client.subscribe(staff)
     assert subscribed["op"] == "subscribed"
 
-    seqs = await append(profile, event_stream(event.pk), 3)
-    entries = await client.entries(event_stream(event.pk), 3)
+    seqs = await join(profile, event, 3)
+    entries = await client.entries(staff, 3)
 
     assert [entry["seq"] for entry in entries] == seqs
-    # The daphne processes' own counters, summed by the scrape of a gunicorn worker.
+    assert [entry["type"] for entry in entries] == ["participant.joined"] * 3
+    # Every process's own counters, summed by the scrape of one gunicorn worker: the appends
+    # counted where the joins ran (gunicorn), deliveries and sockets where they went (daphne).
     text = get(f"{profile.base}/metrics")[2].decode()
     assert "eventhub_websocket_connections 1.0" in text
-    assert 'eventhub_stream_lag_seconds_count{kind="event"}' in text
-    delivered = metric_value(text, 'eventhub_hub_deliveries_total{kind="event"}')
+    assert 'eventhub_stream_lag_seconds_count{kind="event:staff"}' in text
+    assert metric_value(text, 'eventhub_hub_deliveries_total{kind="event:staff"}') >= 3
+    assert metric_value(text, 'eventhub_stream_appends_total{kind="event:staff"}') >= 3
+    assert metric_value(text, 'eventhub_stream_appends_total{kind="user"}') >= 3
     await client.close()
-    assert delivered >= 3
     wait_for(lambda: "eventhub_websocket_connections 0.0" in get(f"{profile.base}/metrics")[2].decode(), 10, "closed")
 
 
@@ -344,24 +353,25 @@ def metric_value(text: str, sample: str) -> float:
 
 
 async def test_kill_9_of_a_web_worker_a_socket_process_and_the_celery_worker_restarts_each_and_loses_nothing(
-    profile, attendee
+    profile, organizer
 ):
-    event, user = attendee
+    event, user = organizer
+    staff = event_staff_stream(event.pk)
     token = await database_sync_to_async(session_token_for)(user)
     # Two sockets: least_conn puts one on each daphne process.
     clients = [await StreamClient.open(profile.ws, token=token) for _ in range(2)]
     for client in clients:
-        assert (await client.subscribe(event_stream(event.pk)))["op"] == "subscribed"
-    first = await append(profile, event_stream(event.pk), 2)
+        assert (await client.subscribe(staff))["op"] == "subscribed"
+    first = await join(profile, event, 2)
     for client in clients:
-        assert [entry["seq"] for entry in await client.entries(event_stream(event.pk), 2)] == first
+        assert [entry["seq"] for entry in await client.entries(staff, 2)] == first
     before = profile.pids()
     workers_before = profile.web_workers()
     celery_children = Path(f"/proc/{before['worker']}/task/{before['worker']}/children").read_text().split()
 
     for pid in (before["socket-1"], before["worker"], min(workers_before)):
         os.kill(pid, signal.SIGKILL)
-    missed = await append(profile, event_stream(event.pk), 3)  # while a socket process is down
+    missed = await join(profile, event, 3)  # while a socket process is down, via the other web worker
 
     # Each one comes back: the supervisor restarts daphne and Celery, gunicorn its worker.
     after = wait_for(
@@ -382,13 +392,13 @@ async def test_kill_9_of_a_web_worker_a_socket_process_and_the_celery_worker_res
     received, reconnects = {}, 0
     for index, client in enumerate(clients):
         try:
-            received[index] = [entry["seq"] for entry in await client.entries(event_stream(event.pk), 3, timeout=3)]
+            received[index] = [entry["seq"] for entry in await client.entries(staff, 3, timeout=3)]
         except (ConnectionClosed, TimeoutError):
             await client.close()
             reconnects += 1
             reconnected = await StreamClient.open(profile.ws, token=token)
-            assert (await reconnected.subscribe(event_stream(event.pk), since=first[-1]))["op"] == "subscribed"
-            received[index] = [entry["seq"] for entry in await reconnected.entries(event_stream(event.pk), 3)]
+            assert (await reconnected.subscribe(staff, since=first[-1]))["op"] == "subscribed"
+            received[index] = [entry["seq"] for entry in await reconnected.entries(staff, 3)]
             clients[index] = reconnected
     assert received == {0: missed, 1: missed}
     assert reconnects == 1  # the socket on the killed process, and only that one
