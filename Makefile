@@ -1,11 +1,12 @@
-# EventHub: `make run` serves the demo event, `make test` runs the suite (DESIGN §5).
+# EventHub: `make run` serves the demo event, `make test` runs the suite (DESIGN §5),
+# `make serve` runs the production profile (docs/production.md).
 PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format bench-fanout clean
+.PHONY: run serve test lint format bench-fanout clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -15,7 +16,7 @@ $(VENV)/.runtime: requirements.txt | $(BIN)/python
 	$(BIN)/pip install -q -r requirements.txt
 	touch $@
 
-$(VENV)/.dev: requirements.txt requirements-dev.txt | $(BIN)/python
+$(VENV)/.dev: requirements.txt requirements-sentry.txt requirements-dev.txt | $(BIN)/python
 	$(BIN)/pip install -q -r requirements-dev.txt
 	touch $@ $(VENV)/.runtime
 
@@ -24,6 +25,14 @@ run: $(VENV)/.runtime
 	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(BIN)/python manage.py collectstatic --noinput -v0
 	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(BIN)/python manage.py seed_demo
 	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} HOST=$(HOST) PORT=$(PORT) scripts/serve
+
+# The production profile on PostgreSQL and Redis (DATABASE_URL, REDIS_URL, DJANGO_SECRET_KEY,
+# ALLOWED_HOSTS, PORT...): migrations and static files first, then every process, supervised.
+serve: $(VENV)/.runtime
+	@test -n "$$DATABASE_URL" -a -n "$$REDIS_URL" || { echo "make serve needs DATABASE_URL and REDIS_URL (docs/production.md)"; exit 1; }
+	$(BIN)/python manage.py migrate --noinput -v0
+	$(BIN)/python manage.py collectstatic --noinput -v0
+	HOST=$(HOST) PORT=$(PORT) scripts/serve --production
 
 # Both cores: pytest-xdist workers, each with its own test database, Redis database, stream
 # channel prefix and block of ports (eventhub/testing/plugin.py, live.py); work stealing evens

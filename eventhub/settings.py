@@ -6,6 +6,8 @@ in-process stream broker, Celery tasks run eagerly and periodic jobs by an in-pr
 stream broker, channel layer, cache and Celery broker.
 """
 
+import hashlib
+import logging
 import os
 import time
 from datetime import timedelta
@@ -13,6 +15,8 @@ from pathlib import Path
 
 import environ
 from django.core.management.utils import get_random_secret_key
+
+from eventhub.logs import logging_config, start_error_reporting
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(environ.Env().str("EVENTHUB_VAR_DIR", default=str(BASE_DIR / "var")))
@@ -85,9 +89,12 @@ INSTALLED_APPS = [
     "ticketing",
     "chat",
     "analytics",
+    "django_prometheus",
+    "django_structlog",
 ]
 
 MIDDLEWARE = [
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
@@ -96,6 +103,7 @@ MIDDLEWARE = [
     "django.middleware.http.ConditionalGetMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_structlog.middlewares.RequestMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -104,6 +112,7 @@ MIDDLEWARE = [
     "eventhub.portal.DomainErrorMiddleware",
     "eventhub.api.middleware.PrivateApiResponsesMiddleware",
     "axes.middleware.AxesMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 ROOT_URLCONF = "eventhub.urls"
@@ -294,11 +303,19 @@ STREAMS = {
     "MAX_OUTBOUND_BYTES": env.int("STREAM_MAX_OUTBOUND_BYTES", default=1024 * 1024),
     "REPLAY_BATCH": 500,
     "ALLOWED_ORIGINS": env.list("WEBSOCKET_ALLOWED_ORIGINS", default=[]),
-    "CHANNEL_PREFIX": env.str("STREAM_CHANNEL_PREFIX", default="eventhub:stream:"),
+    # Pub/Sub channels are global to a Redis server: the default prefix is unique per installation
+    # (its database name and secret key), so two installs sharing a Redis never hear each other.
+    "CHANNEL_PREFIX": env.str(
+        "STREAM_CHANNEL_PREFIX",
+        default="eventhub:"
+        + hashlib.sha256(f"{DATABASES['default']['NAME']}\0{SECRET_KEY}".encode()).hexdigest()[:12]
+        + ":stream:",
+    ),
 }
 
 # --- celery ---------------------------------------------------------------------------------
-CELERY_BROKER_URL = REDIS_URL or "memory://"
+# Celery rides on Redis; CELERY_BROKER_URL=amqp://… moves the queue to RabbitMQ (docs/production.md).
+CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL or "memory://")
 CELERY_RESULT_BACKEND = REDIS_URL or None
 CELERY_RESULT_EXPIRES = 3600
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
@@ -306,6 +323,10 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# A task not acknowledged within this many seconds (acks late: until it finished) is handed to
+# another worker, so it must exceed the longest task; tasks are idempotent either way.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=300)}
+CELERY_WORKER_MAX_TASKS_PER_CHILD = env.int("CELERY_MAX_TASKS_PER_CHILD", default=0) or None
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
@@ -373,14 +394,41 @@ SECURE_HSTS_PRELOAD = SECURE_HSTS_SECONDS > 0
 # Only behind a TLS-terminating proxy that sets X-Forwarded-Proto (else a client could claim https).
 if env.bool("TRUST_X_FORWARDED_PROTO", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Load balancers probe over plain HTTP.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"daphne": {"level": "WARNING"}, "django.channels.server": {"level": "WARNING"}},
-}
+# --- operations: client address, logs, metrics, error reporting (docs/production.md) ----------
+# How many reverse proxies append to X-Forwarded-For in front of Django (the production profile's
+# nginx: 1; a load balancer in front of it: 2). The client is the entry that many from the right;
+# 0 trusts no header and takes the socket's peer.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
+AXES_CLIENT_IP_CALLABLE = "eventhub.proxy.client_ip"
+# "plain": message lines as before (the embedded default); "json": one JSON object per line with
+# the request id (also carried into Celery tasks), the production profile's choice.
+LOG_FORMAT = env.str("LOG_FORMAT", default="plain")
+LOGGING = logging_config(json=LOG_FORMAT == "json", level=env.str("LOG_LEVEL", default="INFO"))
+CELERY_WORKER_HIJACK_ROOT_LOGGER = LOG_FORMAT != "json"
+DJANGO_STRUCTLOG_CELERY_ENABLED = True
+# nginx's JSON access log has every request with its request id; the app adds a line for 4xx and
+# 5xx answers (and for everything with LOG_LEVEL=DEBUG), not two lines per request.
+DJANGO_STRUCTLOG_STATUS_START_LOG_LEVEL = logging.DEBUG
+DJANGO_STRUCTLOG_STATUS_2XX_LOG_LEVEL = logging.DEBUG
+DJANGO_STRUCTLOG_IP_LOGGING_ENABLED = False  # eventhub.logs binds the address eventhub.proxy trusts
+# Behind our proxies the request id comes from nginx ($request_id, also in its access log).
+DJANGO_STRUCTLOG_TRUST_UPSTREAM_REQUEST_ID = TRUSTED_PROXY_COUNT > 0
+# /metrics answers loopback clients, or anyone sending `Authorization: Bearer <METRICS_TOKEN>`.
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+# Error reporting to Sentry (or a compatible service) only when a DSN is set; sentry-sdk is then
+# needed (requirements-sentry.txt) and is not imported otherwise.
+SENTRY_DSN = env.str("SENTRY_DSN", default="")
+if SENTRY_DSN:
+    start_error_reporting(
+        dsn=SENTRY_DSN,
+        environment=env.str("SENTRY_ENVIRONMENT", default="production"),
+        traces_sample_rate=env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0),
+    )
+
 ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"

@@ -29,6 +29,8 @@ from typing import Any, Protocol
 from channels.db import database_sync_to_async
 from django.conf import settings
 
+from eventhub import metrics
+
 from . import transport
 from .frames import Op, OutgoingFrame, Ref, heartbeat_frame, op_frame, reset_frame
 from .selectors import StreamPosition, stream_frames_since, stream_heads, stream_position
@@ -190,11 +192,16 @@ class StreamHub:
 
     # -- the consumer's side ------------------------------------------------------------------
     def connect(self, connection: Connection) -> None:
+        if connection not in self.connections:
+            metrics.socket_opened()
         self.connections[connection] = {}
 
     def disconnect(self, connection: Connection) -> None:
         """End every subscription of the connection (idempotent)."""
-        for subscription in self.connections.pop(connection, {}).values():
+        if connection not in self.connections:
+            return
+        metrics.socket_closed()
+        for subscription in self.connections.pop(connection).values():
             self._leave(subscription)
 
     def subscribed_streams(self, connection: Connection) -> Collection[str]:
@@ -312,6 +319,7 @@ class StreamHub:
         # before it buffers the next.
         subscriptions = list(local.subscriptions)
         for seq, text in frames:
+            metrics.count_fanout(local.name, sockets=len(subscriptions), frame=text)
             frame = OutgoingFrame(text)
             for count, subscription in enumerate(subscriptions, start=1):
                 try:

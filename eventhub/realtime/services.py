@@ -12,6 +12,8 @@ from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from eventhub import metrics
+
 from . import transport
 from .frames import entry_frame
 from .models import StreamEntry
@@ -44,6 +46,7 @@ def stream_append(*, stream: str, type: str, data: dict[str, Any]) -> StreamEntr
         entry = StreamEntry.objects.create(stream=stream, seq=seq, type=type, data=data, created_at=now)
         frame = entry_frame(stream=stream, seq=seq, type=type, data=data, created_at=now)
         transaction.on_commit(partial(transport.publish, stream=stream, seq=seq, frame=frame), robust=True)
+        transaction.on_commit(partial(metrics.count_append, stream), robust=True)
     return entry
 
 
@@ -83,7 +86,13 @@ def stream_append_many(*, entries: list[tuple[str, str, dict[str, Any]]]) -> lis
         for row in rows:
             frame = entry_frame(stream=row.stream, seq=row.seq, type=row.type, data=row.data, created_at=now)
             transaction.on_commit(partial(transport.publish, stream=row.stream, seq=row.seq, frame=frame), robust=True)
+        transaction.on_commit(partial(_count_appends, counts), robust=True)
     return rows
+
+
+def _count_appends(counts: dict[str, int]) -> None:
+    for stream, count in counts.items():
+        metrics.count_append(stream, count)
 
 
 def stream_purge_expired(*, now: datetime | None = None) -> int:

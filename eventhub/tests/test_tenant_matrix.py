@@ -93,6 +93,9 @@ NON_TENANT_ROUTES = {
     "portal/": "portal home: the caller's own organizations",
     "portal/organizations/new": "creates a new organization owned by the caller",
     "api/v1/stripe/webhook": "Stripe's signed webhook: authenticated by its signature, finds the order by metadata",
+    "healthz": "liveness probe, no data",
+    "readyz": "readiness probe: dependency checks, no tenant data",
+    "metrics": "Prometheus scrape: loopback or the metrics token, aggregate counters only",
 }
 
 MISSING = {

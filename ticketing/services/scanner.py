@@ -13,7 +13,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.models import User
-from eventhub import errors
+from eventhub import errors, metrics
 from eventhub.audit import audit_log
 from eventhub.services import require_permission
 from events.models import Event
@@ -160,10 +160,11 @@ def scan(
                 )
         except IntegrityError:  # the same client scan, concurrently
             return _replay(context, client_scan_id) or outcome
+        metrics.count_scan(outcome.result)
         return outcome
     try:
         with transaction.atomic():
-            return checkin_attempt(
+            outcome = checkin_attempt(
                 context=context,
                 ticket_id=claim.ticket_id,
                 secret=claim.secret,
@@ -177,6 +178,8 @@ def scan(
         if replay is None:
             raise
         return replay
+    metrics.count_scan(outcome.result)  # replays are answers given before, not new scans
+    return outcome
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 from django_scopes import scopes_disabled
+from prometheus_client import REGISTRY
 
 from eventhub.realtime.models import StreamEntry
 from eventhub.realtime.streams import event_staff_stream
@@ -133,6 +134,27 @@ def test_second_scan_is_already_checked_in_with_when_and_where():
         "gate": {"id": v.gates[0].pk, "name": "Gate A"},
     }
     assert len(_state(v)["checkins"]) == 1
+
+
+def test_scans_are_counted_by_result_and_a_retried_client_scan_is_not_counted_again():
+    v = venue()
+    (ticket,) = paid_tickets(event=v.event, ticket_type=v.regular, count=1)
+    before = {result: _scans_counted(result) for result in ("ok", "already_checked_in", "invalid_signature")}
+
+    _scan(v, payload(ticket), client_scan_id="c-1")
+    _scan(v, payload(ticket), client_scan_id="c-1")  # the device retries: the stored answer
+    _scan(v, payload(ticket))
+    _scan(v, "not-a-ticket")
+
+    assert {result: _scans_counted(result) - count for result, count in before.items()} == {
+        "ok": 1,
+        "already_checked_in": 1,
+        "invalid_signature": 1,
+    }
+
+
+def _scans_counted(result: str) -> float:
+    return REGISTRY.get_sample_value("eventhub_scans_total", {"result": result}) or 0.0
 
 
 def test_wrong_gate_for_regular_ticket_at_vip_gate():
