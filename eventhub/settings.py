@@ -193,12 +193,16 @@ ACCOUNT_PASSWORD_RESET_BY_CODE_ENABLED = True
 ACCOUNT_LOGOUT_ON_GET = False
 # allauth counts attempts in the cache, which is Redis (shared by every process) when REDIS_URL
 # is set; axes additionally locks the admin login after repeated failures.
+# Per account strictly — the lockout is keyed by the normalized login alone, whatever the Host or
+# server process (accounts.adapter) — and per address generously: a venue's attendees share one
+# NAT address, and 2,000 phones log in as the doors open. The per-address limits only bound what
+# one address can try across many accounts.
 ACCOUNT_RATE_LIMITS = {
-    "login": "30/m/ip",
-    # Per address generously (a venue's attendees share one NAT address), per account strictly.
-    "login_failed": "60/m/ip,5/5m/key",
-    "signup": "20/m/ip",
-    "reset_password": "20/m/ip,5/m/key",
+    "login": "600/m/ip",
+    "login_failed": "120/m/ip,5/5m/key",
+    "signup": "120/m/ip",
+    "reset_password": "60/m/ip,5/m/key",
+    "reset_password_from_key": "60/m/ip",
     "confirm_email": "1/3m/key",
 }
 HEADLESS_CLIENTS = ("app", "browser")
@@ -391,7 +395,12 @@ SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=SESSION_COOKIE_SEC
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000 if SESSION_COOKIE_SECURE else 0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_SECONDS > 0
 SECURE_HSTS_PRELOAD = SECURE_HSTS_SECONDS > 0
-# Only behind a TLS-terminating proxy that sets X-Forwarded-Proto (else a client could claim https).
+# Behind a TLS-terminating proxy set both: TRUST_X_FORWARDED_PROTO=1 (the proxy sets
+# X-Forwarded-Proto; else a client could claim https) and TRUSTED_PROXY_COUNT (below, with the
+# operations settings) = the number of proxies in front that append the client's address to
+# X-Forwarded-For. With 0 (the default) the header is ignored and REMOTE_ADDR is the client —
+# behind a proxy that makes every per-address limit one limit for the whole site. Do not also let
+# daphne rewrite the address (--proxy-headers).
 if env.bool("TRUST_X_FORWARDED_PROTO", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 # Load balancers probe over plain HTTP.
@@ -404,8 +413,12 @@ X_FRAME_OPTIONS = "DENY"
 # nginx: 1; a load balancer in front of it: 2). The client is the entry that many from the right;
 # 0 trusts no header and takes the socket's peer.
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
-ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
+# One client address for every per-address limit (eventhub.proxy.client_ip): allauth asks the
+# account adapter (accounts.adapter), axes this callable; the libraries' own proxy settings say
+# the same, should a code path of theirs read them directly.
 AXES_CLIENT_IP_CALLABLE = "eventhub.proxy.client_ip"
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
+AXES_IPWARE_PROXY_COUNT = TRUSTED_PROXY_COUNT
 # "plain": message lines as before (the embedded default); "json": one JSON object per line with
 # the request id (also carried into Celery tasks), the production profile's choice.
 LOG_FORMAT = env.str("LOG_FORMAT", default="plain")
