@@ -8,6 +8,7 @@ django_asgi_app = get_asgi_application()
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from django.urls import path  # noqa: E402
 
+from eventhub.logs import install_daphne_access_log  # noqa: E402
 from eventhub.realtime.consumer import StreamConsumer  # noqa: E402
 from eventhub.scheduler import start_embedded_scheduler  # noqa: E402
 
@@ -19,4 +20,5 @@ application = ProtocolTypeRouter(
         "websocket": URLRouter([path("ws/v1/", StreamConsumer.as_asgi())]),
     }
 )
+install_daphne_access_log()  # bearer links out of daphne's access log
 start_embedded_scheduler()

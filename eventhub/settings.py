@@ -96,6 +96,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Outermost but for security: sees every error page of the layers below it.
+    "eventhub.api.middleware.JsonOnlyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -116,6 +118,7 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "eventhub.urls"
+CSRF_FAILURE_VIEW = "eventhub.views.csrf_failure"  # JSON under /api/ and /_allauth/
 ASGI_APPLICATION = "eventhub.asgi.application"
 WSGI_APPLICATION = "eventhub.wsgi.application"
 
@@ -255,6 +258,11 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PARSER_CLASSES": [
+        "eventhub.api.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_PAGINATION_CLASS": "eventhub.api.pagination.CursorPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -304,6 +312,9 @@ STREAMS = {
     "FRAMES_PER_SECOND": 20.0,
     "FRAME_BURST": 60,  # above MAX_SUBSCRIPTIONS: a reconnecting client resubscribes at once
     "FLOOD_CLOSE_AFTER": 100,
+    # Failed token/cookie/link authentications per client address and minute (each costs a
+    # query); past it the address is told to wait (close 4029) without a lookup.
+    "AUTH_FAILURES_PER_MINUTE": env.int("STREAM_AUTH_FAILURES_PER_MINUTE", default=60),
     "MAX_OUTBOUND_BYTES": env.int("STREAM_MAX_OUTBOUND_BYTES", default=1024 * 1024),
     "REPLAY_BATCH": 500,
     "ALLOWED_ORIGINS": env.list("WEBSOCKET_ALLOWED_ORIGINS", default=[]),

@@ -38,5 +38,7 @@ if settings.DEBUG:
 
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
+handler400 = "eventhub.views.bad_request"
+handler403 = "eventhub.views.permission_denied"
 handler404 = "eventhub.views.not_found"
 handler500 = "eventhub.views.server_error"

@@ -1,9 +1,10 @@
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from eventhub.api.parsers import JSONParser
 from eventhub.api.request import AuthenticatedRequest
 from eventhub.realtime.streams import user_stream
 

@@ -2,7 +2,8 @@
 
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
@@ -13,6 +14,9 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 from eventhub import errors
 
+# Paths that answer JSON only: the API and allauth's headless endpoints.
+JSON_PREFIXES = ("/api/", "/_allauth/")
+
 _CODES = {
     400: "invalid",
     401: "not_authenticated",
@@ -22,10 +26,16 @@ _CODES = {
     406: "not_acceptable",
     409: "conflict",
     412: "precondition_failed",
+    413: "payload_too_large",
     415: "unsupported_media_type",
     422: "unprocessable",
     429: "throttled",
 }
+
+
+def code_for_status(status: int) -> str:
+    """The error code of an answer that carries nothing but its status."""
+    return _CODES.get(status, "error")
 
 
 # The one place a domain error gets its HTTP status: by class, and by code where a client needs a
@@ -106,7 +116,7 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         body = error_body(code="invalid", detail="The request has invalid fields.", fields=fields)
     else:
         message = exc.detail if isinstance(exc, exceptions.APIException) else str(exc)
-        code = _CODES.get(response.status_code, "error")
+        code = code_for_status(response.status_code)
         body = error_body(code=code, detail=str(message))
     response.data = body
     return response
@@ -126,3 +136,17 @@ def json_404(request: HttpRequest, exception: Exception | None = None) -> JsonRe
 
 def json_500(request: HttpRequest) -> JsonResponse:
     return _json(error_body(code="server_error", detail="Internal server error."), status=500)
+
+
+def json_400(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:
+    """A ``SuspiciousOperation`` on an API path: a body over the upload limit is a 413, anything
+    else (a foreign ``Host``, too many fields) a 400."""
+    if isinstance(exception, RequestDataTooBig):
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        return _json(error_body(code="payload_too_large", detail=f"The body exceeds {limit} bytes."), status=413)
+    return _json(error_body(code="invalid", detail="Bad request."), status=400)
+
+
+def json_403(request: HttpRequest, exception: Exception | None = None, *, detail: str | None = None) -> JsonResponse:
+    detail = detail or "You do not have permission to perform this action."
+    return _json(error_body(code="permission_denied", detail=detail), status=403)

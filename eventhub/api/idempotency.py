@@ -77,12 +77,16 @@ class IdempotentMixin(_MixinBase):
     _idempotency_record: IdempotencyRecord | None = None
 
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        key = request.headers.get(HEADER) if request.method in _UNSAFE else None
+        # The fingerprint reads the raw body, so take it before authentication: a session
+        # cookie's CSRF check parses a form body, after which Django no longer hands out the
+        # raw bytes (RawPostDataException, a 500).
+        fingerprint = _fingerprint(request) if key else None
         super().initial(request, *args, **kwargs)
-        key = request.headers.get(HEADER)
-        if key and request.method in _UNSAFE and request.user.is_authenticated:
+        if key and fingerprint and request.user.is_authenticated:
             if len(key) > 128:
                 raise errors.Invalid("Idempotency-Key is limited to 128 characters.")
-            self._idempotency_record = _claim(user_id=request.user.pk, key=key, fingerprint=_fingerprint(request))
+            self._idempotency_record = _claim(user_id=request.user.pk, key=key, fingerprint=fingerprint)
 
     def idempotency_store(self, response: Response) -> None:
         """Store the answer now, in the caller's transaction (see the module docstring)."""

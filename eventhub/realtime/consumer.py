@@ -6,12 +6,11 @@ an op calls is answered with an error frame (``frames.error_frame``, the one map
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import time
 from collections.abc import Awaitable, Callable, Coroutine
 from http.cookies import CookieError, SimpleCookie
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 from urllib.parse import urlsplit
 
 from allauth.headless.internal.sessionkit import authenticate_by_x_session_token
@@ -21,7 +20,8 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 
-from eventhub import errors
+from eventhub import errors, jsonbody, ratelimit
+from eventhub.proxy import scope_client_ip
 
 from .daphne_socket import DaphneSocket
 from .frames import Op, OutgoingFrame, Ref, error_frame, op_frame
@@ -34,6 +34,9 @@ _DRAIN_TIMEOUT = 10.0
 _SEND_TIMEOUT = 0.5
 _CLOSE_SESSION_ENDED = 4001
 _CLOSE_POLICY_VIOLATION_ASGI = 4000 + 1008  # where the server cannot send 1008 itself
+_CLOSE_TRY_AGAIN_LATER = 4029  # too many failed authentications from this address
+_AUTH_FAILURES = "ws-auth-failed"
+_Found = TypeVar("_Found")
 
 Frame = dict[str, Any]
 
@@ -44,6 +47,28 @@ def _user_for_session_key(key: str) -> StreamReader | None:
     authenticated = authenticate_by_x_session_token(key)
     user: StreamReader | None = authenticated[0] if authenticated else None
     return user
+
+
+def _too_many_failures(retry_after: int) -> errors.RateLimited:
+    return errors.RateLimited(
+        f"Too many failed authentications from your address; try again in {retry_after} s.", retry_after=retry_after
+    )
+
+
+def _limited_lookup(
+    lookup: Callable[[str], _Found | None], credential: str, address: str
+) -> tuple[_Found | None, int | None]:
+    """``lookup(credential)`` (a database query) unless ``address`` failed too often this minute
+    (then ``(None, seconds to wait)``); a failed lookup counts against the address. Bad tokens
+    from one address cost at most ``AUTH_FAILURES_PER_MINUTE`` queries a minute."""
+    limit: int = settings.STREAMS["AUTH_FAILURES_PER_MINUTE"]
+    retry_after = ratelimit.exceeded(scope=_AUTH_FAILURES, key=address, limit=limit, window=60)
+    if retry_after is not None:
+        return None, retry_after
+    found = lookup(credential)
+    if found is None:
+        ratelimit.hit(scope=_AUTH_FAILURES, key=address, window=60)
+    return found, None
 
 
 def _origin_allowed(origin: str, host: str) -> bool:
@@ -98,24 +123,35 @@ class StreamConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]  # channels 
         self._closed = False
         self._daphne = DaphneSocket.of(self.base_send)
 
+        self._address = scope_client_ip(self.scope)
+
         headers = {name.decode("latin-1").lower(): value.decode("latin-1") for name, value in self.scope["headers"]}
         # The query string is never read: a token in the URL would end up in access logs.
         token = headers.get("x-session-token")
+        retry_after: int | None = None
         if token:
-            user = await database_sync_to_async(_user_for_session_key)(token)
-            if user is None:
+            user, retry_after = await self._lookup(_user_for_session_key, token)
+            if user is None and retry_after is None:
                 await self.close()  # before accept: the handshake is refused with 403
                 return
-            self.user, self._session_key = user, token
+            if user is not None:
+                self.user, self._session_key = user, token
         else:
             session_key = self._session_cookie(headers.get("cookie", ""))
             if session_key:
                 if not _origin_allowed(headers.get("origin", ""), headers.get("host", "")):
                     await self.close()
                     return
-                self.user = await database_sync_to_async(_user_for_session_key)(session_key) or AnonymousUser()
-                self._session_key = session_key if self.user.is_authenticated else None
+                cookie_user, retry_after = await self._lookup(_user_for_session_key, session_key)
+                self.user = cookie_user or AnonymousUser()
+                self._session_key = session_key if cookie_user is not None else None
         await self.accept()
+        if retry_after is not None:
+            # Not a 403: the credential may be fine, this address is only told to wait.
+            await self.send_text(error_frame(_too_many_failures(retry_after)))
+            self._closed = True
+            await self.close(code=_CLOSE_TRY_AGAIN_LATER)
+            return
         self.hub = get_hub()
         self.hub.connect(self)
 
@@ -254,6 +290,8 @@ class StreamConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]  # channels 
     # -- inbound ----------------------------------------------------------------------------
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
         ref: Ref = None
+        if self._closed:
+            return  # refused at the handshake (or closing): nothing more is answered
         try:
             if not self._bucket.take():
                 self._violations += 1
@@ -280,12 +318,21 @@ class StreamConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]  # channels 
         if len(text_data) > limit:
             raise errors.Invalid(f"Frames are limited to {limit} bytes.")
         try:
-            frame = json.loads(text_data)
+            # Bounded nesting: a deep frame fits in 8 KiB and would raise RecursionError (1011).
+            frame = jsonbody.loads(text_data)
         except ValueError:
             raise errors.Invalid("Frames must be JSON objects.") from None
         if not isinstance(frame, dict):
             raise errors.Invalid("Frames must be JSON objects.")
         return frame
+
+    async def _lookup(
+        self, lookup: Callable[[str], _Found | None], credential: str
+    ) -> tuple[_Found | None, int | None]:
+        found: tuple[_Found | None, int | None] = await database_sync_to_async(_limited_lookup)(
+            lookup, credential, self._address
+        )
+        return found
 
     @staticmethod
     def _session_cookie(cookie_header: str) -> str | None:
@@ -306,7 +353,13 @@ class StreamConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]  # channels 
             raise errors.Invalid("This socket is already authenticated.")
         link_kind = next((kind for kind in link_kinds() if kind in frame), None)
         if link_kind is not None:
-            reader = await database_sync_to_async(link_reader)(link_kind=link_kind, token=frame[link_kind])
+            link_token = frame[link_kind]
+            reader, retry_after = await self._lookup(
+                lambda token: link_reader(link_kind=link_kind, token=token),
+                link_token if isinstance(link_token, str) else "",
+            )
+            if retry_after is not None:
+                raise _too_many_failures(retry_after)
             if reader is None:
                 raise errors.PermissionDenied("Invalid or revoked link.")
             self.user = reader
@@ -315,7 +368,9 @@ class StreamConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]  # channels 
         token = frame.get("token")
         if not isinstance(token, str) or not token:
             raise errors.Invalid("auth needs a token.")
-        user = await database_sync_to_async(_user_for_session_key)(token)
+        user, retry_after = await self._lookup(_user_for_session_key, token)
+        if retry_after is not None:
+            raise _too_many_failures(retry_after)
         if user is None:
             raise errors.PermissionDenied("Invalid or expired session token.")
         self.user, self._session_key = user, token

@@ -21,10 +21,14 @@ from eventhub import errors
 
 # -- names --------------------------------------------------------------------------------------
 
-EVENT_STREAM_PATTERN = r"event:(\d+)"
-EVENT_STAFF_STREAM_PATTERN = r"event:(\d+):staff"
-USER_STREAM_PATTERN = r"user:(\d+)"
-CONVERSATION_STREAM_PATTERN = r"conversation:(\d+)"
+# An id is canonical ASCII: no leading zero (``event:01`` would be a second name for ``event:1``,
+# one no broadcast is ever sent to), no other digits (``\d`` also matches full-width and
+# Arabic-Indic digits, which ``int`` accepts), and it fits a bigint column.
+_ID = r"([1-9][0-9]{0,17})"
+EVENT_STREAM_PATTERN = rf"event:{_ID}"
+EVENT_STAFF_STREAM_PATTERN = rf"event:{_ID}:staff"
+USER_STREAM_PATTERN = rf"user:{_ID}"
+CONVERSATION_STREAM_PATTERN = rf"conversation:{_ID}"
 
 
 def event_stream(event_id: int) -> str:
