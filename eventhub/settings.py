@@ -95,6 +95,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    # Outermost but for the metrics: Content-Security-Policy and Server on every answer, static
+    # files and redirects too.
+    "eventhub.headers.SecurityHeadersMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Outermost but for security: sees every error page of the layers below it.
     "eventhub.api.middleware.JsonOnlyMiddleware",

@@ -1,3 +1,10 @@
+// Forms with data-confirm="<question>" ask before they submit (no inline onsubmit handlers: the
+// Content-Security-Policy allows no inline script).
+document.addEventListener("submit", (event) => {
+  const form = event.target.closest ? event.target.closest("form[data-confirm]") : null;
+  if (form && !window.confirm(form.dataset.confirm)) event.preventDefault();
+});
+
 // Live numbers on portal pages. An element with data-stream="<stream>" (and data-since="<seq>",
 // the stream head when the page was rendered) subscribes over the session-cookie WebSocket
 // (/ws/v1/, DESIGN §3). [data-live=<field>] children show fields of incoming entries;

@@ -79,7 +79,13 @@ def page(server, monkeypatch) -> Iterator[Page]:
         try:
             context = browser.new_context(viewport={"width": 1280, "height": 860}, locale="en-US")
             context.set_default_timeout(15_000)
-            yield context.new_page()
+            page = context.new_page()
+            # Every page runs under its Content-Security-Policy (eventhub/headers.py): whatever
+            # the policy blocks (an inline handler, an eval in a library) fails the test.
+            blocked: list[str] = []
+            page.on("console", lambda m: blocked.append(m.text) if "Content Security Policy" in m.text else None)
+            yield page
+            assert blocked == []
         finally:
             browser.close()
     finally:

@@ -1,0 +1,73 @@
+"""Response headers every answer gets: a Content-Security-Policy by path, and a ``Server`` that
+names no software.
+
+The policies allow exactly what the pages use — our own scripts and styles from ``static/``
+(htmx included), style attributes (the agenda grid places sessions with them, htmx adds its
+indicator style), images from ``static/`` and ``data:``, and the WebSocket of the same host. No
+inline scripts anywhere: inline event handlers became ``data-confirm`` (``static/js/portal.js``)
+and the API docs load their init script from a URL (drf-spectacular's split Swagger view).
+API answers are data, never documents: ``default-src 'none'``.
+"""
+
+from collections.abc import Callable
+
+from django.core.exceptions import DisallowedHost
+from django.http import HttpRequest, HttpResponse
+
+SERVER = "EventHub"
+
+_PAGE = {
+    "default-src": "'self'",
+    "script-src": "'self'",
+    "style-src": "'self' 'unsafe-inline'",
+    "img-src": "'self' data:",
+    "font-src": "'self'",
+    "object-src": "'none'",
+    "base-uri": "'self'",
+    "frame-ancestors": "'none'",
+}
+_DATA = {"default-src": "'none'", "frame-ancestors": "'none'"}
+# Swagger UI (served from drf-spectacular-sidecar): its SVG icons are data: URLs and "Try it
+# out" fetches the API itself.
+_API_DOCS = {**_PAGE, "connect-src": "'self'"}
+
+
+def _policy(directives: dict[str, str]) -> str:
+    return "; ".join(f"{name} {value}" for name, value in directives.items())
+
+
+_DATA_POLICY = _policy(_DATA)
+_API_DOCS_POLICY = _policy(_API_DOCS)
+
+
+def _page_policy(request: HttpRequest) -> str:
+    # The live pages open /ws/v1/ on their own host; older browsers do not let 'self' cover
+    # ws:/wss:, so the socket's origin is named.
+    try:
+        host = request.get_host()
+    except DisallowedHost:  # the answer is the 400 already
+        return _policy({**_PAGE, "connect-src": "'self'"})
+    scheme = "wss" if request.is_secure() else "ws"
+    return _policy({**_PAGE, "connect-src": f"'self' {scheme}://{host}"})
+
+
+def content_security_policy(request: HttpRequest) -> str:
+    path = request.path
+    if path.startswith("/api/v1/docs/"):
+        return _API_DOCS_POLICY
+    if path.startswith(("/api/", "/_allauth/", "/calendar/", "/static/", "/media/")):
+        return _DATA_POLICY
+    return _page_policy(request)
+
+
+class SecurityHeadersMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if "Content-Security-Policy" not in response:
+            response["Content-Security-Policy"] = content_security_policy(request)
+        # daphne adds "Server: daphne" only to answers that carry no Server header.
+        response["Server"] = SERVER
+        return response

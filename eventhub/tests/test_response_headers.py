@@ -1,0 +1,68 @@
+"""Headers every answer gets (issue 11): a Content-Security-Policy by path — pages allow only our
+own scripts, API answers are data — and a Server header that names no software."""
+
+import pytest
+from django.test import Client
+from django_scopes import scopes_disabled
+
+from eventhub.testing.factories import EventFactory, MemberFactory
+from events.services.displays import display_link_create
+
+pytestmark = pytest.mark.django_db
+
+PAGE_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+    "font-src 'self'; object-src 'none'; base-uri 'self'; frame-ancestors 'none'; "
+    "connect-src 'self' ws://testserver"
+)
+DATA_POLICY = "default-src 'none'; frame-ancestors 'none'"
+
+
+@pytest.fixture
+def member(plain_static_storage):
+    return MemberFactory()
+
+
+def test_portal_admin_and_account_pages_allow_only_own_scripts(member, admin_user):
+    client = Client()
+    client.force_login(member.user, backend="django.contrib.auth.backends.ModelBackend")
+    admin = Client()
+    admin.force_login(admin_user, backend="django.contrib.auth.backends.ModelBackend")
+
+    answers = {
+        "portal": client.get("/portal/"),
+        "organization": client.get(f"/portal/{member.organization.slug}/"),
+        "login page": Client().get("/accounts/login/"),
+        "admin": admin.get("/admin/"),
+    }
+
+    assert {name: (r.status_code, r["Content-Security-Policy"]) for name, r in answers.items()} == {
+        name: (200, PAGE_POLICY) for name in answers
+    }
+
+
+def test_door_display_page_allows_only_own_scripts(plain_static_storage):
+    event = EventFactory()
+    owner = MemberFactory(organization=event.organization).user
+    with scopes_disabled():
+        link = display_link_create(actor=owner, event=event, name="Hall")
+
+    response = Client().get(f"/displays/{link.token}")
+
+    assert (response.status_code, response["Content-Security-Policy"]) == (200, PAGE_POLICY)
+
+
+def test_api_docs_load_their_script_from_a_url(plain_static_storage):
+    page = Client().get("/api/v1/docs/")
+    script = Client().get("/api/v1/docs/", {"script": ""})
+
+    assert page["Content-Security-Policy"] == PAGE_POLICY.replace(" ws://testserver", "")
+    assert "<script>" not in page.content.decode()
+    assert (script.status_code, script["Content-Type"]) == (200, "application/javascript")
+
+
+def test_api_answers_are_data_and_no_answer_names_its_server():
+    answers = [Client().get("/api/v1/me"), Client().get("/_allauth/app/v1/config"), Client().get("/portal/")]
+
+    assert [r["Content-Security-Policy"] for r in answers[:2]] == [DATA_POLICY] * 2
+    assert [r["Server"] for r in answers] == ["EventHub"] * 3
