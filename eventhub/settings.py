@@ -168,7 +168,15 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- redis: cache, channel layer, stream broker, celery --------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    # Rate-limit counters fail open during a Redis outage (eventhub/cache.py); short timeouts so
+    # an unreachable Redis costs a request at most a second.
+    CACHES = {
+        "default": {
+            "BACKEND": "eventhub.cache.FailOpenRedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {"socket_connect_timeout": 1.0, "socket_timeout": 1.0},
+        }
+    }
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": {"hosts": [REDIS_URL]}}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

@@ -6,7 +6,7 @@ from django.views import csrf, defaults
 from eventhub.api.errors import JSON_PREFIXES, json_400, json_403, json_404, json_500
 
 
-def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
     """A malformed request (``SuspiciousOperation``): a foreign ``Host``, a body over
     ``DATA_UPLOAD_MAX_MEMORY_SIZE`` (413), too many fields."""
     if request.path.startswith(JSON_PREFIXES):
@@ -14,7 +14,7 @@ def bad_request(request: HttpRequest, exception: Exception | None = None) -> Htt
     return defaults.bad_request(request, exception)
 
 
-def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+def permission_denied(request: HttpRequest, exception: Exception) -> HttpResponse:
     if request.path.startswith(JSON_PREFIXES):
         return json_403(request, exception)
     return defaults.permission_denied(request, exception)

@@ -2,6 +2,7 @@
 not by the Host header, not by the server process — and the per-address limits count the client
 behind the trusted proxies, generously enough for a venue behind one NAT address."""
 
+import logging
 import uuid
 
 import httpx
@@ -119,3 +120,17 @@ def test_sixth_wrong_password_fails_whatever_the_server_process(tmp_path, settin
     assert failures == [(400, "email_password_mismatch")] * 5
     assert sixth == [(400, "too_many_login_attempts")] * 2
     assert right == [(400, "too_many_login_attempts")] * 4
+
+
+def test_login_during_a_redis_outage_succeeds_uncounted_with_a_warning(settings, caplog):
+    # The configured cache backend, pointed at a port where no Redis listens.
+    settings.CACHES = {"default": {**settings.CACHES["default"], "LOCATION": "redis://127.0.0.1:9/0"}}
+    user = UserFactory(email=_email())
+
+    with caplog.at_level(logging.WARNING, logger="eventhub.cache"):
+        status = _login(APIClient(REMOTE_ADDR=_address()), user.email, PASSWORD)
+
+    assert status == (200, None)
+    assert [r.getMessage().split(" (")[0] for r in caplog.records if r.name == "eventhub.cache"] == [
+        "rate limits are not counted: the cache is unavailable"
+    ]
