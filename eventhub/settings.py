@@ -99,7 +99,7 @@ MIDDLEWARE = [
     # files and redirects too.
     "eventhub.headers.SecurityHeadersMiddleware",
     "django.middleware.security.SecurityMiddleware",
-    # Outermost but for security: sees every error page of the layers below it.
+    # Outside everything that answers: sees every error page of the layers below it.
     "eventhub.api.middleware.JsonOnlyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
