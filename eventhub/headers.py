@@ -4,17 +4,20 @@ names no software.
 The policies allow exactly what the pages use — our own scripts and styles from ``static/``
 (htmx included), style attributes (the agenda grid places sessions with them, htmx adds its
 indicator style), images from ``static/`` and ``data:``, and the WebSocket of the same host. No
-inline scripts anywhere: inline event handlers became ``data-confirm`` (``static/js/portal.js``)
-and the API docs load their init script from a URL (drf-spectacular's split Swagger view).
-API answers are data, never documents: ``default-src 'none'``.
+inline scripts: inline event handlers became ``data-confirm`` (``static/js/portal.js``); the one
+inline script left, the API docs' Swagger init, runs by the request's nonce
+(``templates/drf_spectacular/swagger_ui.html``). API answers are data, never documents:
+``default-src 'none'``.
 """
 
+import secrets
 from collections.abc import Callable
 
 from django.core.exceptions import DisallowedHost
 from django.http import HttpRequest, HttpResponse
 
 SERVER = "EventHub"
+API_DOCS = "/api/v1/docs/"
 
 _PAGE = {
     "default-src": "'self'",
@@ -27,8 +30,8 @@ _PAGE = {
     "frame-ancestors": "'none'",
 }
 _DATA = {"default-src": "'none'", "frame-ancestors": "'none'"}
-# Swagger UI (served from drf-spectacular-sidecar): its SVG icons are data: URLs and "Try it
-# out" fetches the API itself.
+# Swagger UI (served from drf-spectacular-sidecar): its SVG icons are data: URLs, "Try it out"
+# fetches the API itself, and its init script is inline (allowed by nonce).
 _API_DOCS = {**_PAGE, "connect-src": "'self'"}
 
 
@@ -37,7 +40,6 @@ def _policy(directives: dict[str, str]) -> str:
 
 
 _DATA_POLICY = _policy(_DATA)
-_API_DOCS_POLICY = _policy(_API_DOCS)
 
 
 def _page_policy(request: HttpRequest) -> str:
@@ -53,8 +55,9 @@ def _page_policy(request: HttpRequest) -> str:
 
 def content_security_policy(request: HttpRequest) -> str:
     path = request.path
-    if path.startswith("/api/v1/docs/"):
-        return _API_DOCS_POLICY
+    if path.startswith(API_DOCS):
+        nonce = getattr(request, "csp_nonce", "")
+        return _policy({**_API_DOCS, "script-src": f"'self' 'nonce-{nonce}'"})
     if path.startswith(("/api/", "/_allauth/", "/calendar/", "/static/", "/media/")):
         return _DATA_POLICY
     return _page_policy(request)
@@ -65,6 +68,8 @@ class SecurityHeadersMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.path.startswith(API_DOCS):
+            request.csp_nonce = secrets.token_urlsafe(16)  # type: ignore[attr-defined]
         response = self.get_response(request)
         if "Content-Security-Policy" not in response:
             response["Content-Security-Policy"] = content_security_policy(request)

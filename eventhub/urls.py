@@ -2,7 +2,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path, re_path
 from django.views.generic import RedirectView
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from eventhub import health
 from eventhub.api.errors import json_404
@@ -14,8 +14,7 @@ api_v1: list[URLPattern | URLResolver] = [
     path("", include("ticketing.api.urls")),
     path("streams/<str:stream>/entries", StreamEntriesView.as_view(), name="stream-entries"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    # The split view loads its init script from a URL (no inline script: CSP, eventhub/headers.py).
-    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
     # Unknown API paths answer JSON even with DEBUG on (Django's debug 404 page is HTML).
     re_path(r"^.*$", json_404, name="not-found"),
 ]
