@@ -23,6 +23,7 @@ from django.contrib.auth.models import AnonymousUser
 from eventhub import errors, jsonbody, ratelimit
 from eventhub.proxy import scope_client_ip
 
+from . import transport
 from .daphne_socket import DaphneSocket
 from .frames import Op, OutgoingFrame, Ref, error_frame, op_frame
 from .hub import StreamHub, get_hub
@@ -254,6 +255,16 @@ class StreamConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]  # channels 
             await self.close(code=_CLOSE_POLICY_VIOLATION_ASGI)
 
     # -- re-authorization ---------------------------------------------------------------------
+    def on_recheck(self, recheck: transport.Recheck) -> None:
+        """At once, not at the next periodic check: this socket's session ended (a logout, a
+        deleted session) or its user's rights changed (a removed member, a new role)."""
+        session_key = self._session_key
+        if (session_key is not None and transport.session_digest(session_key) in recheck.sessions) or (
+            self.user.is_authenticated and self.user.pk in recheck.users
+        ):
+            self._authorized_at = time.monotonic()
+            self.spawn(self._reauthorize())
+
     def on_heartbeat(self) -> None:
         """Called by the hub each heartbeat: every ``REAUTHORIZE_SECONDS`` check again that the
         session is valid and each subscription still allowed (a member removed, a session

@@ -55,6 +55,11 @@ class Connection(Protocol):
 
     def on_heartbeat(self) -> None: ...
 
+    def on_recheck(self, recheck: transport.Recheck) -> None:
+        """A session or user changed somewhere (``transport.publish_recheck``): re-authorize now
+        if this connection is one of them."""
+        ...
+
     def spawn(self, coro: Coroutine[Any, Any, None]) -> None: ...
 
 
@@ -265,6 +270,13 @@ class StreamHub:
     def check_all(self) -> None:
         for stream in list(self.streams):
             self._enqueue(CheckLog(stream))
+
+    def recheck(self, recheck: transport.Recheck) -> None:
+        for connection in list(self.connections):
+            try:
+                connection.on_recheck(recheck)
+            except Exception:
+                logger.exception("recheck of one socket failed")
 
     def _enqueue(self, item: Broadcast | CheckLog) -> None:
         try:

@@ -1,7 +1,9 @@
-"""Writes to the stream log. Apps call ``stream_append``; nothing else touches the transport."""
+"""Writes to the stream log, and word that readers changed. Apps call ``stream_append`` and
+``stream_readers_changed``; nothing else touches the transport."""
 
 import json
 import logging
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
@@ -111,3 +113,15 @@ def stream_purge_expired(*, now: datetime | None = None) -> int:
         for row in expired:
             deleted += StreamEntry.objects.filter(stream=row["stream"], seq__lte=row["upto"]).delete()[0]
     return deleted
+
+
+def stream_readers_changed(*, session_keys: Iterable[str] = (), user_ids: Iterable[int] = ()) -> None:
+    """The sessions ended, or the users' rights changed: on commit, every server process
+    re-authorizes their open sockets at once (``transport.publish_recheck``) — a logged-out
+    socket is closed (4001), a stream its reader may no longer read ends (``forbidden``). The
+    consumer's periodic re-check stays as the backstop should the message be lost."""
+    recheck = transport.Recheck(
+        sessions=frozenset(transport.session_digest(key) for key in session_keys), users=frozenset(user_ids)
+    )
+    if recheck.sessions or recheck.users:
+        transaction.on_commit(partial(transport.publish_recheck, recheck), robust=True)

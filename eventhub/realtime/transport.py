@@ -9,12 +9,19 @@ subscribers. Without it (the embedded default) ``publish`` hands the entry strai
 attached in this process (``LocalSubscriber``). Either way the broadcast is only a hint: a
 publish that fails or is lost is filled in from the log by the hub (``hub.StreamHub``).
 
+Beside the streams, one control channel that every hub listens to: ``publish_recheck`` asks
+every process to re-authorize, at once, the sockets of some sessions or users (a logout, a
+removed member) — the periodic re-check in the consumer stays as the backstop.
+
 Nothing here imports the hub: the hub attaches itself.
 """
 
 import asyncio
+import hashlib
+import json
 import logging
 from collections.abc import Collection
+from dataclasses import dataclass
 from functools import cache, partial
 from typing import Any, Protocol
 
@@ -22,7 +29,23 @@ import redis
 import redis.asyncio as aioredis
 from django.conf import settings
 
+from eventhub import jsonbody
+
 logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Recheck:
+    """Re-authorize now the sockets of these sessions (``session_digest`` of the key: a session
+    key is a credential and never goes over the wire) and of these users. A forged or stale
+    message costs a re-check against the database, nothing more: the check reads the truth."""
+
+    sessions: frozenset[str] = frozenset()
+    users: frozenset[int] = frozenset()
+
+
+def session_digest(session_key: str) -> str:
+    return hashlib.sha256(session_key.encode()).hexdigest()
 
 
 class Sink(Protocol):
@@ -39,6 +62,10 @@ class Sink(Protocol):
 
     def check_all(self) -> None:
         """Read the log of every local stream: broadcasts may have been missed."""
+        ...
+
+    def recheck(self, recheck: Recheck) -> None:
+        """Re-authorize the local sockets ``recheck`` names (called on the sink's event loop)."""
         ...
 
 
@@ -69,6 +96,30 @@ def channel_for(stream: str) -> str:
 def stream_for(channel: str) -> str:
     prefix: str = settings.STREAMS["CHANNEL_PREFIX"]
     return channel.removeprefix(prefix)
+
+
+def control_channel() -> str:
+    # No stream kind is named "control", so no stream's channel can be this one.
+    prefix: str = settings.STREAMS["CHANNEL_PREFIX"]
+    return prefix + "control"
+
+
+def encode_recheck(recheck: Recheck) -> str:
+    return json.dumps({"recheck": {"sessions": sorted(recheck.sessions), "users": sorted(recheck.users)}})
+
+
+def decode_recheck(message: str | bytes) -> Recheck:
+    """Raises ``ValueError`` for anything but an encoded ``Recheck``."""
+    decoded = jsonbody.loads(message)
+    body = decoded.get("recheck") if isinstance(decoded, dict) else None
+    if not isinstance(body, dict):
+        raise ValueError("not a recheck")
+    sessions, users = body.get("sessions", []), body.get("users", [])
+    if not (isinstance(sessions, list) and all(isinstance(s, str) for s in sessions)):
+        raise ValueError("bad sessions")
+    if not (isinstance(users, list) and all(isinstance(u, int) and not isinstance(u, bool) for u in users)):
+        raise ValueError("bad users")
+    return Recheck(sessions=frozenset(sessions), users=frozenset(users))
 
 
 def encode_message(*, seq: int, frame: str) -> str:
@@ -107,6 +158,20 @@ def publish(*, stream: str, seq: int, frame: str) -> None:
     if _local is not None:
         loop, sink = _local
         loop.call_soon_threadsafe(partial(sink.deliver, stream=stream, seq=seq, frame=frame))
+
+
+def publish_recheck(recheck: Recheck) -> None:
+    """Ask every process's hub to re-authorize the sockets ``recheck`` names (from any thread;
+    call it after the change committed). Never raises: the periodic re-check is the backstop."""
+    if settings.REDIS_URL:
+        try:
+            _redis().publish(control_channel(), encode_recheck(recheck))
+        except redis.RedisError as exc:
+            logger.warning("recheck broadcast failed (%s); sockets are re-checked periodically", exc)
+        return
+    if _local is not None:
+        loop, sink = _local
+        loop.call_soon_threadsafe(sink.recheck, recheck)
 
 
 # -- receiving side -------------------------------------------------------------------------
@@ -148,18 +213,17 @@ class RedisSubscriber:
         self.url = url
         self._confirmations: dict[str, asyncio.Future[None]] = {}
         self._pubsub: aioredis.client.PubSub | None = None
-        self._wakeup = asyncio.Event()
 
     @property
     def channels(self) -> list[str]:
-        """The channels this process must hear: one per stream with local subscribers."""
-        return [channel_for(stream) for stream in self.sink.streams]
+        """The channels this process must hear: the control channel, and one per stream with
+        local subscribers."""
+        return [control_channel(), *(channel_for(stream) for stream in self.sink.streams)]
 
     async def subscribe(self, stream: str) -> None:
         channel = channel_for(stream)
         confirmed = asyncio.get_running_loop().create_future()
         self._confirmations[channel] = confirmed
-        self._wakeup.set()
         if self._pubsub is not None:
             try:
                 await self._pubsub.subscribe(channel)
@@ -190,9 +254,6 @@ class RedisSubscriber:
     async def run(self) -> None:
         backoff = 0.2
         while True:
-            if not self.channels:
-                self._wakeup.clear()
-                await self._wakeup.wait()
             client = aioredis.Redis.from_url(self.url, socket_connect_timeout=2.0, health_check_interval=5)
             pubsub = client.pubsub()
             try:
@@ -221,7 +282,14 @@ class RedisSubscriber:
 
     def _handle(self, message: dict[str, Any]) -> None:
         channel = message["channel"].decode()
-        if message["type"] == "message":
+        if message["type"] == "message" and channel == control_channel():
+            try:
+                recheck = decode_recheck(message["data"])
+            except ValueError:
+                logger.warning("ignoring a malformed control message")
+                return
+            self.sink.recheck(recheck)
+        elif message["type"] == "message":
             try:
                 seq, frame = decode_message(message["data"])
             except ValueError:

@@ -13,7 +13,7 @@ from accounts.models import User
 from accounts.selectors import user_by_email
 from eventhub import errors
 from eventhub.audit import audit_log, diff, snapshot
-from eventhub.realtime.services import stream_append
+from eventhub.realtime.services import stream_append, stream_readers_changed
 from eventhub.realtime.streams import event_staff_stream, event_stream, user_stream
 from eventhub.services import full_clean_or_invalid, require_permission, unique_or_invalid
 
@@ -237,6 +237,7 @@ def member_change_role(*, actor: User, member: OrganizationMember, role: str) ->
     old = member.role
     member.role = role
     member.save(update_fields=["role"])
+    stream_readers_changed(user_ids=[member.user_id])  # a lower role may lose the staff stream at once
     audit_log(
         actor=actor,
         organization_id=member.organization_id,
@@ -260,3 +261,4 @@ def member_remove(*, actor: User, member: OrganizationMember) -> None:
         changes={"user": member.user.email, "role": member.role},
     )
     member.delete()
+    stream_readers_changed(user_ids=[member.user_id])  # their open sockets lose the staff stream now

@@ -1,11 +1,16 @@
+import asyncio
+
+import httpx
 import pytest
 from channels.db import database_sync_to_async
 from django.contrib.sessions.models import Session
+from django.test import Client
 from django_scopes import scopes_disabled
 from websockets.exceptions import ConnectionClosed
 
-from eventhub.realtime.streams import event_staff_stream, event_stream
-from eventhub.testing.live import daphne, ws_url
+from eventhub.realtime.streams import event_staff_stream, event_stream, user_stream
+from eventhub.testing.factories import PASSWORD, MemberFactory
+from eventhub.testing.live import daphne, session_token_for, ws_url
 from eventhub.testing.ws import StreamClient
 from events.models import OrganizationMember
 
@@ -54,3 +59,102 @@ async def test_socket_of_a_logged_out_session_is_closed(event, organizer_token, 
         await client.quiet(5)
 
     assert closed.value.rcvd.code == 4001
+
+
+# -- at once, on every process (issue 11): these servers re-check periodically only every 300 s --
+
+
+async def _closed_within(client: StreamClient, seconds: float) -> int | None:
+    """The close code if the socket is closed within ``seconds`` (frames are skipped), else None."""
+    try:
+        await client.quiet(seconds)
+    except ConnectionClosed as closed:
+        return closed.rcvd.code if closed.rcvd else None
+    return None
+
+
+async def test_logout_on_one_process_closes_the_socket_on_another_at_once(
+    attendee, attendee_token, server, second_server
+):
+    client = await StreamClient.open(ws_url(second_server), token=attendee_token)
+    await client.subscribe(user_stream(attendee.pk))
+
+    async with httpx.AsyncClient(base_url=server) as http:
+        logout = await http.delete("/_allauth/app/v1/auth/session", headers={"X-Session-Token": attendee_token})
+    code = await _closed_within(client, 3)
+
+    assert logout.status_code == 401  # allauth: "not authenticated (any more)"
+    assert code == 4001
+
+
+async def test_deleted_session_closes_its_sockets_at_once_and_only_those(organizer, attendee, server, second_server):
+    first, second, other = await database_sync_to_async(
+        lambda: [session_token_for(attendee), session_token_for(attendee), session_token_for(organizer)]
+    )()
+    gone = await StreamClient.open(ws_url(server), token=first)
+    kept = await StreamClient.open(ws_url(second_server), token=second)
+    bystander = await StreamClient.open(ws_url(server), token=other)
+
+    await database_sync_to_async(lambda: Session.objects.filter(session_key=first).delete())()
+    codes = [await _closed_within(gone, 3), await _closed_within(kept, 1), await _closed_within(bystander, 0.5)]
+
+    assert codes == [4001, None, None]
+    await kept.close()
+    await bystander.close()
+
+
+async def test_removed_member_loses_the_staff_stream_at_once_on_every_process(event, organizer, server, second_server):
+    owner = await database_sync_to_async(lambda: MemberFactory(organization=event.organization).user)()
+    token = await database_sync_to_async(session_token_for)(organizer)
+    clients = [await StreamClient.open(ws_url(url), token=token) for url in (server, second_server)]
+    for client in clients:
+        await client.subscribe(event_staff_stream(event.pk))
+        await client.subscribe(event_stream(event.pk))
+
+    def remove() -> int:
+        with scopes_disabled():
+            member = OrganizationMember.objects.get(user=organizer)
+        portal = Client()
+        portal.force_login(owner, backend="django.contrib.auth.backends.ModelBackend")
+        return portal.post(f"/portal/{event.organization.slug}/members/{member.pk}/remove").status_code
+
+    status = await database_sync_to_async(remove)()
+    revoked = [await asyncio.wait_for(client.recv_op("error"), 3) for client in clients]
+
+    assert status == 302
+    assert (
+        revoked
+        == [
+            {
+                "op": "error",
+                "code": "forbidden",
+                "detail": f"You may no longer read {event_staff_stream(event.pk)}.",
+                "ref": None,
+            }
+        ]
+        * 2
+    )
+    for client in clients:
+        await client.close()
+
+
+async def test_password_change_closes_the_other_sessions_sockets_at_once(attendee, server, settings):
+    # The server checks the current password with Django's default hashers.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.PBKDF2PasswordHasher"]
+
+    def sessions() -> tuple[str, str]:
+        attendee.set_password(PASSWORD)
+        attendee.save()
+        return session_token_for(attendee), session_token_for(attendee)
+
+    phone, laptop = await database_sync_to_async(sessions)()
+    client = await StreamClient.open(ws_url(server), token=phone)
+    async with httpx.AsyncClient(base_url=server, timeout=20) as http:
+        changed = await http.post(
+            "/_allauth/app/v1/account/password/change",
+            json={"current_password": PASSWORD, "new_password": "a-new-Passw0rd-here"},
+            headers={"X-Session-Token": laptop},
+        )
+
+    assert changed.status_code == 200
+    assert await _closed_within(client, 3) == 4001
