@@ -201,7 +201,14 @@ LOGIN_REDIRECT_URL = "portal:home"
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
-ACCOUNT_EMAIL_VERIFICATION = env.str("ACCOUNT_EMAIL_VERIFICATION", default="optional")
+# Production (a real secret key and debug off, as for secure cookies below) verifies the address
+# by code before the first login: only then can a signup with a taken address answer exactly like
+# any other (allauth's ACCOUNT_PREVENT_ENUMERATION; the owner is mailed instead). With "optional"
+# a signup logs in at once, and a taken address has to say so (email_taken). The demo and the
+# tests sign up at once.
+_PRODUCTION = not DEBUG and bool(env.str("DJANGO_SECRET_KEY", default=""))
+ACCOUNT_PREVENT_ENUMERATION = True
+ACCOUNT_EMAIL_VERIFICATION = env.str("ACCOUNT_EMAIL_VERIFICATION", default="mandatory" if _PRODUCTION else "optional")
 ACCOUNT_EMAIL_VERIFICATION_BY_CODE_ENABLED = ACCOUNT_EMAIL_VERIFICATION == "mandatory"
 ACCOUNT_PASSWORD_RESET_BY_CODE_ENABLED = True
 ACCOUNT_LOGOUT_ON_GET = False
