@@ -297,6 +297,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "SCHEMA_PATH_PREFIX": "/api/v1",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "eventhub.api.schema.document_errors",
+    ],
     # Choice sets whose field names other choice sets share (status, kind) get names of their own.
     "ENUM_NAME_OVERRIDES": {
         "EventStatusEnum": "events.enums.EventStatus",

@@ -3,7 +3,7 @@
 from typing import Any
 
 from django.http import Http404
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
@@ -23,8 +23,10 @@ class StreamEntriesView(APIView):
     permission_classes = [AllowAny]  # public event streams are readable anonymously
 
     class InputSerializer(serializers.Serializer[Any]):
-        since = serializers.IntegerField(min_value=0)
-        limit = serializers.IntegerField(min_value=1, max_value=500, default=100)
+        since = serializers.IntegerField(min_value=0, help_text="The last seq the client has.")
+        limit = serializers.IntegerField(
+            min_value=1, max_value=500, default=100, help_text="At most this many entries (default 100, max 500)."
+        )
 
     class EntrySerializer(serializers.Serializer[Any]):
         stream = serializers.CharField()
@@ -34,10 +36,8 @@ class StreamEntriesView(APIView):
         at = serializers.DateTimeField()
 
     @extend_schema(
-        parameters=[
-            OpenApiParameter("since", int, required=True, description="The last seq the client has."),
-            OpenApiParameter("limit", int, description="At most this many entries (default 100, max 500)."),
-        ],
+        # From the serializer, so the schema carries the bounds the validation enforces.
+        parameters=[InputSerializer],
         responses=inline_serializer(
             "StreamEntries",
             {
