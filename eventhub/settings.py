@@ -452,6 +452,9 @@ TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 AXES_CLIENT_IP_CALLABLE = "eventhub.proxy.client_ip"
 ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
 AXES_IPWARE_PROXY_COUNT = TRUSTED_PROXY_COUNT
+# DRF's throttles identify clients by NUM_PROXIES: the same entry from the right (with fewer
+# entries than proxies DRF takes the leftmost, which a trusted proxy wrote, where we take the peer).
+REST_FRAMEWORK["NUM_PROXIES"] = TRUSTED_PROXY_COUNT
 # "plain": message lines as before (the embedded default); "json": one JSON object per line with
 # the request id (also carried into Celery tasks), the production profile's choice.
 LOG_FORMAT = env.str("LOG_FORMAT", default="plain")
