@@ -9,6 +9,7 @@ import httpx
 import pytest
 from django.test import Client
 
+from eventhub.logs import logging_config, redact_event
 from eventhub.testing.live import daphne
 
 pytestmark = pytest.mark.django_db
@@ -49,3 +50,18 @@ def test_daphne_access_log_redacts_bearer_links_and_a_foreign_host_is_one_warnin
     assert '"GET /displays/[redacted]" 404' in log
     assert "Traceback" not in log
     assert "Invalid HTTP_HOST header: 'evil.example.com'" in log
+
+
+def test_structlog_events_are_redacted_too(settings):
+    """JSON mode (the production profile): django-structlog puts the path in its own fields."""
+    token = secrets.token_urlsafe(32)
+
+    event = redact_event(None, "warning", {"event": "request_finished", "request": f"GET /displays/{token}/state"})
+
+    try:
+        json_config = logging_config(json=True, level="INFO")  # also configures structlog …
+    finally:
+        logging_config(json=settings.LOG_FORMAT == "json", level="INFO")  # … so put the suite's back
+
+    assert event == {"event": "request_finished", "request": "GET /displays/[redacted]/state"}
+    assert redact_event in json_config["formatters"]["main"]["foreign_pre_chain"]
