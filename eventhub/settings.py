@@ -355,6 +355,10 @@ WAITING_LIST_OFFER_HOURS = env.int("WAITING_LIST_OFFER_HOURS", default=24)
 # Test-only switch: False skips the quota row locks so the race test's negative control can
 # show an oversell. Never turn it off in production.
 TICKETING_LOCK_QUOTAS = env.bool("TICKETING_LOCK_QUOTAS", default=True)
+# Test-only switch: True restores the lock sets from before issue 11 (every FOR UPDATE also
+# locking the rows it joins, the event row among them), for the lock-order test's negative
+# control. Never turn it on in production.
+TICKETING_LOCK_JOINED_ROWS = env.bool("TICKETING_LOCK_JOINED_ROWS", default=False)
 STRIPE_SECRET_KEY = env.str("STRIPE_SECRET_KEY", default="")
 STRIPE_PUBLISHABLE_KEY = env.str("STRIPE_PUBLISHABLE_KEY", default="")
 STRIPE_WEBHOOK_SECRET = env.str("STRIPE_WEBHOOK_SECRET", default="")

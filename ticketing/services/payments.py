@@ -23,7 +23,7 @@ from events.tenancy import event_scope
 
 from .. import stripe_client
 from ..enums import EntryType, OrderStatus, PaymentKind, PaymentProvider, PaymentStatus, RefundStatus
-from ..locking import locked_row
+from ..locking import for_update, locked_row
 from ..models import Order, OrderPosition, Payment, Refund, StripeEvent, Ticket, TicketType
 from ..selectors import sales as selectors
 from .notify import notify
@@ -192,7 +192,7 @@ def _payment_succeeded(*, order_code: str, attempt: str, intent_id: str, amount:
     at once (automatic refund) and the order is cancelled: never oversold."""
     now = timezone.now()
     order = locked_row(Order.objects.select_related("event"), code=order_code)
-    payment = Payment.objects.select_for_update().filter(_payment_match(attempt, intent_id), order=order).first()
+    payment = for_update(Payment.objects.filter(_payment_match(attempt, intent_id), order=order)).first()
     if payment is None:  # an intent we did not create for this order (should not happen)
         payment = Payment.objects.create(order=order, amount=amount, currency=order.currency)
     if payment.status not in (*OPEN_PAYMENT, PaymentStatus.FAILED, PaymentStatus.CANCELLED):

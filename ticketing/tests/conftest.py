@@ -1,6 +1,3 @@
-import hashlib
-import hmac
-import json
 import subprocess
 import time
 
@@ -13,9 +10,8 @@ from eventhub.testing.live import BIN, free_port
 from events.enums import MemberRole
 
 from .factories import QuotaFactory, TicketTypeFactory
+from .stripe_events import WEBHOOK_SECRET, sign
 from .stripe_front import StripeFront
-
-WEBHOOK_SECRET = "whsec_test_eventhub"
 
 
 @pytest.fixture(scope="session")
@@ -65,29 +61,6 @@ def fake_stripe(localstripe_url, stripe_front, settings, monkeypatch):
     monkeypatch.setattr(stripe, "api_base", localstripe_url)
     monkeypatch.setattr(stripe, "api_key", "sk_test_eventhub")
     return localstripe_url
-
-
-def sign(payload: bytes, *, secret: str = WEBHOOK_SECRET, timestamp: int | None = None) -> str:
-    """The real Stripe-Signature scheme: t=<unix>,v1=HMAC-SHA256(secret, "<t>.<payload>")."""
-    timestamp = timestamp or int(time.time())
-    mac = hmac.new(secret.encode(), f"{timestamp}.".encode() + payload, hashlib.sha256).hexdigest()
-    return f"t={timestamp},v1={mac}"
-
-
-def stripe_event(*, event_id: str, type: str, obj: dict) -> bytes:
-    return json.dumps(
-        {
-            "id": event_id,
-            "object": "event",
-            "api_version": "2024-06-20",
-            "created": int(time.time()),
-            "type": type,
-            "data": {"object": obj},
-            "livemode": False,
-            "pending_webhooks": 1,
-            "request": {"id": None, "idempotency_key": None},
-        }
-    ).encode()
 
 
 def deliver(client, payload: bytes, signature: str | None = None):
