@@ -144,26 +144,26 @@ def _order_body(order: Order, *, client_secret: str | None = None) -> dict:
     return OrderOutputSerializer(order).data
 
 
+class PositionInputSerializer(serializers.Serializer):
+    ticket_type = serializers.IntegerField()
+    attendee_name = serializers.CharField(max_length=200)
+    attendee_email = serializers.EmailField(max_length=254)
+
+
 class OrderCreateView(IdempotentMixin, APIView):
     """Reserve tickets and start paying. Free orders are confirmed at once (``paid``, tickets
     issued). Paid orders stay ``pending`` until ``expires_at`` and come with a Stripe
     PaymentIntent's ``client_secret``; the order becomes ``paid`` only when Stripe tells us
     (webhook). ``sold_out`` (409) when a quota has no room left."""
 
-    class PositionInputSerializer(serializers.Serializer):
-        ticket_type = serializers.IntegerField()
-        attendee_name = serializers.CharField(max_length=200)
-        attendee_email = serializers.EmailField()
-
     class OrderInputSerializer(serializers.Serializer):
-        email = serializers.EmailField(required=False, help_text="For the confirmation; default: my account's.")
+        email = serializers.EmailField(
+            required=False, max_length=254, help_text="For the confirmation; default: my account's."
+        )
         voucher = serializers.CharField(required=False, allow_blank=True, max_length=64)
-        positions = serializers.ListField(child=serializers.DictField(), min_length=1, max_length=50)
-
-        def validate_positions(self, value):
-            serializer = OrderCreateView.PositionInputSerializer(data=value, many=True)
-            serializer.is_valid(raise_exception=True)
-            return serializer.validated_data
+        positions = serializers.ListSerializer(
+            child=PositionInputSerializer(), min_length=1, max_length=50, allow_empty=False
+        )
 
     @extend_schema(
         request=OrderInputSerializer, parameters=[IDEMPOTENCY_PARAMETER], responses={201: OrderOutputSerializer}
@@ -247,7 +247,9 @@ class CheckoutSessionView(APIView):
 
     class CheckoutInputSerializer(serializers.Serializer):
         return_url = serializers.URLField(
-            required=False, help_text="Where Stripe sends the buyer back (this site or a trusted origin)."
+            required=False,
+            max_length=2000,
+            help_text="Where Stripe sends the buyer back (this site or a trusted origin).",
         )
 
     class CheckoutOutputSerializer(serializers.Serializer):
