@@ -359,6 +359,23 @@ TICKETING_LOCK_QUOTAS = env.bool("TICKETING_LOCK_QUOTAS", default=True)
 # locking the rows it joins, the event row among them), for the lock-order test's negative
 # control. Never turn it on in production.
 TICKETING_LOCK_JOINED_ROWS = env.bool("TICKETING_LOCK_JOINED_ROWS", default=False)
+# One account may hold this many tickets of a type (paid and reserved) unless the ticket type
+# sets its own, and at most this many unpaid reservations per event.
+TICKETING_MAX_TICKETS_PER_ACCOUNT = env.int("TICKETING_MAX_TICKETS_PER_ACCOUNT", default=10)
+TICKETING_MAX_PENDING_ORDERS_PER_ACCOUNT = env.int("TICKETING_MAX_PENDING_ORDERS_PER_ACCOUNT", default=3)
+# Request limits, counted in the cache ("<n>/<period>/<key>", periods s, m, h, d with an optional
+# count as in "15m"; keys user, ip, device). Per address generously (a venue's phones share one
+# NAT address); per account and per device strictly. A scope left out is not limited (load tests
+# run with TICKETING_RATE_LIMITS='{}').
+TICKETING_RATE_LIMITS = env.json(
+    "TICKETING_RATE_LIMITS",
+    default={
+        "order": "10/m/user,600/m/ip",
+        "waiting_list": "10/m/user,600/m/ip",
+        "voucher_failed": "10/15m/user,100/15m/ip",
+        "scan": "10/s/device,300/m/device",
+    },
+)
 STRIPE_SECRET_KEY = env.str("STRIPE_SECRET_KEY", default="")
 STRIPE_PUBLISHABLE_KEY = env.str("STRIPE_PUBLISHABLE_KEY", default="")
 STRIPE_WEBHOOK_SECRET = env.str("STRIPE_WEBHOOK_SECRET", default="")

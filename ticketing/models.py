@@ -55,6 +55,12 @@ class TicketType(EventScoped):
     sales_end = models.DateTimeField(null=True, blank=True)
     min_per_order = models.PositiveSmallIntegerField(default=1)
     max_per_order = models.PositiveSmallIntegerField(default=10)
+    max_per_account = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        help_text="Tickets of this type one account may hold, paid and reserved (empty: the site's default, "
+        "at least one full order).",
+    )
     participant_kind = models.CharField(
         max_length=16,
         choices=ParticipantKind.choices,
@@ -74,6 +80,11 @@ class TicketType(EventScoped):
                 condition=models.Q(min_per_order__gte=1) & models.Q(max_per_order__gte=models.F("min_per_order")),
                 name="ticket_type_per_order_bounds",
                 violation_error_message="The maximum per order must be at least the minimum (and that at least 1).",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(max_per_account__isnull=True) | models.Q(max_per_account__gte=1),
+                name="ticket_type_max_per_account_positive",
+                violation_error_message="The maximum per account is at least 1 (or empty).",
             ),
             models.CheckConstraint(
                 condition=models.Q(sales_start__isnull=True)

@@ -8,7 +8,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F
+from django.db.models import Count, F
 from django.utils import timezone
 
 from accounts.models import User
@@ -129,6 +129,39 @@ def ensure_capacity(
         raise _sold_out(sorted(set(short)))
 
 
+def _ensure_account_limits(
+    *, event: Event, user: User, ticket_types: dict[int, TicketType], counts: Counter[int], pending: bool, now: datetime
+) -> None:
+    """One account may not take a whole quota: at most ``account_ticket_limit`` tickets of a
+    type (its paid and unexpired pending orders count) and at most
+    ``TICKETING_MAX_PENDING_ORDERS_PER_ACCOUNT`` unpaid reservations in the event. Called under
+    the quota locks, so concurrent orders of one account over the same quotas count each other."""
+    held = dict(
+        OrderPosition.objects.filter(order__event=event, order__user=user, ticket_type_id__in=list(counts))
+        .filter(selectors.holds_capacity(now=now))
+        .values_list("ticket_type_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    for ticket_type_id, count in counts.items():
+        ticket_type = ticket_types[ticket_type_id]
+        limit = selectors.account_ticket_limit(ticket_type)
+        if held.get(ticket_type_id, 0) + count > limit:
+            raise errors.Conflict(
+                f"{ticket_type.name}: at most {limit} tickets per account "
+                f"(you already hold {held.get(ticket_type_id, 0)}).",
+                code="account_limit",
+            )
+    if pending:
+        limit = settings.TICKETING_MAX_PENDING_ORDERS_PER_ACCOUNT
+        unpaid = Order.objects.filter(event=event, user=user, status=OrderStatus.PENDING, expires_at__gt=now).count()
+        if unpaid >= limit:
+            raise errors.Conflict(
+                f"You have {unpaid} unpaid orders for this event: pay one or let it expire first.",
+                code="too_many_pending_orders",
+            )
+
+
 @transaction.atomic
 def order_create(
     *,
@@ -145,6 +178,9 @@ def order_create(
     ``sold_out``, ``busy``, ``voucher_used_up``; ``Invalid`` ``not_on_sale`` (a ticket type),
     ``invalid_voucher``, ``invalid``.
 
+    Per account (``_ensure_account_limits``): ``Conflict`` ``account_limit`` past the ticket
+    type's per-account cap, ``too_many_pending_orders`` past the unpaid reservations allowed.
+
     Locking (the global order in ``ticketing/locking.py``): the voucher row, then the quota rows
     (pk order), then a redeemed waiting-list offer, until the caller's transaction ends; a view
     that stores its idempotency record in the same transaction keeps them a moment longer."""
@@ -159,6 +195,9 @@ def order_create(
     prices = [_price(ticket_types[p.ticket_type_id], voucher) for p in positions]
     currency = next(iter(ticket_types.values())).currency
     ensure_capacity(ticket_types=ticket_types, counts=counts, now=now, redeeming=voucher)
+    _ensure_account_limits(
+        event=event, user=user, ticket_types=ticket_types, counts=counts, pending=sum(prices) > 0, now=now
+    )
 
     order = Order.objects.create(
         event=event,

@@ -14,6 +14,15 @@ from .stripe_events import WEBHOOK_SECRET, sign
 from .stripe_front import StripeFront
 
 
+@pytest.fixture(autouse=True)
+def _own_cache(settings, request):
+    """A cache of the test's own: the rate limits count in it, and Redis would carry the counts
+    from one test (and one engineer's run) to the next."""
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": request.node.nodeid}
+    }
+
+
 @pytest.fixture(scope="session")
 def localstripe_url(tmp_path_factory):
     """A localstripe server (a stateful fake Stripe API) on a free port for the session."""
