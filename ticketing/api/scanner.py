@@ -273,7 +273,9 @@ class BatchOutputSerializer(serializers.Serializer):
 class ScanBatchView(ScannerView):
     """Upload scans made offline (at most 2,000 per call). The earliest scan of a ticket wins;
     later ones are reported as conflicts (``already_checked_in``). Uploading the same scans
-    again changes nothing and answers the same."""
+    again changes nothing and answers the same. A ``scanned_at`` before check-in opens, after
+    the event (plus 12 hours) or after the server's time (10 minutes' leeway each) refuses the
+    whole batch: 400 ``invalid_scan_time`` naming each row (``scans[<index>].scanned_at``)."""
 
     @extend_schema(request=BatchInputSerializer, responses=BatchOutputSerializer)
     def post(self, request: Request, event_id: int) -> Response:
