@@ -345,6 +345,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "ticketing.tasks.expire_reservations",
         "schedule": 60.0,
     },
+    "send-pending-ticketing-emails": {
+        "task": "ticketing.tasks.send_pending_emails",
+        "schedule": 60.0,
+    },
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 EMBEDDED_SCHEDULER = env.bool("EMBEDDED_SCHEDULER", default=not REDIS_URL)

@@ -5,6 +5,7 @@ import pytest
 import stripe
 from django_scopes import scopes_disabled
 
+from eventhub.celery import app as celery_app
 from eventhub.testing.factories import EventFactory, MemberFactory, UserFactory
 from eventhub.testing.live import BIN, free_port
 from events.enums import MemberRole
@@ -21,6 +22,16 @@ def _own_cache(settings, request):
     settings.CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": request.node.nodeid}
     }
+
+
+@pytest.fixture(autouse=True)
+def _tasks_run_at_once():
+    """Tasks a request queues (the outbox's e-mails) run in the test's process, as in the
+    embedded mode: no worker reads the broker here."""
+    before = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = True
+    yield
+    celery_app.conf.task_always_eager = before
 
 
 @pytest.fixture(scope="session")
