@@ -5,4 +5,4 @@ class TicketingConfig(AppConfig):
     name = "ticketing"
 
     def ready(self) -> None:
-        from . import tasks  # noqa: F401, PLC0415 (app-ready: connects the outbox relay, tasks._relay)
+        from . import tasks  # noqa: F401, PLC0415 (app-ready) connects the outbox relay, tasks._relay
