@@ -3,8 +3,8 @@ configured, so every server process counts together).
 
 A limit is ``settings.TICKETING_RATE_LIMITS[scope]``: rates like ``"10/m/user,600/m/ip"`` —
 ``<n>/<period>/<key>`` with periods ``s``, ``m``, ``h``, ``d`` (optionally counted, ``15m``) and
-keys ``user`` (the account), ``ip`` (the client address, as allauth determines it — so the
-trusted-proxy setting applies here too) and ``device`` (a scanner device, else the signed-in
+keys ``user`` (the account), ``ip`` (the client address, ``eventhub.proxy.client_ip``: the
+``TRUSTED_PROXY_COUNT`` rule the login limits and axes follow) and ``device`` (a scanner device, else the signed-in
 operator). Each rate is a fixed window counted with one atomic ``INCR``; past it the request is
 refused with :class:`eventhub.errors.RateLimited` (429 ``rate_limited``, ``Retry-After`` = the
 seconds until the window ends). A scope that is not configured is not limited, and a cache that
@@ -18,12 +18,12 @@ import re
 import time
 from dataclasses import dataclass
 
-from allauth.account.adapter import get_adapter
 from django.conf import settings
 from django.core.cache import cache
 from rest_framework.request import Request
 
 from eventhub import errors
+from eventhub.proxy import client_ip
 
 from ..models import ScannerDevice
 
@@ -53,16 +53,9 @@ def rates(scope: str) -> list[Rate]:
     return parsed
 
 
-def _client_address(request: Request) -> str:
-    try:
-        return get_adapter(request).get_client_ip(request)
-    except Exception:  # no address at all (allauth refuses): count them together
-        return "unknown"
-
-
 def _identity(request: Request, key: str) -> str | None:
     if key == "ip":
-        return f"ip:{_client_address(request)}"
+        return f"ip:{client_ip(request) or 'unknown'}"
     if key == "device" and isinstance(request.auth, ScannerDevice):
         return f"device:{request.auth.token_hash}"  # unique across databases sharing one Redis
     if request.user is not None and request.user.is_authenticated:
