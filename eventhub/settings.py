@@ -382,6 +382,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "ticketing.tasks.expire_reservations",
         "schedule": 60.0,
     },
+    "send-pending-ticketing-emails": {
+        "task": "ticketing.tasks.send_pending_emails",
+        "schedule": 60.0,
+    },
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 EMBEDDED_SCHEDULER = env.bool("EMBEDDED_SCHEDULER", default=not REDIS_URL)
@@ -392,6 +396,27 @@ WAITING_LIST_OFFER_HOURS = env.int("WAITING_LIST_OFFER_HOURS", default=24)
 # Test-only switch: False skips the quota row locks so the race test's negative control can
 # show an oversell. Never turn it off in production.
 TICKETING_LOCK_QUOTAS = env.bool("TICKETING_LOCK_QUOTAS", default=True)
+# Test-only switch: True restores the lock sets from before issue 11 (every FOR UPDATE also
+# locking the rows it joins, the event row among them), for the lock-order test's negative
+# control. Never turn it on in production.
+TICKETING_LOCK_JOINED_ROWS = env.bool("TICKETING_LOCK_JOINED_ROWS", default=False)
+# One account may hold this many tickets of a type (paid and reserved) unless the ticket type
+# sets its own, and at most this many unpaid reservations per event.
+TICKETING_MAX_TICKETS_PER_ACCOUNT = env.int("TICKETING_MAX_TICKETS_PER_ACCOUNT", default=10)
+TICKETING_MAX_PENDING_ORDERS_PER_ACCOUNT = env.int("TICKETING_MAX_PENDING_ORDERS_PER_ACCOUNT", default=3)
+# Request limits, counted in the cache ("<n>/<period>/<key>", periods s, m, h, d with an optional
+# count as in "15m"; keys user, ip, device). Per address generously (a venue's phones share one
+# NAT address); per account and per device strictly. A scope left out is not limited (load tests
+# run with TICKETING_RATE_LIMITS='{}').
+TICKETING_RATE_LIMITS = env.json(
+    "TICKETING_RATE_LIMITS",
+    default={
+        "order": "10/m/user,600/m/ip",
+        "waiting_list": "10/m/user,600/m/ip",
+        "voucher_failed": "10/15m/user,100/15m/ip",
+        "scan": "10/s/device,300/m/device",
+    },
+)
 STRIPE_SECRET_KEY = env.str("STRIPE_SECRET_KEY", default="")
 STRIPE_PUBLISHABLE_KEY = env.str("STRIPE_PUBLISHABLE_KEY", default="")
 STRIPE_WEBHOOK_SECRET = env.str("STRIPE_WEBHOOK_SECRET", default="")

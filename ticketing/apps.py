@@ -3,3 +3,6 @@ from django.apps import AppConfig
 
 class TicketingConfig(AppConfig):
     name = "ticketing"
+
+    def ready(self) -> None:
+        from . import tasks  # noqa: F401, PLC0415 (app-ready) connects the outbox relay, tasks._relay

@@ -71,11 +71,12 @@ class ScanResult(models.TextChoices):
 
 class EntryType(StrEnum):
     """The ``type`` of every entry ticketing appends to a stream: order, waiting-list and ticket
-    news on the buyer's ``user:<id>``, check-ins and the occupancy alert on
+    news on the buyer's ``user:<id>``, check-ins, the occupancy alert and payment mismatches on
     ``event:<id>:staff`` (clients switch on these strings; see docs/decisions.md)."""
 
     ORDER_CONFIRMED = "order.confirmed"
     ORDER_REFUNDED = "order.refunded"
+    PAYMENT_MISMATCH = "payment.mismatch"
     WAITING_LIST_OFFERED = "waiting_list.offered"
     TICKET_REISSUED = "ticket.reissued"
     TICKET_REVOKED = "ticket.revoked"

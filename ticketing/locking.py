@@ -1,13 +1,23 @@
-"""Row locks. Inventory: quota rows are locked ``FOR UPDATE`` in primary-key order (so two orders
-over overlapping quotas never deadlock) for the rest of the caller's transaction; every write
-that takes capacity (an order, a late payment, a waiting-list offer) counts only after it.
+"""Row locks, in one global order (docs/decisions.md, "Lock order"). A transaction that takes
+several of these takes them in this order and never the other way round:
 
-A lock wait past ``lock_timeout`` is turned into :class:`InventoryBusy` (a retryable 409),
-never a 500.
+1. the order row (a webhook, the expiry sweep, a refund, starting a payment);
+2. that order's payment rows;
+3. the voucher (by code);
+4. quota rows, in primary-key order (:func:`lock_quotas`);
+5. waiting-list entries (an offer being redeemed; offers skip locked entries);
+6. rows written under those (tickets, participation, the idempotency record), then the hot
+   counters last: the check-in counter row and the stream head rows (``stream_append`` last).
 
-Other rows (an order, a ticket, a catalogue entry) are re-read ``FOR UPDATE`` by the service
-that changes them through :func:`locked_row`, so a row deleted since the caller read it is a
-``NotFound`` domain error, never a ``DoesNotExist`` escaping the service."""
+Every lock names only its own table (``FOR UPDATE OF <table>``, :func:`for_update`): the tenant
+scope of an event-scoped model joins ``events_event``, and a bare ``FOR UPDATE`` would lock that
+event row too — one row shared by every checkout, webhook and expiry of the event, taken in a
+different place on each path, which deadlocked checkouts (issue 11).
+
+A lock wait past ``lock_timeout`` on the quotas is turned into :class:`InventoryBusy` (a
+retryable 409), never a 500. Other rows are re-read through :func:`locked_row`, so a row deleted
+since the caller read it is a ``NotFound`` domain error, never a ``DoesNotExist`` escaping the
+service."""
 
 from collections.abc import Iterable
 from typing import Any, TypeVar
@@ -30,6 +40,18 @@ class InventoryBusy(Exception):
     """The quota lock was not granted in time; the client may retry."""
 
 
+def for_update(queryset: QuerySet[M], *, no_key: bool = False, skip_locked: bool = False) -> QuerySet[M]:
+    """``SELECT … FOR [NO KEY] UPDATE OF <the queryset's own table>``: the rows meant and not
+    the rows its joins (tenant scope, ``select_related``) read. ``no_key`` when only non-key
+    columns change (inserts referencing the row are then not blocked).
+
+    ``settings.TICKETING_LOCK_JOINED_ROWS`` (test-only negative control, never in production)
+    restores the lock sets from before: every joined row locked ``FOR UPDATE`` as well."""
+    if settings.TICKETING_LOCK_JOINED_ROWS:
+        return queryset.select_for_update(skip_locked=skip_locked)
+    return queryset.select_for_update(of=("self",), no_key=no_key, skip_locked=skip_locked)
+
+
 def lock_quotas(*, quota_ids: Iterable[int]) -> list[Quota]:
     """Lock the given quotas until the transaction ends; returns them in pk order.
 
@@ -48,17 +70,17 @@ def lock_quotas(*, quota_ids: Iterable[int]) -> list[Quota]:
             cursor.execute(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'")
     try:
         with transaction.atomic():
-            return list(queryset.select_for_update())
+            return list(for_update(queryset))
     except OperationalError as error:
         if "lock timeout" in str(error) or "could not obtain lock" in str(error):
             raise InventoryBusy from error
         raise
 
 
-def locked_row(queryset: QuerySet[M], *, of: tuple[str, ...] = (), **lookup: Any) -> M:
-    """``queryset.select_for_update(of=of).get(**lookup)``: the row, locked until the
-    transaction ends; ``NotFound`` if it is gone."""
+def locked_row(queryset: QuerySet[M], *, no_key: bool = False, **lookup: Any) -> M:
+    """The row, locked (its own table only, :func:`for_update`) until the transaction ends;
+    ``NotFound`` if it is gone."""
     try:
-        return queryset.select_for_update(of=of).get(**lookup)
+        return for_update(queryset, no_key=no_key).get(**lookup)
     except ObjectDoesNotExist:  # the model's DoesNotExist
         raise errors.NotFound() from None

@@ -55,6 +55,12 @@ class TicketType(EventScoped):
     sales_end = models.DateTimeField(null=True, blank=True)
     min_per_order = models.PositiveSmallIntegerField(default=1)
     max_per_order = models.PositiveSmallIntegerField(default=10)
+    max_per_account = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        help_text="Tickets of this type one account may hold, paid and reserved (empty: the site's default, "
+        "at least one full order).",
+    )
     participant_kind = models.CharField(
         max_length=16,
         choices=ParticipantKind.choices,
@@ -74,6 +80,11 @@ class TicketType(EventScoped):
                 condition=models.Q(min_per_order__gte=1) & models.Q(max_per_order__gte=models.F("min_per_order")),
                 name="ticket_type_per_order_bounds",
                 violation_error_message="The maximum per order must be at least the minimum (and that at least 1).",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(max_per_account__isnull=True) | models.Q(max_per_account__gte=1),
+                name="ticket_type_max_per_account_positive",
+                violation_error_message="The maximum per account is at least 1 (or empty).",
             ),
             models.CheckConstraint(
                 condition=models.Q(sales_start__isnull=True)
@@ -309,6 +320,32 @@ class StripeEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.type} {self.stripe_event_id}"
+
+
+class OutboundEmail(models.Model):
+    """An e-mail to send (order confirmations, refunds, waiting-list offers): written in the
+    transaction of the change it tells about, sent by ``ticketing.tasks.send_email`` (retried)
+    and by the periodic sweep, and marked sent under its row lock — so it is sent once. The
+    hand-off point for a future notifications app. Platform-wide like ``StripeEvent`` (no tenant
+    scope): only the tasks and the admin read it."""
+
+    key = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    to = models.EmailField()
+    subject = models.TextField()
+    body = models.TextField()
+    type = models.CharField(max_length=40, blank=True, help_text="The stream entry type it goes with.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    attempts = models.PositiveIntegerField(default=0)
+    last_attempt_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["sent_at", "created_at"], name="outbound_email_due_idx")]
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.type or 'e-mail'} to {self.to} ({'sent' if self.sent_at else 'pending'})"
 
 
 class Ticket(EventScoped):

@@ -13,7 +13,8 @@ from eventhub.testing.factories import EventFactory, MemberFactory, Organization
 from eventhub.testing.live import daphne, session_token_for
 from events.enums import MemberRole
 from ticketing.models import Order
-from ticketing.tests.conftest import WEBHOOK_SECRET, localstripe_url, pay_with_test_card, sign, stripe_event  # noqa: F401
+from ticketing.tests.conftest import localstripe_url, pay_with_test_card  # noqa: F401
+from ticketing.tests.stripe_events import WEBHOOK_SECRET, sign, stripe_event
 
 pytestmark = [pytest.mark.browser, pytest.mark.live, pytest.mark.django_db(transaction=True)]
 

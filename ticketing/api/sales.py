@@ -31,6 +31,8 @@ from ..selectors import sales as selectors
 from ..services.orders import PositionInput, order_create
 from ..services.payments import checkout_session_for_order, payment_intent_for_order, stripe_webhook_process
 from ..services.waiting_list import waiting_list_join
+from . import ratelimits
+from .ratelimits import RateLimitMixin
 
 logger = logging.getLogger(__name__)
 
@@ -65,6 +67,9 @@ class TicketTypeOutputSerializer(serializers.Serializer):
     sales_end = EventTimeField(allow_null=True)
     min_per_order = serializers.IntegerField()
     max_per_order = serializers.IntegerField()
+    max_per_account = serializers.IntegerField(
+        source="account_limit", help_text="How many one account may hold in all (paid and reserved)."
+    )
     participant_kind = serializers.CharField(help_text="The participant kind a ticket grants (KindEnum).")
     available = serializers.IntegerField(help_text="How many can be bought right now (0: sold out).")
 
@@ -88,6 +93,7 @@ class TicketTypeListView(generics.ListAPIView):
         availability = selectors.ticket_type_availability(ticket_types=page)
         for ticket_type in page:
             ticket_type.available = availability[ticket_type.pk]
+            ticket_type.account_limit = selectors.account_ticket_limit(ticket_type)
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
 
@@ -144,26 +150,31 @@ def _order_body(order: Order, *, client_secret: str | None = None) -> dict:
     return OrderOutputSerializer(order).data
 
 
-class OrderCreateView(IdempotentMixin, APIView):
+class PositionInputSerializer(serializers.Serializer):
+    ticket_type = serializers.IntegerField()
+    attendee_name = serializers.CharField(max_length=200)
+    attendee_email = serializers.EmailField(max_length=254)
+
+
+class OrderCreateView(IdempotentMixin, RateLimitMixin, APIView):
     """Reserve tickets and start paying. Free orders are confirmed at once (``paid``, tickets
     issued). Paid orders stay ``pending`` until ``expires_at`` and come with a Stripe
     PaymentIntent's ``client_secret``; the order becomes ``paid`` only when Stripe tells us
-    (webhook). ``sold_out`` (409) when a quota has no room left."""
+    (webhook). ``sold_out`` (409) when a quota has no room left; ``account_limit`` (409) past
+    the ticket type's tickets per account, ``too_many_pending_orders`` (409) past the unpaid
+    orders one account may hold; ``rate_limited`` (429, ``Retry-After``) for too many orders —
+    or too many wrong voucher codes — from one account or address."""
 
-    class PositionInputSerializer(serializers.Serializer):
-        ticket_type = serializers.IntegerField()
-        attendee_name = serializers.CharField(max_length=200)
-        attendee_email = serializers.EmailField()
+    rate_limit_scope = "order"
 
     class OrderInputSerializer(serializers.Serializer):
-        email = serializers.EmailField(required=False, help_text="For the confirmation; default: my account's.")
+        email = serializers.EmailField(
+            required=False, max_length=254, help_text="For the confirmation; default: my account's."
+        )
         voucher = serializers.CharField(required=False, allow_blank=True, max_length=64)
-        positions = serializers.ListField(child=serializers.DictField(), min_length=1, max_length=50)
-
-        def validate_positions(self, value):
-            serializer = OrderCreateView.PositionInputSerializer(data=value, many=True)
-            serializer.is_valid(raise_exception=True)
-            return serializer.validated_data
+        positions = serializers.ListSerializer(
+            child=PositionInputSerializer(), min_length=1, max_length=50, allow_empty=False
+        )
 
     @extend_schema(
         request=OrderInputSerializer, parameters=[IDEMPOTENCY_PARAMETER], responses={201: OrderOutputSerializer}
@@ -178,17 +189,25 @@ class OrderCreateView(IdempotentMixin, APIView):
             )
             for p in data.validated_data["positions"]
         ]
+        voucher = data.validated_data.get("voucher", "")
+        if voucher.strip():  # guessing codes: refused while this account's or address's misses are used up
+            ratelimits.check(request, "voucher_failed")
         # The order and the idempotency record commit together: a retry after any crash either
         # finds both or neither, so it can never reserve twice.
-        with transaction.atomic():
-            order = order_create(
-                event=event,
-                user=request.user,
-                email=data.validated_data.get("email") or request.user.email,
-                positions=positions,
-                voucher_code=data.validated_data.get("voucher", ""),
-            )
-            self.idempotency_store(Response(_order_body(order), status=status.HTTP_201_CREATED))
+        try:
+            with transaction.atomic():
+                order = order_create(
+                    event=event,
+                    user=request.user,
+                    email=data.validated_data.get("email") or request.user.email,
+                    positions=positions,
+                    voucher_code=voucher,
+                )
+                self.idempotency_store(Response(_order_body(order), status=status.HTTP_201_CREATED))
+        except errors.Invalid as error:
+            if error.code == "invalid_voucher":
+                ratelimits.count_failure(request, "voucher_failed")
+            raise
         return self._with_payment(order)
 
     def _with_payment(self, order: Order) -> Response:
@@ -247,7 +266,9 @@ class CheckoutSessionView(APIView):
 
     class CheckoutInputSerializer(serializers.Serializer):
         return_url = serializers.URLField(
-            required=False, help_text="Where Stripe sends the buyer back (this site or a trusted origin)."
+            required=False,
+            max_length=2000,
+            help_text="Where Stripe sends the buyer back (this site or a trusted origin).",
         )
 
     class CheckoutOutputSerializer(serializers.Serializer):
@@ -270,9 +291,12 @@ class CheckoutSessionView(APIView):
         return Response(self.CheckoutOutputSerializer({"url": url}).data, status=status.HTTP_201_CREATED)
 
 
-class WaitingListJoinView(IdempotentMixin, APIView):
+class WaitingListJoinView(IdempotentMixin, RateLimitMixin, APIView):
     """Join the waiting list of a sold-out ticket type (``not_sold_out`` otherwise). When a
-    ticket frees up, the first in line gets a single-use voucher on ``user:<id>`` and by email."""
+    ticket frees up, the first in line gets a single-use voucher on ``user:<id>`` and by email.
+    ``rate_limited`` (429) for too many joins from one account or address."""
+
+    rate_limit_scope = "waiting_list"
 
     class WaitingListOutputSerializer(serializers.Serializer):
         ticket_type = serializers.IntegerField(source="ticket_type_id")

@@ -32,6 +32,7 @@ from ..selectors import checkin as selectors
 from ..selectors.sales import ticket_types_of_event
 from ..services import checkin, scanner
 from ..services.tickets import event_public_key_b64, ticket_claim
+from .ratelimits import RateLimitMixin
 from .tickets import OldestFirstPagination, TicketTypeBriefSerializer
 
 if TYPE_CHECKING:
@@ -91,10 +92,14 @@ class ScannerPermission(BasePermission):
         return True
 
 
-class ScannerView(APIView):
+class ScannerView(RateLimitMixin, APIView):
+    """Scans (and undos, batches) count against ``TICKETING_RATE_LIMITS["scan"]`` per device —
+    one device flooding the server slowed every other user — or per operator."""
+
     authentication_classes = [DeviceAuthentication, SessionTokenAuthentication, SessionAuthentication]
     permission_classes = [ScannerPermission]
     event: Event  # set by ScannerPermission for a signed-in user
+    rate_limit_scope = "scan"
 
     def scanner_context(self, request: Request, gate_id: int | None = None) -> checkin.ScanContext:
         if isinstance(request.auth, ScannerDevice):
@@ -268,7 +273,9 @@ class BatchOutputSerializer(serializers.Serializer):
 class ScanBatchView(ScannerView):
     """Upload scans made offline (at most 2,000 per call). The earliest scan of a ticket wins;
     later ones are reported as conflicts (``already_checked_in``). Uploading the same scans
-    again changes nothing and answers the same."""
+    again changes nothing and answers the same. A ``scanned_at`` before check-in opens, after
+    the event (plus 12 hours) or after the server's time (10 minutes' leeway each) refuses the
+    whole batch: 400 ``invalid_scan_time`` naming each row (``scans[<index>].scanned_at``)."""
 
     @extend_schema(request=BatchInputSerializer, responses=BatchOutputSerializer)
     def post(self, request: Request, event_id: int) -> Response:

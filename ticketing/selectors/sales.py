@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
+from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
@@ -99,6 +100,14 @@ def ticket_type_availability(*, ticket_types: list[TicketType], now: datetime | 
     quotas = list(Quota.objects.filter(pk__in={q for ids in quota_ids.values() for q in ids}))
     usage = quota_usage(quotas=quotas, now=now)
     return {t.pk: min((usage[q].available for q in quota_ids[t.pk]), default=0) for t in ticket_types}
+
+
+def account_ticket_limit(ticket_type: TicketType) -> int:
+    """How many tickets of the type one account may hold (paid and reserved): the type's own
+    ``max_per_account``, else ``TICKETING_MAX_TICKETS_PER_ACCOUNT`` but at least one full order."""
+    if ticket_type.max_per_account is not None:
+        return ticket_type.max_per_account
+    return max(settings.TICKETING_MAX_TICKETS_PER_ACCOUNT, ticket_type.max_per_order)
 
 
 def ticket_types_on_sale(*, event: Event, now: datetime | None = None) -> QuerySet[TicketType]:

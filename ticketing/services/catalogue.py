@@ -26,6 +26,7 @@ TICKET_TYPE_FIELDS = [
     "sales_end",
     "min_per_order",
     "max_per_order",
+    "max_per_account",
     "participant_kind",
     "active",
     "position",

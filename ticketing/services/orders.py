@@ -8,7 +8,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F
+from django.db.models import Count, F
 from django.utils import timezone
 
 from accounts.models import User
@@ -16,7 +16,7 @@ from eventhub import errors
 from events.models import Event, Participant
 
 from ..enums import DiscountKind, EntryType, OrderStatus, PaymentProvider, PaymentStatus, WaitingListStatus
-from ..locking import InventoryBusy, lock_quotas
+from ..locking import InventoryBusy, for_update, lock_quotas
 from ..models import Order, OrderPosition, Payment, TicketType, Voucher, WaitingListEntry
 from ..selectors import sales as selectors
 from .notify import notify
@@ -59,7 +59,7 @@ def _ticket_types(*, event: Event, positions: list[PositionInput], now: datetime
 
 def _voucher(*, event: Event, code: str, ticket_type_ids: set[int], now: datetime) -> Voucher:
     """Lock and check the voucher, and take one use of it (given back if the order expires)."""
-    voucher = Voucher.objects.select_for_update().filter(event=event, code=code).first()
+    voucher = for_update(Voucher.objects.filter(event=event, code=code), no_key=True).first()
     if (
         voucher is None
         or (voucher.valid_from and voucher.valid_from > now)
@@ -70,11 +70,6 @@ def _voucher(*, event: Event, code: str, ticket_type_ids: set[int], now: datetim
     if voucher.times_used >= voucher.max_usages:
         raise errors.Conflict("This voucher has been used up.", code="voucher_used_up")
     Voucher.objects.filter(pk=voucher.pk).update(times_used=F("times_used") + 1)
-    # A waiting-list offer becomes a position of this order: its hold on the quota ends now,
-    # before the counting below.
-    WaitingListEntry.objects.filter(voucher=voucher, status=WaitingListStatus.OFFERED).update(
-        status=WaitingListStatus.REDEEMED
-    )
     return voucher
 
 
@@ -89,19 +84,31 @@ def _price(ticket_type: TicketType, voucher: Voucher | None) -> Decimal:
     return max(price - off, Decimal(0)).quantize(CENT)
 
 
-def ensure_capacity(*, ticket_types: dict[int, TicketType], counts: Counter[int], now: datetime) -> None:
+def ensure_capacity(
+    *, ticket_types: dict[int, TicketType], counts: Counter[int], now: datetime, redeeming: Voucher | None = None
+) -> None:
     """Lock every quota the ticket types draw on (pk order), then count: paid + unexpired
     pending positions + open waiting-list offers. Raises ``Conflict`` ``sold_out`` if any quota
     lacks room, ``busy`` if the locks are not granted in time. Precondition: inside the
-    transaction that will write the positions."""
+    transaction that will write the positions.
+
+    ``redeeming``: the order's voucher. If it is a waiting-list offer, the offer becomes a
+    position of this order: its hold on the quota ends under the quota locks, before the
+    counting (lock order: voucher, quotas, waiting-list entry)."""
     quota_ids = selectors.quotas_of_ticket_types(ticket_type_ids=list(ticket_types))
     missing = [ticket_types[t].name for t, ids in quota_ids.items() if not ids]
     if missing:
         raise _sold_out(missing)
+    offer = (
+        WaitingListEntry.objects.filter(voucher=redeeming, status=WaitingListStatus.OFFERED)
+        if redeeming is not None
+        else WaitingListEntry.objects.none()
+    )
     # Fail fast without queueing for the lock when an unlocked read already shows no room:
     # capacity only comes back through expiry or refunds, so "sold out" read a moment early is
-    # still a correct answer, while "room left" is only trusted under the lock below.
-    if settings.TICKETING_LOCK_QUOTAS:
+    # still a correct answer, while "room left" is only trusted under the lock below. (Not for
+    # the redeemer of an offer: the seat held for them reads as taken until the offer ends.)
+    if settings.TICKETING_LOCK_QUOTAS and not (redeeming is not None and offer.exists()):
         unlocked = selectors.ticket_type_availability(ticket_types=list(ticket_types.values()), now=now)
         empty = [ticket_types[t].name for t, count in counts.items() if unlocked[t] < count]
         if empty:
@@ -110,6 +117,8 @@ def ensure_capacity(*, ticket_types: dict[int, TicketType], counts: Counter[int]
         quotas = lock_quotas(quota_ids={q for ids in quota_ids.values() for q in ids})
     except InventoryBusy:
         raise errors.Conflict("Too many buyers at this moment; try again.", code="busy") from None
+    if redeeming is not None:
+        offer.update(status=WaitingListStatus.REDEEMED)
     usage = selectors.quota_usage(quotas=quotas, now=now)
     short: list[str] = []
     for quota in quotas:
@@ -118,6 +127,39 @@ def ensure_capacity(*, ticket_types: dict[int, TicketType], counts: Counter[int]
             short.extend(ticket_types[t].name for t in counts if quota.pk in quota_ids[t])
     if short:
         raise _sold_out(sorted(set(short)))
+
+
+def _ensure_account_limits(
+    *, event: Event, user: User, ticket_types: dict[int, TicketType], counts: Counter[int], pending: bool, now: datetime
+) -> None:
+    """One account may not take a whole quota: at most ``account_ticket_limit`` tickets of a
+    type (its paid and unexpired pending orders count) and at most
+    ``TICKETING_MAX_PENDING_ORDERS_PER_ACCOUNT`` unpaid reservations in the event. Called under
+    the quota locks, so concurrent orders of one account over the same quotas count each other."""
+    held = dict(
+        OrderPosition.objects.filter(order__event=event, order__user=user, ticket_type_id__in=list(counts))
+        .filter(selectors.holds_capacity(now=now))
+        .values_list("ticket_type_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    for ticket_type_id, count in counts.items():
+        ticket_type = ticket_types[ticket_type_id]
+        limit = selectors.account_ticket_limit(ticket_type)
+        if held.get(ticket_type_id, 0) + count > limit:
+            raise errors.Conflict(
+                f"{ticket_type.name}: at most {limit} tickets per account "
+                f"(you already hold {held.get(ticket_type_id, 0)}).",
+                code="account_limit",
+            )
+    if pending:
+        limit = settings.TICKETING_MAX_PENDING_ORDERS_PER_ACCOUNT
+        unpaid = Order.objects.filter(event=event, user=user, status=OrderStatus.PENDING, expires_at__gt=now).count()
+        if unpaid >= limit:
+            raise errors.Conflict(
+                f"You have {unpaid} unpaid orders for this event: pay one or let it expire first.",
+                code="too_many_pending_orders",
+            )
 
 
 @transaction.atomic
@@ -136,9 +178,12 @@ def order_create(
     ``sold_out``, ``busy``, ``voucher_used_up``; ``Invalid`` ``not_on_sale`` (a ticket type),
     ``invalid_voucher``, ``invalid``.
 
-    Locking: the voucher row, then the quota rows (pk order) until the caller's transaction
-    ends; a view that stores its idempotency record in the same transaction keeps them a
-    moment longer."""
+    Per account (``_ensure_account_limits``): ``Conflict`` ``account_limit`` past the ticket
+    type's per-account cap, ``too_many_pending_orders`` past the unpaid reservations allowed.
+
+    Locking (the global order in ``ticketing/locking.py``): the voucher row, then the quota rows
+    (pk order), then a redeemed waiting-list offer, until the caller's transaction ends; a view
+    that stores its idempotency record in the same transaction keeps them a moment longer."""
     now = now or timezone.now()
     if not user.has_perm("ticketing.buy", event):
         raise errors.Conflict("Tickets for this event are not on sale.", code="not_on_sale")
@@ -147,10 +192,13 @@ def order_create(
     if voucher_code.strip():
         voucher = _voucher(event=event, code=voucher_code.strip(), ticket_type_ids=set(ticket_types), now=now)
     counts = Counter(p.ticket_type_id for p in positions)
-    ensure_capacity(ticket_types=ticket_types, counts=counts, now=now)
-
     prices = [_price(ticket_types[p.ticket_type_id], voucher) for p in positions]
     currency = next(iter(ticket_types.values())).currency
+    ensure_capacity(ticket_types=ticket_types, counts=counts, now=now, redeeming=voucher)
+    _ensure_account_limits(
+        event=event, user=user, ticket_types=ticket_types, counts=counts, pending=sum(prices) > 0, now=now
+    )
+
     order = Order.objects.create(
         event=event,
         user=user,
@@ -235,11 +283,9 @@ def orders_expire(*, now: datetime | None = None) -> list[Order]:
     candidates = Order.objects.filter(status=OrderStatus.PENDING, expires_at__lte=now).values_list("pk", flat=True)
     for order_id in list(candidates[:1000]):
         with transaction.atomic():
-            order = (
-                Order.objects.select_for_update(skip_locked=True)
-                .filter(pk=order_id, status=OrderStatus.PENDING, expires_at__lte=now)
-                .first()
-            )
+            order = for_update(
+                Order.objects.filter(pk=order_id, status=OrderStatus.PENDING, expires_at__lte=now), skip_locked=True
+            ).first()
             if order is None:
                 continue
             order.status = OrderStatus.EXPIRED

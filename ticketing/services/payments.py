@@ -5,8 +5,10 @@ Stripe is called outside our row locks where we can (creating intents and sessio
 refunds) and always with an idempotency key derived from our attempt id, so a retry after a
 crash or a redelivered webhook never charges or refunds twice."""
 
+import logging
+import uuid
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -18,16 +20,20 @@ from django.utils import timezone
 from accounts.models import User
 from eventhub import errors
 from eventhub.audit import audit_log
+from eventhub.realtime.services import stream_append
+from eventhub.realtime.streams import event_staff_stream
 from eventhub.services import require_permission
 from events.tenancy import event_scope
 
 from .. import stripe_client
 from ..enums import EntryType, OrderStatus, PaymentKind, PaymentProvider, PaymentStatus, RefundStatus
-from ..locking import locked_row
+from ..locking import for_update, locked_row
 from ..models import Order, OrderPosition, Payment, Refund, StripeEvent, Ticket, TicketType
 from ..selectors import sales as selectors
 from .notify import notify
 from .orders import ensure_capacity, order_cancel_unpaid, order_confirm
+
+logger = logging.getLogger(__name__)
 
 OPEN_PAYMENT = (PaymentStatus.CREATED, PaymentStatus.PENDING)
 
@@ -124,53 +130,111 @@ def _order_event_id(order_code: str) -> int | None:
     return Order.objects.with_scopes_disabled().filter(code=order_code).values_list("event_id", flat=True).first()
 
 
+@dataclass(frozen=True)
+class _Notice:
+    """What a Stripe event says, checked field by field (the signature proves who sent the body,
+    not that it has the shape we need)."""
+
+    id: str
+    type: str
+    order_code: str
+    attempt: str  # our payment attempt id (a UUID), or ""
+    intent_id: str
+    amount: Decimal | None = None  # money events: what arrived, in major units
+    currency: str = ""  # ... and in which currency (upper case)
+
+
+_MONEY_TYPES = ("payment_intent.succeeded", "checkout.session.completed")
+_FAILURE_TYPES = ("payment_intent.payment_failed", "payment_intent.canceled")
+_MAX_AMOUNT = Decimal("1e8")  # Payment.amount: 10 digits, 2 of them decimals
+
+
+def _text(value: Any, *, max_length: int) -> str | None:
+    return value if isinstance(value, str) and len(value) <= max_length else None
+
+
+def _notice(body: Any) -> _Notice | str:
+    """The event as a ``_Notice``, or why it cannot be one (a malformed event is answered
+    ``ignored``: nothing in it can change, so a retry would not help)."""
+    if not isinstance(body, dict):
+        return "not an object"
+    event_id = _text(body.get("id"), max_length=255)
+    event_type = _text(body.get("type"), max_length=100)
+    data = body.get("data")
+    obj = data.get("object") if isinstance(data, dict) else None
+    if not event_id or not event_type or not isinstance(obj, dict):
+        return "no id, type or data.object"
+    metadata = obj.get("metadata")
+    metadata = metadata if isinstance(metadata, dict) else {}
+    order_code = _text(metadata.get("order_code"), max_length=16) or ""
+    attempt = _text(metadata.get("payment_attempt"), max_length=36) or ""
+    try:
+        attempt = str(uuid.UUID(attempt)) if attempt else ""
+    except ValueError:
+        attempt = ""
+    notice = _Notice(id=event_id, type=event_type, order_code=order_code, attempt=attempt, intent_id="")
+    if event_type not in (*_MONEY_TYPES, *_FAILURE_TYPES):
+        return notice
+    if event_type == "checkout.session.completed":
+        if obj.get("payment_status") != "paid":
+            return notice
+        intent_id = _text(obj.get("payment_intent") or "", max_length=255)
+        minor = obj.get("amount_total")
+    else:
+        intent_id = _text(obj.get("id"), max_length=255) or None
+        minor = obj.get("amount_received") or obj.get("amount")
+    if intent_id is None:
+        return "no payment intent id"
+    notice = replace(notice, intent_id=intent_id)
+    if event_type in _FAILURE_TYPES:
+        return notice
+    currency = obj.get("currency")
+    if not isinstance(currency, str) or len(currency) != 3 or not currency.isascii() or not currency.isalpha():
+        return "no ISO 4217 currency"
+    if isinstance(minor, str) and minor.isascii() and minor.isdigit() and len(minor) <= 12:
+        minor = int(minor)  # localstripe echoes a modified amount as a string; Stripe sends ints
+    if not isinstance(minor, int) or isinstance(minor, bool) or minor < 0:
+        return "no amount"
+    amount = stripe_client.from_minor_units(minor, currency)
+    if amount >= _MAX_AMOUNT:
+        return "an amount beyond any order"
+    return replace(notice, amount=amount, currency=currency.upper())
+
+
 def stripe_webhook_process(*, payload: bytes, signature: str) -> WebhookOutcome:
     """Verify and apply one Stripe event. Raises ``Invalid`` ``invalid_signature`` for a bad
     payload or signature (nothing changed), ``Unavailable`` if an automatic refund cannot reach
-    Stripe (nothing changed either: Stripe delivers the event again).
+    Stripe (nothing changed either: Stripe delivers the event again). A signed event without
+    the fields its type needs is ``ignored`` (logged, not recorded).
 
     Idempotent per Stripe event id: the StripeEvent row is inserted in the same transaction as
     the effect, so a redelivery (or a concurrent duplicate, which waits on the unique index) is
     skipped. Out-of-order delivery is tolerated because every handler only moves a payment
     forward (a failure after a success changes nothing)."""
     try:
-        event = stripe_client.webhook_event(payload=payload, signature=signature)
+        body = stripe_client.webhook_event(payload=payload, signature=signature)
     except stripe_client.InvalidWebhook:
         raise errors.Invalid("The webhook signature does not verify.", code="invalid_signature") from None
-    obj: dict[str, Any] = event.data.object.to_dict()
-    metadata = dict(obj.get("metadata") or {})
-    order_code = str(metadata.get("order_code", ""))
-    event_id = _order_event_id(order_code)
+    notice = _notice(body)
+    if isinstance(notice, str):
+        logger.warning("Stripe webhook ignored: %s", notice)
+        return WebhookOutcome(status="ignored")
+    event_id = _order_event_id(notice.order_code)
     with event_scope(event_id or 0), transaction.atomic():
         try:
             with transaction.atomic():
-                StripeEvent.objects.create(stripe_event_id=event.id, type=event.type, order_code=order_code)
+                StripeEvent.objects.create(stripe_event_id=notice.id, type=notice.type, order_code=notice.order_code)
         except IntegrityError:
             return WebhookOutcome(status="duplicate")
         if event_id is None:
             return WebhookOutcome(status="ignored")
-        attempt = str(metadata.get("payment_attempt", ""))
-        if event.type == "payment_intent.succeeded":
-            _payment_succeeded(
-                order_code=order_code,
-                attempt=attempt,
-                intent_id=obj["id"],
-                amount=stripe_client.from_minor_units(
-                    int(obj.get("amount_received") or obj["amount"]), obj["currency"]
-                ),
-            )
-        elif event.type == "checkout.session.completed" and obj.get("payment_status") == "paid":
-            _payment_succeeded(
-                order_code=order_code,
-                attempt=attempt,
-                intent_id=str(obj.get("payment_intent") or ""),
-                amount=stripe_client.from_minor_units(int(obj["amount_total"]), obj["currency"]),
-            )
-        elif event.type in ("payment_intent.payment_failed", "payment_intent.canceled"):
-            target = PaymentStatus.FAILED if event.type.endswith("failed") else PaymentStatus.CANCELLED
-            Payment.objects.filter(_payment_match(attempt, obj["id"]), order__code=order_code).filter(
-                status__in=OPEN_PAYMENT
-            ).update(status=target)
+        if notice.type in _MONEY_TYPES and notice.amount is not None:
+            _payment_succeeded(notice)
+        elif notice.type in _FAILURE_TYPES:
+            target = PaymentStatus.FAILED if notice.type.endswith("failed") else PaymentStatus.CANCELLED
+            Payment.objects.filter(
+                _payment_match(notice.attempt, notice.intent_id), order__code=notice.order_code
+            ).filter(status__in=OPEN_PAYMENT).update(status=target)
         else:
             return WebhookOutcome(status="ignored")
     return WebhookOutcome(status="processed")
@@ -185,35 +249,71 @@ def _payment_match(attempt: str, intent_id: str) -> Q:
     return match
 
 
-def _payment_succeeded(*, order_code: str, attempt: str, intent_id: str, amount: Decimal) -> None:
-    """Money arrived. A pending order within its reservation is confirmed. A late one (its
+def _payment_succeeded(notice: _Notice) -> None:
+    """Money arrived. Only the exact amount in the order's currency pays an order: anything
+    else is a mismatch — recorded, refunded at once, and the organizer alerted — and the order
+    stays as it was. A pending order within its reservation is confirmed. A late one (its
     reservation expired) is confirmed only if its quotas still have room, counted under the
     quota locks; otherwise — and for an order already paid or cancelled — the money goes back
-    at once (automatic refund) and the order is cancelled: never oversold."""
+    at once (automatic refund) and the order is cancelled: never oversold.
+
+    Locking (``ticketing/locking.py``): the order row, then its payment, then (late) quotas."""
+    assert notice.amount is not None
     now = timezone.now()
-    order = locked_row(Order.objects.select_related("event"), code=order_code)
-    payment = Payment.objects.select_for_update().filter(_payment_match(attempt, intent_id), order=order).first()
+    order = locked_row(Order.objects.select_related("event"), code=notice.order_code)
+    payment = for_update(Payment.objects.filter(_payment_match(notice.attempt, notice.intent_id), order=order)).first()
     if payment is None:  # an intent we did not create for this order (should not happen)
-        payment = Payment.objects.create(order=order, amount=amount, currency=order.currency)
+        payment = Payment.objects.create(order=order, amount=notice.amount, currency=notice.currency)
     if payment.status not in (*OPEN_PAYMENT, PaymentStatus.FAILED, PaymentStatus.CANCELLED):
         return  # already applied (succeeded, refunded)
     payment.status = PaymentStatus.SUCCEEDED
     payment.succeeded_at = now
-    payment.amount = amount
-    if intent_id:
-        payment.stripe_payment_intent_id = intent_id
-    payment.save(update_fields=["status", "succeeded_at", "amount", "stripe_payment_intent_id"])
+    payment.amount = notice.amount
+    payment.currency = notice.currency
+    if notice.intent_id:
+        payment.stripe_payment_intent_id = notice.intent_id
+    payment.save(update_fields=["status", "succeeded_at", "amount", "currency", "stripe_payment_intent_id"])
     payment.order = order
 
+    payable = order.status in (OrderStatus.PENDING, OrderStatus.EXPIRED)
+    if payable and (notice.amount, notice.currency) != (order.total, order.currency.upper()):
+        _mismatch(order=order, payment=payment)
+        return
     if order.status == OrderStatus.PENDING and order.expires_at and order.expires_at > now:
         order_confirm(order=order, now=now)
         return
-    if order.status in (OrderStatus.PENDING, OrderStatus.EXPIRED) and _capacity_back(order=order, now=now):
+    if payable and _capacity_back(order=order, now=now):
         order_confirm(order=order, now=now)
         return
     _refund_automatically(payment=payment, reason="Payment arrived after the reservation ended; sold out.")
-    if order.status in (OrderStatus.PENDING, OrderStatus.EXPIRED):
+    if payable:
         order_cancel_unpaid(order=order, now=now)
+
+
+def _mismatch(*, order: Order, payment: Payment) -> None:
+    """Money that does not match the order: refund it in full (the order keeps its state, so
+    the buyer may still pay the right amount while the reservation lasts), record it in the
+    audit log, and tell the organizers on ``event:<id>:staff``."""
+    expected = {"amount": str(order.total), "currency": order.currency.upper()}
+    received = {"amount": str(payment.amount), "currency": payment.currency}
+    _refund_automatically(
+        payment=payment,
+        reason=f"The payment ({received['amount']} {received['currency']}) does not match the order "
+        f"({expected['amount']} {expected['currency']}).",
+    )
+    audit_log(
+        actor=None,
+        organization_id=order.event.organization_id,
+        event_id=order.event_id,
+        action="payment.mismatch",
+        obj=order,
+        changes={"expected": expected, "received": received, "refunded": True},
+    )
+    stream_append(
+        stream=event_staff_stream(order.event_id),
+        type=EntryType.PAYMENT_MISMATCH,
+        data={"order": order.code, "expected": expected, "received": received, "refunded": True},
+    )
 
 
 def _capacity_back(*, order: Order, now: datetime) -> bool:

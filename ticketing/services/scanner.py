@@ -20,6 +20,7 @@ from events.models import Event
 
 from ..enums import CheckInKind, ScanResult
 from ..models import CheckInConfig, Gate, ScanLog, ScannerDevice
+from ..selectors import checkin as selectors
 from .checkin import ScanContext, ScanOutcome, checkin_attempt, scan_log_write
 from .tickets import ticket_claim
 
@@ -190,8 +191,39 @@ class BatchScan:
     kind: str = CheckInKind.ENTRY
 
 
+# How far an offline device's clock may be off, and how long after the event's end exits may
+# still be scanned.
+SCAN_CLOCK_LEEWAY = timedelta(minutes=10)
+SCAN_AFTER_END = timedelta(hours=12)
+
+
+def _check_scan_times(*, context: ScanContext, scans: list[BatchScan], now: datetime) -> None:
+    """Every ``scanned_at`` lies between check-in opening and the event's end (plus exits after
+    it), with ``SCAN_CLOCK_LEEWAY`` either way, and never after the server's time (plus the
+    leeway): a device with a wrong clock would otherwise win every conflict. ``Invalid``
+    ``invalid_scan_time`` naming each bad row (``scans[<index>].scanned_at``)."""
+    event = context.event
+    earliest = selectors.checkin_opens_at(event=event, config=context.config) - SCAN_CLOCK_LEEWAY
+    latest = min(now, event.end + SCAN_AFTER_END) + SCAN_CLOCK_LEEWAY
+    bad = {
+        f"scans[{index}].scanned_at": f"{item.scanned_at.isoformat()} is outside {earliest.isoformat()} – "
+        f"{latest.isoformat()} (check-in opening to the event's end, never after the server's time)."
+        for index, item in enumerate(scans)
+        if not earliest <= item.scanned_at <= latest
+    }
+    if bad:
+        raise errors.Invalid(
+            f"{len(bad)} scan(s) carry a time this event and the server's clock rule out; check the device's "
+            "clock. Nothing of this batch was applied.",
+            code="invalid_scan_time",
+            fields=bad,
+        )
+
+
 def scan_batch(*, context: ScanContext, scans: list[BatchScan]) -> list[ScanOutcome]:
-    """An offline device's scans, uploaded together; answers in the order given.
+    """An offline device's scans, uploaded together; answers in the order given. Refused as a
+    whole (``Invalid`` ``invalid_scan_time``, nothing applied) if a scan's time is impossible
+    (``_check_scan_times``).
 
     Conflicts: within the batch the earliest ``scanned_at`` wins (scans are applied in that
     order, ties by position), so a ticket scanned twice offline gets one check-in and the later
@@ -201,6 +233,7 @@ def scan_batch(*, context: ScanContext, scans: list[BatchScan]) -> list[ScanOutc
     the retry applies the rest."""
     if context.device is None:
         raise errors.Invalid("Offline batches come from a scanner device.", code="device_required")
+    _check_scan_times(context=context, scans=scans, now=timezone.now())
     order = sorted(range(len(scans)), key=lambda i: (scans[i].scanned_at, i))
     outcomes: list[ScanOutcome | None] = [None] * len(scans)
     for index in order:

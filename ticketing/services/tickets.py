@@ -154,7 +154,7 @@ def ticket_reissue(*, actor: User | None, ticket: Ticket, event: Event) -> Ticke
     if actor is not None:
         require_permission(actor, "ticketing.manage_checkin", event)
     with transaction.atomic():
-        locked = locked_row(Ticket.objects.select_related("order_position__order"), of=("self",), pk=ticket.pk)
+        locked = locked_row(Ticket.objects.select_related("order_position__order"), pk=ticket.pk)
         locked.secret = new_ticket_secret()
         locked.version += 1
         locked.revoked = False
@@ -177,7 +177,7 @@ def ticket_revoke(*, actor: User | None, ticket: Ticket, event: Event) -> Ticket
     if actor is not None:
         require_permission(actor, "ticketing.manage_checkin", event)
     with transaction.atomic():
-        locked = locked_row(Ticket.objects.select_related("order_position__order"), of=("self",), pk=ticket.pk)
+        locked = locked_row(Ticket.objects.select_related("order_position__order"), pk=ticket.pk)
         if not locked.revoked:
             locked.revoked = True
             locked.revoked_at = timezone.now()

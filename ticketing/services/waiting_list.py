@@ -15,7 +15,7 @@ from accounts.models import User
 from eventhub import errors
 
 from ..enums import DiscountKind, EntryType, WaitingListStatus
-from ..locking import InventoryBusy, lock_quotas
+from ..locking import InventoryBusy, for_update, lock_quotas
 from ..models import TicketType, Voucher, WaitingListEntry
 from ..selectors import sales as selectors
 from .notify import notify
@@ -77,9 +77,10 @@ def waiting_list_offer(*, ticket_type: TicketType, now: datetime | None = None) 
         if room <= 0:
             return []
         entries = list(
-            WaitingListEntry.objects.select_for_update(skip_locked=True)
-            .filter(ticket_type=ticket_type, status=WaitingListStatus.WAITING)
-            .order_by("created_at", "id")[:room]
+            for_update(
+                WaitingListEntry.objects.filter(ticket_type=ticket_type, status=WaitingListStatus.WAITING),
+                skip_locked=True,
+            ).order_by("created_at", "id")[:room]
         )
         expires = now + timedelta(hours=settings.WAITING_LIST_OFFER_HOURS)
         for entry in entries:

@@ -1,6 +1,3 @@
-import hashlib
-import hmac
-import json
 import subprocess
 import time
 
@@ -8,14 +5,33 @@ import pytest
 import stripe
 from django_scopes import scopes_disabled
 
+from eventhub.celery import app as celery_app
 from eventhub.testing.factories import EventFactory, MemberFactory, UserFactory
 from eventhub.testing.live import BIN, free_port
 from events.enums import MemberRole
 
 from .factories import QuotaFactory, TicketTypeFactory
+from .stripe_events import WEBHOOK_SECRET, sign
 from .stripe_front import StripeFront
 
-WEBHOOK_SECRET = "whsec_test_eventhub"
+
+@pytest.fixture(autouse=True)
+def _own_cache(settings, request):
+    """A cache of the test's own: the rate limits count in it, and Redis would carry the counts
+    from one test (and one engineer's run) to the next."""
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": request.node.nodeid}
+    }
+
+
+@pytest.fixture(autouse=True)
+def _tasks_run_at_once():
+    """Tasks a request queues (the outbox's e-mails) run in the test's process, as in the
+    embedded mode: no worker reads the broker here."""
+    before = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = True
+    yield
+    celery_app.conf.task_always_eager = before
 
 
 @pytest.fixture(scope="session")
@@ -65,29 +81,6 @@ def fake_stripe(localstripe_url, stripe_front, settings, monkeypatch):
     monkeypatch.setattr(stripe, "api_base", localstripe_url)
     monkeypatch.setattr(stripe, "api_key", "sk_test_eventhub")
     return localstripe_url
-
-
-def sign(payload: bytes, *, secret: str = WEBHOOK_SECRET, timestamp: int | None = None) -> str:
-    """The real Stripe-Signature scheme: t=<unix>,v1=HMAC-SHA256(secret, "<t>.<payload>")."""
-    timestamp = timestamp or int(time.time())
-    mac = hmac.new(secret.encode(), f"{timestamp}.".encode() + payload, hashlib.sha256).hexdigest()
-    return f"t={timestamp},v1={mac}"
-
-
-def stripe_event(*, event_id: str, type: str, obj: dict) -> bytes:
-    return json.dumps(
-        {
-            "id": event_id,
-            "object": "event",
-            "api_version": "2024-06-20",
-            "created": int(time.time()),
-            "type": type,
-            "data": {"object": obj},
-            "livemode": False,
-            "pending_webhooks": 1,
-            "request": {"id": None, "idempotency_key": None},
-        }
-    ).encode()
 
 
 def deliver(client, payload: bytes, signature: str | None = None):

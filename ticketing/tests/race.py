@@ -4,21 +4,27 @@ from __future__ import annotations
 
 import threading
 import time
+import uuid
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from datetime import timedelta
+from decimal import Decimal
 
 import httpx
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.contrib.sessions.backends.db import SessionStore
 from django.contrib.sessions.models import Session
+from django.utils import timezone
 from django_scopes import scopes_disabled
 
 from accounts.models import User
 from eventhub.testing.factories import EventFactory
-from ticketing.enums import OrderStatus
-from ticketing.models import Order, OrderPosition
+from ticketing.enums import OrderStatus, PaymentStatus
+from ticketing.models import Order, OrderPosition, Payment, Voucher
+from ticketing.services.tickets import event_signing_key_get_or_create
 
 from .factories import QuotaFactory, TicketTypeFactory
+from .stripe_events import sign, stripe_event
 
 
 def make_buyers(n: int, *, prefix: str = "buyer") -> list[str]:
@@ -98,3 +104,138 @@ def buy_all_at_once(*, base_url: str, event_id: int, ticket_type_id: int, tokens
 
     with ThreadPoolExecutor(max_workers=len(tokens)) as pool:
         return list(pool.map(buy, range(len(tokens))))
+
+
+# --- mixed checkouts: plain orders, voucher orders and late payments at once -------------------
+
+
+@dataclass(frozen=True)
+class Shop:
+    event_id: int
+    free_id: int  # a free ticket type, bought plainly and with the voucher
+    paid_id: int  # a paid one (50.00 EUR), whose late payments arrive by webhook
+    voucher: str
+
+
+def mixed_shop(*, size: int = 10_000) -> Shop:
+    """A published event with a free and a paid ticket type in one quota and a voucher with
+    uses enough for every buyer; its signing key exists (so no race creates it)."""
+    with scopes_disabled():
+        event = EventFactory()
+        free = TicketTypeFactory(event=event, name="Community", max_per_order=10)
+        paid = TicketTypeFactory(event=event, name="Regular", price=Decimal("50.00"), max_per_order=10)
+        QuotaFactory(event=event, name="Hall", size=size, ticket_types=[free, paid])
+        Voucher.objects.create(event=event, code="RACE", value=0, max_usages=size)
+        event_signing_key_get_or_create(event_id=event.pk)
+    return Shop(event_id=event.pk, free_id=free.pk, paid_id=paid.pk, voucher="RACE")
+
+
+@dataclass(frozen=True)
+class LatePayment:
+    order_code: str
+    payload: bytes  # a signed payment_intent.succeeded for the order's full amount
+
+
+def late_payments(shop: Shop, n: int, *, prefix: str) -> list[LatePayment]:
+    """n orders of the paid type whose reservation ran out before the money came (half still
+    pending, half already expired by the sweep), each with its open payment attempt, and the
+    webhook body Stripe would send for it."""
+    late = []
+    with scopes_disabled():
+        users = User.objects.bulk_create(User(email=f"{prefix}-late{i}@race.example.org") for i in range(n))
+        for i, user in enumerate(users):
+            order = Order.objects.create(
+                event_id=shop.event_id,
+                user=user,
+                email=user.email,
+                total=Decimal("50.00"),
+                currency="EUR",
+                status=OrderStatus.PENDING if i % 2 else OrderStatus.EXPIRED,
+                expires_at=timezone.now() - timedelta(minutes=1),
+            )
+            OrderPosition.objects.create(
+                order=order,
+                ticket_type_id=shop.paid_id,
+                price=Decimal("50.00"),
+                attendee_name="Late",
+                attendee_email=user.email,
+            )
+            intent_id = f"pi_{prefix}_{i}_{uuid.uuid4().hex[:8]}"
+            payment = Payment.objects.create(
+                order=order,
+                amount=Decimal("50.00"),
+                currency="EUR",
+                status=PaymentStatus.PENDING,
+                stripe_payment_intent_id=intent_id,
+            )
+            intent = {
+                "id": intent_id,
+                "object": "payment_intent",
+                "amount": 5000,
+                "amount_received": 5000,
+                "currency": "eur",
+                "status": "succeeded",
+                "metadata": {"order_code": order.code, "payment_attempt": str(payment.attempt_id)},
+            }
+            body = stripe_event(event_id=f"evt_{intent_id}", type="payment_intent.succeeded", obj=intent)
+            late.append(LatePayment(order_code=order.code, payload=body))
+    return late
+
+
+@dataclass(frozen=True)
+class Checkout:
+    kind: str  # plain | voucher | late
+    status: int
+    code: str | None  # error code (or the webhook's status), None for a created order
+    seconds: float
+
+
+def checkouts_at_once(
+    *, base_urls: list[str], shop: Shop, plain: list[str], voucher: list[str], late: list[LatePayment]
+) -> list[Checkout]:
+    """Plain buyers, voucher buyers (session tokens) and Stripe's late webhooks, one thread and
+    one connection each, spread over the servers in turn and released together."""
+    jobs: list[tuple[str, object]] = (
+        [("plain", t) for t in plain] + [("voucher", t) for t in voucher] + [("late", p) for p in late]
+    )
+    barrier = threading.Barrier(len(jobs))
+
+    def run(index: int) -> Checkout:
+        kind, item = jobs[index]
+        base_url = base_urls[index % len(base_urls)]
+        if kind == "late":
+            assert isinstance(item, LatePayment)
+            url, headers, body = f"{base_url}/api/v1/stripe/webhook", {}, None
+            content = item.payload
+        else:
+            url = f"{base_url}/api/v1/events/{shop.event_id}/orders"
+            headers = {"X-Session-Token": str(item), "Idempotency-Key": f"mixed-{index}"}
+            content = None
+            body = {
+                "positions": [
+                    {"ticket_type": shop.free_id, "attendee_name": f"Buyer {index}", "attendee_email": "b@example.org"}
+                ],
+                **({"voucher": shop.voucher} if kind == "voucher" else {}),
+            }
+        with httpx.Client(timeout=120) as client:
+            client.get(f"{base_url}/api/v1/me")  # open the connection before the start signal
+            barrier.wait()
+            started = time.perf_counter()
+            if content is not None:
+                headers = {"Stripe-Signature": sign(content), "Content-Type": "application/json"}
+                response = client.post(url, content=content, headers=headers)
+            else:
+                response = client.post(url, json=body, headers=headers)
+            seconds = time.perf_counter() - started
+        try:
+            answer = response.json()
+            if response.status_code in (200, 201):
+                code = answer.get("status") if kind == "late" else None
+            else:
+                code = answer["error"]["code"]
+        except (ValueError, KeyError):
+            code = f"non-json {response.text[:80]!r}"
+        return Checkout(kind=kind, status=response.status_code, code=code, seconds=seconds)
+
+    with ThreadPoolExecutor(max_workers=len(jobs)) as pool:
+        return list(pool.map(run, range(len(jobs))))

@@ -113,3 +113,51 @@ def test_batch_needs_a_device_and_valid_scans():
     assert bad.status_code == 400
     assert list(bad.json()["error"]["fields"]["scans"]["0"]) == ["scanned_at"]
     assert _state(v)["scan_logs"] == 0
+
+
+@pytest.mark.parametrize(
+    "scanned_at",
+    [
+        pytest.param(lambda now, v: now.replace(year=9999), id="year-9999"),
+        pytest.param(lambda now, v: now + timedelta(hours=1), id="after-the-server-time"),
+        pytest.param(lambda now, v: v.event.start - timedelta(days=3), id="long-before-check-in-opens"),
+        pytest.param(lambda now, v: now.replace(year=2001), id="year-2001"),
+    ],
+)
+def test_offline_scans_at_impossible_times_are_refused_naming_the_row_and_nothing_is_applied(scanned_at):
+    """A device with a wrong clock must not win every conflict: ``scanned_at`` lies between
+    check-in opening and the event's end (with a few minutes' leeway) and never after the
+    server's time."""
+    v = venue()
+    tickets = paid_tickets(event=v.event, ticket_type=v.regular, count=3)
+    now = timezone.now()
+    scans = [
+        {"client_scan_id": f"t-{i}", "payload": payload(ticket), "scanned_at": (now - timedelta(minutes=5)).isoformat()}
+        for i, ticket in enumerate(tickets)
+    ]
+    scans[1]["scanned_at"] = scanned_at(now, v).isoformat()
+    before = _state(v)
+
+    response = Client().post(
+        v.url("scanner/batch"), {"scans": scans}, content_type="application/json", **v.device_headers()
+    )
+
+    assert response.status_code == 400, response.content
+    error = response.json()["error"]
+    assert error["code"] == "invalid_scan_time"
+    assert list(error["fields"]) == ["scans[1].scanned_at"]
+    assert _state(v) == before
+
+
+def test_offline_scans_a_little_ahead_of_the_server_clock_are_accepted():
+    v = venue()
+    (ticket,) = paid_tickets(event=v.event, ticket_type=v.regular, count=1)
+    ahead = (timezone.now() + timedelta(minutes=2)).isoformat()
+    scans = [{"client_scan_id": "ahead", "payload": payload(ticket), "scanned_at": ahead}]
+
+    response = Client().post(
+        v.url("scanner/batch"), {"scans": scans}, content_type="application/json", **v.device_headers()
+    )
+
+    assert response.status_code == 200
+    assert response.json()["summary"] == {"ok": 1}

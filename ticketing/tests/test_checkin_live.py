@@ -23,6 +23,9 @@ from .checkin_helpers import paid_tickets, payload, venue
 pytestmark = [pytest.mark.live, pytest.mark.django_db(transaction=True)]
 
 TICKETS = 25
+# The gates' race scans faster than any real gate: the per-device scan limit (tested in
+# test_buyer_limits) would answer some with a 429.
+UNLIMITED = {"TICKETING_RATE_LIMITS": "{}"}
 
 
 def _post(base_url: str, path: str, token: str, body: dict, barrier: threading.Barrier | None = None) -> dict:
@@ -71,7 +74,7 @@ def _two_gates_at_once(base_url: str) -> tuple[list[list[str]], dict[int, int]]:
 
 
 def test_two_gates_scanning_the_same_ticket_at_once_get_exactly_one_ok(tmp_path):
-    with daphne(tmp_path) as url:
+    with daphne(tmp_path, **UNLIMITED) as url:
         answers, checkins = _two_gates_at_once(url)
 
     assert answers == [["already_checked_in", "ok"]] * TICKETS
@@ -81,7 +84,7 @@ def test_two_gates_scanning_the_same_ticket_at_once_get_exactly_one_ok(tmp_path)
 def test_negative_control_without_the_ticket_lock_both_gates_let_someone_in(tmp_path):
     """Proves the test above can see the race: with the lock switched off (test-only
     settings) at least one ticket is admitted twice."""
-    with daphne(tmp_path, DJANGO_SETTINGS_MODULE="ticketing.tests.settings_nolock") as url:
+    with daphne(tmp_path, DJANGO_SETTINGS_MODULE="ticketing.tests.settings_nolock", **UNLIMITED) as url:
         answers, checkins = _two_gates_at_once(url)
 
     doubles = [pair for pair in answers if pair == ["ok", "ok"]]

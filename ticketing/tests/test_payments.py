@@ -17,7 +17,8 @@ from ticketing.enums import OrderStatus, PaymentStatus
 from ticketing.models import Order, OrderPosition, Payment, Refund, StripeEvent, Ticket
 from ticketing.tasks import expire_reservations
 
-from .conftest import deliver, pay_with_test_card, sign, stripe_event
+from .conftest import deliver, pay_with_test_card
+from .stripe_events import sign, stripe_event
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
