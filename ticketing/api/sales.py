@@ -3,6 +3,7 @@ waiting list, and the Stripe webhook (the one route without a tenant)."""
 
 import json
 import logging
+from typing import Any
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -172,7 +173,7 @@ class OrderCreateView(IdempotentMixin, RateLimitMixin, APIView):
             required=False, max_length=254, help_text="For the confirmation; default: my account's."
         )
         voucher = serializers.CharField(required=False, allow_blank=True, max_length=64)
-        positions = serializers.ListSerializer(
+        positions: "serializers.ListSerializer[Any]" = serializers.ListSerializer(
             child=PositionInputSerializer(), min_length=1, max_length=50, allow_empty=False
         )
 
