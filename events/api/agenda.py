@@ -73,10 +73,19 @@ NOT_MODIFIED = OpenApiResponse(description="Not modified: the ETag in If-None-Ma
 RENDERED = RenderedBodies(size=512)
 
 
+# The longest IANA name is 32 characters; zoneinfo raises OSError ("name too long") on long
+# ones instead of ZoneInfoNotFoundError.
+_MAX_ZONE_NAME = 64
+
+
 def _zone(value: str) -> zoneinfo.ZoneInfo:
+    if len(value) > _MAX_ZONE_NAME:
+        raise serializers.ValidationError(
+            {"tz": [f"Give an IANA time zone name (at most {_MAX_ZONE_NAME} characters)."]}
+        )
     try:
         return zoneinfo.ZoneInfo(value)
-    except (ValueError, zoneinfo.ZoneInfoNotFoundError):
+    except (ValueError, OSError, zoneinfo.ZoneInfoNotFoundError):
         raise serializers.ValidationError({"tz": [f"{value!r} is not an IANA time zone."]}) from None
 
 

@@ -109,6 +109,9 @@ def test_agenda_times_render_in_another_zone_on_request(world):
     [
         ({"tz": "Mars/Olympus_Mons"}, {"tz": ["'Mars/Olympus_Mons' is not an IANA time zone."]}),
         ({"tz": "../../etc/passwd"}, {"tz": ["'../../etc/passwd' is not an IANA time zone."]}),
+        # zoneinfo raises OSError (name too long) for these: it was a 500 (issue 11, Medium 5).
+        ({"tz": "A" * 300}, {"tz": ["Give an IANA time zone name (at most 64 characters)."]}),
+        ({"tz": "Europe/" + "B" * 250}, {"tz": ["Give an IANA time zone name (at most 64 characters)."]}),
         ({"day": "2031-13-01"}, {"day": ["Date has wrong format. Use one of these formats instead: YYYY-MM-DD."]}),
         ({"room": "hall"}, {"room": ["A valid integer is required."]}),
     ],
