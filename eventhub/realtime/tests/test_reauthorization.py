@@ -156,5 +156,5 @@ async def test_password_change_closes_the_other_sessions_sockets_at_once(attende
             headers={"X-Session-Token": laptop},
         )
 
-    assert changed.status_code == 200
+    assert changed.status_code == 200, changed.text
     assert await _closed_within(client, 3) == 4001
