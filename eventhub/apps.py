@@ -1,7 +1,7 @@
 from django.apps import AppConfig
-from django_structlog.signals import bind_extra_request_metadata
+from django_structlog.signals import bind_extra_request_finished_metadata, bind_extra_request_metadata
 
-from eventhub.logs import bind_client_address
+from eventhub.logs import bind_client_address, bind_user_id
 
 
 class EventHubConfig(AppConfig):
@@ -10,3 +10,4 @@ class EventHubConfig(AppConfig):
 
     def ready(self) -> None:
         bind_extra_request_metadata.connect(bind_client_address, dispatch_uid="eventhub.logs.client_address")
+        bind_extra_request_finished_metadata.connect(bind_user_id, dispatch_uid="eventhub.logs.user_id")

@@ -1,11 +1,11 @@
 """The Redis cache, failing open for rate-limit counters.
 
 Login limits (allauth's ``allauth:rl:`` keys), DRF throttles (``throttle_``) and our own
-counters (``eventhub.ratelimit``, ``eventhub:rl:``) live in the cache. During a Redis outage a
-rate limit that cannot be counted lets the request through (with a warning) rather than failing
-it: a login must not be a 500 because Redis is down. Every other key behaves as before (errors
-raise). After a failure the counters are skipped for ``_PAUSE`` seconds, so an outage does not
-cost every login a connection timeout per counter.
+counters (``eventhub.ratelimit``'s ``eventhub:rl:``, ticketing's ``ticketing:rl:``) live in the
+cache. During a Redis outage a rate limit that cannot be counted lets the request through (with
+a warning) rather than failing it: a login must not be a 500 because Redis is down. Every other
+key behaves as before (errors raise). After a failure the counters are skipped for ``_PAUSE``
+seconds, so an outage does not cost every login a connection timeout per counter.
 """
 
 import logging
@@ -18,7 +18,7 @@ from django.core.cache.backends.redis import RedisCache
 
 logger = logging.getLogger(__name__)
 
-RATE_LIMIT_PREFIXES = ("allauth:rl:", "throttle_", "eventhub:rl:")
+RATE_LIMIT_PREFIXES = ("allauth:rl:", "throttle_", "eventhub:rl:", "ticketing:rl:")
 _PAUSE = 5.0
 _ERRORS = (redis.RedisError, OSError)
 

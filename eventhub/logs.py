@@ -185,3 +185,10 @@ def bind_client_address(request: Any, logger: Any, **kwargs: Any) -> None:
     """django-structlog's ``bind_extra_request_metadata`` receiver: the client's address as
     ``eventhub.proxy`` determines it (django-structlog's own guess trusts any X-Forwarded-For)."""
     structlog.contextvars.bind_contextvars(ip=client_ip(request))
+
+
+def bind_user_id(request: Any, logger: Any, log_kwargs: dict[str, Any], **kwargs: Any) -> None:
+    """django-structlog's ``bind_extra_request_finished_metadata`` receiver: the user id on the
+    request line, read after the view (see ``DJANGO_STRUCTLOG_USER_ID_FIELD`` in the settings)."""
+    user = getattr(request, "user", None)
+    log_kwargs["user_id"] = user.pk if user is not None and user.is_authenticated else None

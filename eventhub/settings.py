@@ -491,6 +491,11 @@ DJANGO_STRUCTLOG_CELERY_ENABLED = True
 DJANGO_STRUCTLOG_STATUS_START_LOG_LEVEL = logging.DEBUG
 DJANGO_STRUCTLOG_STATUS_2XX_LOG_LEVEL = logging.DEBUG
 DJANGO_STRUCTLOG_IP_LOGGING_ENABLED = False  # eventhub.logs binds the address eventhub.proxy trusts
+# django-structlog's own user id binding evaluates request.user before the view and pins it (to
+# keep the session unaccessed), so allauth headless could no longer put the session token's user
+# in its place: every phone's /_allauth/ call with a token answered 401. eventhub.logs binds the
+# user id when the request finished instead.
+DJANGO_STRUCTLOG_USER_ID_FIELD = None
 # Behind our proxies the request id comes from nginx ($request_id, also in its access log).
 DJANGO_STRUCTLOG_TRUST_UPSTREAM_REQUEST_ID = TRUSTED_PROXY_COUNT > 0
 # /metrics answers loopback clients, or anyone sending `Authorization: Bearer <METRICS_TOKEN>`.

@@ -146,3 +146,20 @@ def test_password_reset_request_with_invalid_email_is_400():
     assert response.status_code == 400
     assert [error["param"] for error in response.json()["errors"]] == ["email"]
     assert mail.outbox == []
+
+
+def test_session_token_authenticates_allauth_endpoints_too():
+    """The token a login returns works on allauth's own endpoints (session, e-mail addresses),
+    not only on the API — django-structlog's request middleware once pinned the anonymous user
+    before allauth could read the token."""
+    user = UserFactory(email=_email())
+    client = _client()
+    token = client.post(f"{AUTH}/login", {"email": user.email, "password": PASSWORD}, format="json").json()["meta"][
+        "session_token"
+    ]
+
+    session = client.get(f"{AUTH}/session", HTTP_X_SESSION_TOKEN=token)
+    emails = client.get("/_allauth/app/v1/account/email", HTTP_X_SESSION_TOKEN=token)
+
+    assert (session.status_code, session.json()["data"]["user"]["id"]) == (200, user.pk)
+    assert emails.status_code == 200
