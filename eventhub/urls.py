@@ -25,6 +25,8 @@ urlpatterns = [
     path("portal/", include("events.portal.urls")),
     path("portal/", include("ticketing.portal.urls")),
     path("", include("events.urls")),
+    path("", include("events.public.urls")),
+    path("", include("ticketing.public.urls")),
     path("accounts/", include("allauth.urls")),
     path("_allauth/", include("allauth.headless.urls")),
     path("admin/", admin.site.urls),
