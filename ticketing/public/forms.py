@@ -29,7 +29,7 @@ class CartForm(forms.Form):
                 coerce=int,
                 initial=0,
                 required=False,
-                empty_value=0,
+                empty_value=0,  # type: ignore[arg-type]  # the stubs want a str; any value is allowed
             )
 
     def clean(self) -> dict[str, Any]:

@@ -44,7 +44,7 @@ def _cart_key(event_id: int) -> str:
 def _cart(request: HttpRequest, event: Event, offers: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The cart's lines that are still on sale, one per ticket, in the shop's order."""
     stored = request.session.get(_cart_key(event.pk)) or {}
-    lines = []
+    lines: list[dict[str, Any]] = []
     for offer in offers:
         ticket_type = offer["ticket_type"]
         count = stored.get(str(ticket_type.pk), 0)
