@@ -10,8 +10,8 @@ from playwright.sync_api import Page, expect
 
 from eventhub.testing.factories import UserFactory
 from events.tests.agenda_world import build_world
-from ticketing.models import Order, Ticket
 from tests.browser.conftest import SCREENSHOTS
+from ticketing.models import Order, Ticket
 from ticketing.tests.factories import QuotaFactory, TicketTypeFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.live, pytest.mark.django_db(transaction=True)]
