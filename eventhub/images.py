@@ -18,7 +18,9 @@ import warnings
 from dataclasses import dataclass
 from typing import IO, Any
 
+from django import forms
 from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import UploadedFile
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from eventhub import errors
@@ -130,3 +132,22 @@ def _pixels(image: Image.Image, policy: ImagePolicy) -> Image.Image:
     if upright.mode == "P":
         clean.putpalette(upright.getpalette() or [])
     return clean
+
+
+class ReencodedImageField(forms.FileField):
+    """A form field for a picture: an upload comes out of ``clean`` re-encoded by ``policy``
+    (the admin's speaker photos; any form that takes a picture). Django's own ``ImageField``
+    form field lets Pillow try every format it knows and keeps the bytes as they came."""
+
+    def __init__(self, *, policy: ImagePolicy = PROFILE_PHOTO, **kwargs: Any) -> None:
+        self.policy = policy
+        super().__init__(**kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> Any:
+        value = super().clean(data, initial)
+        if isinstance(value, UploadedFile):
+            try:
+                return reencode(value, policy=self.policy)
+            except errors.Invalid as error:
+                raise forms.ValidationError(error.detail, code=error.code) from None
+        return value
