@@ -28,7 +28,7 @@ def test_seed_demo_prints_the_public_page_and_the_app(demo):
     event_id, text = demo
 
     assert f"Public event page: http://127.0.0.1:8123/events/{event_id}/" in text
-    assert f"In the attendee app: http://127.0.0.1:8123/app/#/events/{event_id}" in text
+    assert f"In the attendee app: http://127.0.0.1:8123/app/#/e/{event_id}/agenda" in text
 
 
 def test_demo_attendee_signs_in_and_has_bookmarks_and_tickets(demo):

@@ -49,7 +49,7 @@ def test_event_page_shows_the_event_and_its_schedule_in_the_events_zone():
     assert "Hall A" in html
     ada = world.speakers["ada"]
     assert f'href="/events/{world.event.pk}/speakers/{ada.pk}/">Ada Lovelace</a>' in html
-    assert f'href="/app/#/events/{world.event.pk}"' in html
+    assert f'href="/app/#/e/{world.event.pk}/agenda"' in html
     assert "<script" not in html.replace('<script type="application/ld+json">', "")  # no JavaScript needed
 
 
@@ -155,7 +155,7 @@ def test_session_page_shows_time_room_speakers_and_app_link():
     assert "Hall A" in html
     assert "Ada Lovelace" in html
     assert "Welcome to the conference." in html
-    assert f'href="/app/#/events/{world.event.pk}/sessions/{keynote.pk}"' in html
+    assert f'href="/app/#/e/{world.event.pk}/sessions/{keynote.pk}"' in html
     assert response["Cache-Control"] == "public, max-age=60"
 
 
@@ -205,7 +205,7 @@ def test_attendee_signing_in_to_the_portal_is_sent_to_their_events():
     assert mine.status_code == 200
     assert "PyCon Berlin" in html
     assert f'href="/events/{world.event.pk}/"' in html
-    assert f'href="/app/#/events/{world.event.pk}"' in html
+    assert f'href="/app/#/e/{world.event.pk}/agenda"' in html
     assert "Create an organization" in html  # still one link away
     assert "Unannounced" not in html
 

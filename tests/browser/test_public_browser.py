@@ -58,7 +58,7 @@ def test_event_page_without_javascript_and_a_free_ticket_bought_on_a_phone(phone
     expect(phone.get_by_test_id("public-session").first).to_contain_text("Opening keynote")
     expect(phone.get_by_test_id("public-session").first).to_contain_text("Ada Lovelace")
     expect(phone.get_by_test_id("ticket-offer")).to_have_count(2)
-    expect(phone.get_by_test_id("open-in-app")).to_have_attribute("href", f"/app/#/events/{event.pk}")
+    expect(phone.get_by_test_id("open-in-app")).to_have_attribute("href", f"/app/#/e/{event.pk}/agenda")
     width = phone.evaluate("document.documentElement.scrollWidth")
     assert width <= 390, f"the page scrolls sideways: {width} px"
     screenshot_phone(phone, "public-event")
@@ -91,7 +91,7 @@ def test_event_page_without_javascript_and_a_free_ticket_bought_on_a_phone(phone
 
     expect(phone.get_by_text("Your tickets are confirmed.")).to_be_visible()
     expect(phone.get_by_test_id("order")).to_have_attribute("data-status", "paid")
-    expect(phone.get_by_test_id("open-tickets-in-app")).to_have_attribute("href", f"/app/#/events/{event.pk}/tickets")
+    expect(phone.get_by_test_id("open-tickets-in-app")).to_have_attribute("href", f"/app/#/e/{event.pk}/tickets")
     screenshot_phone(phone, "public-order")
     with scopes_disabled():
         order = Order.objects.get(user=visitor)

@@ -34,7 +34,7 @@ from .sections import ticket_offers
 
 logger = logging.getLogger(__name__)
 
-APP_TICKETS = "/app/#/events/{event_id}/tickets"
+APP_TICKETS = "/app/#/e/{event_id}/tickets"
 
 
 def _cart_key(event_id: int) -> str:

@@ -75,7 +75,7 @@ def test_free_ticket_is_confirmed_at_once_without_javascript(shop):
             "Guest 1",
         ]
     assert b"Your tickets are confirmed." in shown.content
-    assert f'href="/app/#/events/{shop.event.pk}/tickets"'.encode() in shown.content
+    assert f'href="/app/#/e/{shop.event.pk}/tickets"'.encode() in shown.content
     # the cart is empty again
     assert b"Your cart is empty." in client.get(f"/events/{shop.event.pk}/checkout/").content
 
