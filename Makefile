@@ -23,7 +23,7 @@ $(VENV)/.dev: requirements.txt requirements-sentry.txt requirements-dev.txt | $(
 run: $(VENV)/.runtime
 	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(BIN)/python manage.py migrate --noinput -v0
 	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(BIN)/python manage.py collectstatic --noinput -v0
-	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(BIN)/python manage.py seed_demo
+	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} HOST=$(HOST) PORT=$(PORT) $(BIN)/python manage.py seed_demo
 	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} HOST=$(HOST) PORT=$(PORT) scripts/serve
 
 # The production profile on PostgreSQL and Redis (DATABASE_URL, REDIS_URL, DJANGO_SECRET_KEY,

@@ -1,35 +1,18 @@
 from typing import Any
 
-from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils.text import slugify
-from PIL import Image, UnidentifiedImageError
 
 from eventhub import errors
+from eventhub.images import PROFILE_PHOTO, reencode
 from eventhub.services import full_clean_or_invalid
 
 from .models import Interest, Profile, User
-
-PHOTO_FORMATS = ("JPEG", "PNG", "WEBP")
-PHOTO_MAX_PIXELS = 4096 * 4096
 
 
 def profile_get_or_create(*, user: User) -> Profile:
     profile, _ = Profile.objects.get_or_create(user=user)
     return profile
-
-
-def _checked_photo(photo: UploadedFile) -> UploadedFile:
-    """Accept only real JPEG/PNG/WebP images of bounded size (no decompression bombs)."""
-    try:
-        with Image.open(photo, formats=PHOTO_FORMATS) as image:
-            if image.width * image.height > PHOTO_MAX_PIXELS:
-                raise errors.Invalid(fields={"photo": "The photo is too large (at most 16 megapixels)."})
-            image.verify()
-    except (UnidentifiedImageError, OSError, Image.DecompressionBombError):
-        raise errors.Invalid(fields={"photo": "Upload a JPEG, PNG or WebP image."}) from None
-    photo.seek(0)
-    return photo
 
 
 def _interest_slugs(names: list[str]) -> dict[str, str]:
@@ -57,7 +40,8 @@ def profile_update(*, user: User, interests: list[str] | None = None, **fields: 
     replaced_photo = None
     if fields.get("photo") is not None:
         replaced_photo = profile.photo.name or None
-        profile.photo = _checked_photo(fields["photo"])
+        # validated by content, re-encoded without metadata, bounded (eventhub/images.py)
+        profile.photo = reencode(fields["photo"], policy=PROFILE_PHOTO, field="photo")
     full_clean_or_invalid(profile)
     profile.save()
     if replaced_photo and replaced_photo != profile.photo.name:

@@ -172,7 +172,7 @@ def render_nginx(config: Config, paths: dict[str, str], template: Path | None = 
         "worker_connections": os.environ.get("NGINX_WORKER_CONNECTIONS", "4096"),
         "run_dir": str(config.run_dir),
         "mime_types": os.environ.get("NGINX_MIME_TYPES", "/etc/nginx/mime.types"),
-        "client_max_body_size": os.environ.get("NGINX_CLIENT_MAX_BODY_SIZE", "20m"),
+        "client_max_body_size": os.environ.get("NGINX_CLIENT_MAX_BODY_SIZE", "12m"),
         "access_log": f"{config.run_dir}/nginx-access.log eventhub",
         "forwarded_maps": maps,
         "web_address": f"{config.internal_host}:{config.web_port}",

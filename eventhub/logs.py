@@ -26,6 +26,8 @@ from typing import Any
 
 import structlog
 from daphne.access import AccessLogGenerator
+from django.conf import settings
+from django.utils.functional import SimpleLazyObject, empty
 
 from eventhub.proxy import client_ip
 
@@ -189,6 +191,17 @@ def bind_client_address(request: Any, logger: Any, **kwargs: Any) -> None:
 
 def bind_user_id(request: Any, logger: Any, log_kwargs: dict[str, Any], **kwargs: Any) -> None:
     """django-structlog's ``bind_extra_request_finished_metadata`` receiver: the user id on the
-    request line, read after the view (see ``DJANGO_STRUCTLOG_USER_ID_FIELD`` in the settings)."""
+    request line, read after the view (see ``DJANGO_STRUCTLOG_USER_ID_FIELD`` in the settings).
+
+    A request without a session cookie whose view never asked who the user is stays unread:
+    reading it would load the session and add ``Vary: Cookie`` to the answer, which keeps shared
+    caches from storing the public pages (``events/public``) that are the same for everyone."""
     user = getattr(request, "user", None)
+    if _unread_lazy(user) and settings.SESSION_COOKIE_NAME not in request.COOKIES:
+        log_kwargs["user_id"] = None
+        return
     log_kwargs["user_id"] = user.pk if user is not None and user.is_authenticated else None
+
+
+def _unread_lazy(user: Any) -> bool:
+    return isinstance(user, SimpleLazyObject) and user._wrapped is empty  # type: ignore[attr-defined]

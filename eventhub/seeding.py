@@ -22,3 +22,5 @@ class DemoContext:
     """What an app's demo hands to the apps seeded after it."""
     messages: list[str] = field(default_factory=list)
     """Lines the command prints when every app is done."""
+    base_url: str = "http://127.0.0.1:8000"
+    """Where ``make run`` serves (``HOST``, ``PORT``), for the URLs the lines name."""

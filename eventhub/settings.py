@@ -95,6 +95,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    # Before anything reads a body: over REQUEST_BODY_MAX_BYTES is a 413 (eventhub/bodylimit.py).
+    "eventhub.bodylimit.BodyLimitMiddleware",
     # Outermost but for the metrics: Content-Security-Policy and Server on every answer, static
     # files and redirects too.
     "eventhub.headers.SecurityHeadersMiddleware",
@@ -441,6 +443,14 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = DEBUG
 MEDIA_URL = "/media/"
 MEDIA_ROOT = VAR_DIR / "media"
+# Every request body, uploads included, is refused over this before it is read
+# (eventhub/bodylimit.py; nginx's client_max_body_size says the same in production). Photos are
+# at most 10 MB (eventhub/images.py); the rest is multipart overhead and the other fields.
+REQUEST_BODY_MAX_BYTES = env.int("REQUEST_BODY_MAX_BYTES", default=12 * 1024 * 1024)
+# Django's own caps stay at their defaults: 2.5 MB of parsed form fields / request.body, file
+# parts over 2.5 MB spooled to a temporary file instead of memory.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="EventHub <noreply@eventhub.local>")
 

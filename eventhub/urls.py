@@ -4,7 +4,7 @@ from django.urls import URLPattern, URLResolver, include, path, re_path
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from eventhub import health
+from eventhub import health, media
 from eventhub.api.errors import json_404
 from eventhub.realtime.api import StreamEntriesView
 
@@ -25,6 +25,8 @@ urlpatterns = [
     path("portal/", include("events.portal.urls")),
     path("portal/", include("ticketing.portal.urls")),
     path("", include("events.urls")),
+    path("", include("events.public.urls")),
+    path("", include("ticketing.public.urls")),
     path("accounts/", include("allauth.urls")),
     path("_allauth/", include("allauth.headless.urls")),
     path("admin/", admin.site.urls),
@@ -33,10 +35,8 @@ urlpatterns = [
     path("metrics", health.metrics, name="metrics"),
 ]
 
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# User media in every profile (eventhub/media.py); nginx serves /media/ itself when in front.
+urlpatterns.append(path(f"{settings.MEDIA_URL.strip('/')}/<path:media_path>", media.media, name="media"))
 
 handler400 = "eventhub.views.bad_request"
 handler403 = "eventhub.views.permission_denied"

@@ -1,7 +1,11 @@
+from typing import Any
+
 from django.contrib import admin
+from django.contrib.admin.widgets import AdminFileWidget
 from django.db import models
 
 from eventhub.admin import ScopedAdminMixin
+from eventhub.images import SPEAKER_PHOTO, ReencodedImageField
 
 from .models import (
     Announcement,
@@ -112,6 +116,11 @@ class SpeakerAdmin(ScopedAdminMixin, admin.ModelAdmin):
     list_select_related = ("event", "user")
     search_fields = ("name", "company", "user__email", "event__name")
     autocomplete_fields = ("event", "user")
+
+    def formfield_for_dbfield(self, db_field: Any, request: Any, **kwargs: Any) -> Any:
+        if db_field.name == "photo":  # checked by content and re-encoded (eventhub/images.py)
+            return ReencodedImageField(policy=SPEAKER_PHOTO, required=False, widget=AdminFileWidget, label="Photo")
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
 
 @admin.register(Session)

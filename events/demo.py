@@ -140,6 +140,8 @@ def seed(context: DemoContext) -> None:
     context.shared["events.event"] = event
     context.shared["events.attendees"] = attendees
     context.messages.append(f"Demo event ready: {event.name} (id {event.pk}, organization '{organization.slug}')")
+    context.messages.append(f"  Public event page: {context.base_url}/events/{event.pk}/")
+    context.messages.append(f"  In the attendee app: {context.base_url}/app/#/e/{event.pk}/agenda")
 
 
 def seed_agenda(*, event: Event, organizer: User, speaker_user: User, attendees: list[User]) -> None:

@@ -80,6 +80,9 @@ def is_joinable(user, event) -> bool:
 can_view_event = (is_announced & is_listed_or_link) | is_member | (is_announced & is_participant)
 
 rules.add_perm("events.view_organization", is_member)
+# The public pages (``events/public``): the same for everyone, members included, so a draft or a
+# private event is a 404 there even for its organizers, and a page can be shared and cached.
+rules.add_perm("events.view_public_page", is_announced & is_listed_or_link)
 rules.add_perm("events.manage_members", is_manager)
 rules.add_perm("events.manage_owners", is_owner)
 rules.add_perm("events.add_event", is_editor)

@@ -6,3 +6,6 @@ class TicketingConfig(AppConfig):
 
     def ready(self) -> None:
         from . import tasks  # noqa: F401, PLC0415 (app-ready) connects the outbox relay, tasks._relay
+        from .public import sections  # noqa: PLC0415 (app-ready) the tickets block of the public event page
+
+        sections.register()

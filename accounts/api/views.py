@@ -39,7 +39,11 @@ class MeView(APIView):
         bio = serializers.CharField(max_length=2000, required=False, allow_blank=True)
         company = serializers.CharField(max_length=150, required=False, allow_blank=True)
         job_title = serializers.CharField(max_length=150, required=False, allow_blank=True)
-        photo = serializers.ImageField(required=False)
+        # A file, not DRF's ImageField (which lets Pillow try every format it knows): the service
+        # checks the content and re-encodes it (eventhub/images.py).
+        photo = serializers.FileField(
+            required=False, help_text="A JPEG, PNG or WebP image (at most 10 MB, 40 megapixels); stored re-encoded."
+        )
         interests = serializers.ListField(child=serializers.CharField(max_length=60), max_length=30, required=False)
 
     @extend_schema(responses=MeOutputSerializer)

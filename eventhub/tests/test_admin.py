@@ -1,10 +1,14 @@
 """The admin back office: every registered model's changelist (with a search) and add page load
 for a superuser, and the pages of event-owned (scoped) models work without a tenant scope."""
 
+import io
+
 import pytest
 from django.contrib import admin
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django_scopes import scopes_disabled
+from PIL import Image
 
 from eventhub.audit import audit_log
 from eventhub.testing.factories import (
@@ -15,7 +19,7 @@ from eventhub.testing.factories import (
     RoomFactory,
     UserFactory,
 )
-from events.models import Participant
+from events.models import Participant, Speaker
 
 pytestmark = pytest.mark.django_db
 
@@ -123,3 +127,30 @@ def test_admin_is_not_for_non_staff(client):
 
     assert response.status_code == 302
     assert response["Location"].startswith("/admin/login/")
+
+
+def test_speaker_photo_uploaded_in_the_admin_is_re_encoded_without_metadata(admin_client, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    with scopes_disabled():
+        event = EventFactory()
+        speaker = Speaker.objects.create(event=event, name="Ada")
+    buffer = io.BytesIO()
+    exif = Image.Exif()
+    exif[0x010F] = "PhoneMaker"
+    Image.new("RGB", (2000, 1000)).save(buffer, format="JPEG", exif=exif)
+    pdf = SimpleUploadedFile("cv.jpg", b"%PDF-1.7\n%%EOF\n")
+    url = reverse("admin:events_speaker_change", args=[speaker.pk])
+    fields = {"event": event.pk, "name": "Ada", "links": "[]", "bio": "", "company": "", "job_title": ""}
+
+    refused = admin_client.post(url, {**fields, "photo": pdf})
+    saved = admin_client.post(url, {**fields, "photo": SimpleUploadedFile("ada.jpg", buffer.getvalue())})
+
+    assert refused.status_code == 200
+    assert b"Upload a JPEG, PNG or WebP image." in refused.content
+    assert saved.status_code == 302
+    with scopes_disabled():
+        speaker.refresh_from_db()
+    stored = speaker.photo.read()
+    assert b"PhoneMaker" not in stored
+    with Image.open(io.BytesIO(stored)) as image:
+        assert image.size == (1024, 512)

@@ -93,6 +93,7 @@ NON_TENANT_ROUTES = {
     "api/v1/^.*$": "JSON 404 for unknown API paths",
     "portal/": "portal home: the caller's own organizations",
     "portal/organizations/new": "creates a new organization owned by the caller",
+    "my/events/": "the caller's own events (read in user_scope), the attendee's home",
     "api/v1/stripe/webhook": "Stripe's signed webhook: authenticated by its signature, finds the order by metadata",
     "healthz": "liveness probe, no data",
     "readyz": "readiness probe: dependency checks, no tenant data",

@@ -34,6 +34,10 @@ KIND_PLURALS: dict[str, str] = {
 
 @login_required
 def home(request: SignedInRequest) -> HttpResponse:
+    """Organizers see their organizations; a user with no membership (an attendee) is sent to
+    their events (``public:my-events``), where creating an organization stays one link away."""
+    if not selectors.memberships_for_user(user=request.user):
+        return redirect("public:my-events")
     return render(request, "events/home.html")
 
 

@@ -36,7 +36,10 @@ class Command(BaseCommand):
 
     @transaction.atomic
     def handle(self, *args: Any, **options: Any) -> None:
-        context = DemoContext(password=make_password(os.environ.get("DEMO_PASSWORD", "eventhub-demo")))
+        context = DemoContext(
+            password=make_password(os.environ.get("DEMO_PASSWORD", "eventhub-demo")),
+            base_url=f"http://{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}",
+        )
         with scopes_disabled():
             for module in _demo_modules():
                 module.seed(context)
