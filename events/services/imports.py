@@ -384,7 +384,7 @@ def agenda_import(
     row; with ``dry_run``, or when any row failed, nothing is kept (one transaction, rolled
     back). Side effects when applied: what the agenda services do per row (audit entries; stream
     entries for reference data once an agenda is out; sessions stay drafts until published), and
-    one ``agenda.imported`` audit entry. Locking: the agenda lock for the whole import."""
+    one ``agenda.imported`` audit entry if anything changed. Locking: the agenda lock for the whole import."""
     require_permission(actor, "events.change_agenda", event)
     if kind not in KINDS:
         raise errors.Invalid(fields={"kind": _("Choose rooms, speakers or sessions.")})
@@ -416,7 +416,7 @@ def agenda_import(
                 result.action, result.errors = "error", _field_errors(error)
         if dry_run or report.failed:
             transaction.set_rollback(True)
-        else:
+        elif report.created or report.updated:  # a re-import that changes nothing writes nothing
             services.audit_agenda(
                 actor,
                 ctx.event,
