@@ -59,10 +59,13 @@ def _audit(actor: User | None, invitation: Invitation, action: str, **changes: o
     )
 
 
-def _send(invitation: Invitation, *, base_url: str, now: datetime) -> None:
-    """Queue the e-mail (the outbox row commits with the invitation) and start the expiry."""
+def _start_clock(invitation: Invitation, *, now: datetime) -> None:
     invitation.sent_at = now
     invitation.expires_at = now + INVITATION_TTL
+
+
+def _send(invitation: Invitation, *, base_url: str) -> None:
+    """Queue the e-mail of a saved invitation (the outbox row commits with it)."""
     link = base_url.rstrip("/") + reverse("invitation", kwargs={"token": invitation_token(invitation)})
     inviter = invitation.invited_by.email if invitation.invited_by else _("The organizers")
     if invitation.kind == InvitationKind.TEAM:
@@ -104,8 +107,9 @@ def _normalized(email: str) -> str:
 def _create(invitation: Invitation, *, base_url: str) -> Invitation:
     try:
         with transaction.atomic():
-            _send(invitation, base_url=base_url, now=timezone.now())
+            _start_clock(invitation, now=timezone.now())
             invitation.save()
+            _send(invitation, base_url=base_url)
     except IntegrityError:  # the open-invitation constraints: a concurrent duplicate
         raise errors.Invalid(fields={"email": str(PENDING)}) from None
     return invitation
@@ -204,8 +208,9 @@ def invitation_resend(*, actor: User, invitation: Invitation, base_url: str) -> 
     if invitation.revoked_at is not None or invitation.accepted_at is not None:
         raise errors.Invalid(_("Only a pending invitation can be sent again."))
     invitation.nonce = new_invitation_nonce()
-    _send(invitation, base_url=base_url, now=timezone.now())
+    _start_clock(invitation, now=timezone.now())
     invitation.save(update_fields=["nonce", "sent_at", "expires_at"])
+    _send(invitation, base_url=base_url)
     _audit(actor, invitation, "invitation.resent")
     return invitation
 
