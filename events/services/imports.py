@@ -238,6 +238,33 @@ def _changes(obj: Any, wanted: dict[str, Any]) -> dict[str, Any]:
     return {name: value for name, value in wanted.items() if getattr(obj, name) != value}
 
 
+def _import_reference(
+    ctx: _Context,
+    result: RowResult,
+    *,
+    model: type[Room] | type[Speaker],
+    save: Callable[..., Any],
+    wanted: dict[str, Any],
+) -> None:
+    """A room or a speaker: matched by external id, else a hand-made one (no external id) of
+    the same name is adopted; then created, updated where it differs, or left unchanged."""
+    kind = model.__name__.lower()
+    result.label = wanted["name"]
+    obj = model.objects.filter(event=ctx.event, external_id=result.external_id).first()
+    if obj is None:
+        obj = model.objects.filter(event=ctx.event, name=wanted["name"], external_id="").first()
+        if obj is not None:
+            wanted["external_id"] = result.external_id
+    if obj is None:
+        save(actor=ctx.actor, event=ctx.event, external_id=result.external_id, **wanted)
+        result.action = "created"
+    elif changes := _changes(obj, wanted):
+        save(actor=ctx.actor, event=ctx.event, **{kind: obj}, **changes)
+        result.action = "updated"
+    else:
+        result.action = "unchanged"
+
+
 def _import_room(ctx: _Context, values: dict[str, Any], result: RowResult) -> None:
     wanted: dict[str, Any] = {"name": _str(values, "name")}
     for name in ("floor", "accessibility_notes"):
@@ -247,20 +274,7 @@ def _import_room(ctx: _Context, values: dict[str, Any], result: RowResult) -> No
         if name in values:
             number = _int(values, name)
             wanted[name] = number if name == "capacity" or number is not None else 0
-    result.label = wanted["name"]
-    room = Room.objects.filter(event=ctx.event, external_id=result.external_id).first()
-    if room is None:
-        room = Room.objects.filter(event=ctx.event, name=wanted["name"], external_id="").first()
-        if room is not None:
-            wanted["external_id"] = result.external_id
-    if room is None:
-        services.room_save(actor=ctx.actor, event=ctx.event, external_id=result.external_id, **wanted)
-        result.action = "created"
-    elif changes := _changes(room, wanted):
-        services.room_save(actor=ctx.actor, event=ctx.event, room=room, **changes)
-        result.action = "updated"
-    else:
-        result.action = "unchanged"
+    _import_reference(ctx, result, model=Room, save=services.room_save, wanted=wanted)
 
 
 def _import_speaker(ctx: _Context, values: dict[str, Any], result: RowResult) -> None:
@@ -268,20 +282,7 @@ def _import_speaker(ctx: _Context, values: dict[str, Any], result: RowResult) ->
     for name in ("company", "job_title", "bio"):
         if name in values:
             wanted[name] = _str(values, name)
-    result.label = wanted["name"]
-    speaker = Speaker.objects.filter(event=ctx.event, external_id=result.external_id).first()
-    if speaker is None:
-        speaker = Speaker.objects.filter(event=ctx.event, name=wanted["name"], external_id="").first()
-        if speaker is not None:
-            wanted["external_id"] = result.external_id
-    if speaker is None:
-        services.speaker_save(actor=ctx.actor, event=ctx.event, external_id=result.external_id, **wanted)
-        result.action = "created"
-    elif changes := _changes(speaker, wanted):
-        services.speaker_save(actor=ctx.actor, event=ctx.event, speaker=speaker, **changes)
-        result.action = "updated"
-    else:
-        result.action = "unchanged"
+    _import_reference(ctx, result, model=Speaker, save=services.speaker_save, wanted=wanted)
 
 
 def _find_room(event: Event, ref: str) -> Room:

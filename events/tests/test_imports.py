@@ -14,8 +14,8 @@ from openpyxl import Workbook
 
 from eventhub.models import AuditLogEntry
 from eventhub.testing.db import table_writes
-from eventhub.testing.factories import EventFactory, MemberFactory, OrganizationFactory
-from events.enums import MemberRole, SessionStatus
+from eventhub.testing.factories import EventFactory, MemberFactory
+from events.enums import SessionStatus
 from events.models import PublishedSession, Room, Session, Speaker
 from events.services.schedule import schedule_publish
 
@@ -38,13 +38,13 @@ def _portal_settings(page_settings):
 
 
 @pytest.fixture
-def org():
-    return OrganizationFactory(name="Acme Events", slug="acme")
+def org(acme_org):
+    return acme_org
 
 
 @pytest.fixture
-def owner(org):
-    return MemberFactory(organization=org, role=MemberRole.OWNER, user__email="owner@example.org").user
+def owner(acme_owner):
+    return acme_owner
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django_scopes import scopes_disabled
 
-from eventhub.testing.factories import EventFactory, MemberFactory, OrganizationFactory, UserFactory
+from eventhub.testing.factories import EventFactory, MemberFactory, UserFactory
 from events.enums import MemberRole
 from events.models import Invitation, OrganizationMember, Participant, Speaker
 from ticketing.models import OutboundEmail
@@ -29,13 +29,13 @@ def _portal_settings(page_settings):
 
 
 @pytest.fixture
-def org():
-    return OrganizationFactory(name="Acme Events", slug="acme")
+def org(acme_org):
+    return acme_org
 
 
 @pytest.fixture
-def owner(org):
-    return MemberFactory(organization=org, role=MemberRole.OWNER, user__email="owner@example.org").user
+def owner(acme_owner):
+    return acme_owner
 
 
 @pytest.fixture
