@@ -11,6 +11,11 @@ class MemberRole(models.TextChoices):
     ANALYST = "analyst", "Analyst"
 
 
+class InvitationKind(models.TextChoices):
+    TEAM = "team", "Team member"
+    SPEAKER = "speaker", "Speaker"
+
+
 class EventStatus(models.TextChoices):
     DRAFT = "draft", "Draft"
     PUBLISHED = "published", "Published"

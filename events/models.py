@@ -14,11 +14,16 @@ from .enums import (
     AnnouncementTarget,
     EventStatus,
     EventVisibility,
+    InvitationKind,
     MemberRole,
     ParticipantKind,
     SessionKind,
     SessionStatus,
 )
+
+
+def new_invitation_nonce() -> str:
+    return secrets.token_urlsafe(16)
 
 
 def validate_time_zone(value: str) -> None:
@@ -120,6 +125,8 @@ class Room(EventScoped):
     floor = models.CharField(max_length=40, blank=True)
     accessibility_notes = models.TextField(blank=True)
     position = models.PositiveIntegerField(default=0)
+    # The row's id in the organizer's own system (imports match on it; issue 10). Blank when unset.
+    external_id = models.CharField(max_length=100, blank=True, default="")
 
     class Meta:
         constraints = [
@@ -127,7 +134,13 @@ class Room(EventScoped):
                 fields=["event", "name"],
                 name="room_name_unique_per_event",
                 violation_error_message="A room with this name already exists.",
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["event", "external_id"],
+                condition=~models.Q(external_id=""),
+                name="room_external_id_unique_per_event",
+                violation_error_message="Another room of this event has this external id.",
+            ),
         ]
         ordering = ["event", "position", "name"]
 
@@ -180,6 +193,8 @@ class Speaker(EventScoped):
     photo = models.ImageField(upload_to=speaker_photo_path, blank=True)
     links = models.JSONField(default=list, blank=True, help_text="A list of {label, url}.")
     updated_at = models.DateTimeField(auto_now=True)
+    # The row's id in the organizer's own system (imports match on it; issue 10). Blank when unset.
+    external_id = models.CharField(max_length=100, blank=True, default="")
 
     class Meta:
         constraints = [
@@ -188,7 +203,13 @@ class Speaker(EventScoped):
                 condition=models.Q(user__isnull=False),
                 name="speaker_user_unique_per_event",
                 violation_error_message="This account already has a speaker profile at this event.",
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["event", "external_id"],
+                condition=~models.Q(external_id=""),
+                name="speaker_external_id_unique_per_event",
+                violation_error_message="Another speaker of this event has this external id.",
+            ),
         ]
         ordering = ["event", "name"]
 
@@ -241,6 +262,8 @@ class Session(SessionFields, EventScoped):
     speakers = models.ManyToManyField(Speaker, blank=True, related_name="sessions")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # The row's id in the organizer's own system (imports match on it; issue 10). Blank when unset.
+    external_id = models.CharField(max_length=100, blank=True, default="")
 
     class Meta:
         constraints = [
@@ -248,7 +271,13 @@ class Session(SessionFields, EventScoped):
                 condition=models.Q(end__gt=models.F("start")),
                 name="session_ends_after_start",
                 violation_error_message="A session must end after it starts.",
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["event", "external_id"],
+                condition=~models.Q(external_id=""),
+                name="session_external_id_unique_per_event",
+                violation_error_message="Another session of this event has this external id.",
+            ),
         ]
         indexes = [models.Index(fields=["event", "room", "start"])]
         ordering = ["start", "room__position", "id"]
@@ -373,3 +402,51 @@ class CalendarFeed(EventScoped, RevocableLink):
 
     def __str__(self) -> str:
         return f"Calendar feed of {self.user} for {self.event}"
+
+
+# --- invitations ------------------------------------------------------------------------------
+
+
+class Invitation(models.Model):
+    """An invitation by e-mail address: to join the organization with ``role`` (team), or to claim
+    the speaker profile ``speaker`` (speaker). The link carries a signed token naming the row and
+    its ``nonce``; resending rotates the nonce (the old link dies) and renews ``expires_at``.
+    Single use: ``accepted_at``; revocable: ``revoked_at``."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="invitations")
+    kind = models.CharField(max_length=16, choices=InvitationKind.choices)
+    email = models.EmailField()
+    role = models.CharField(max_length=16, choices=MemberRole.choices, blank=True)
+    event = models.ForeignKey(Event, null=True, blank=True, on_delete=models.CASCADE, related_name="invitations")
+    speaker = models.ForeignKey(Speaker, null=True, blank=True, on_delete=models.CASCADE, related_name="invitations")
+    nonce = models.CharField(max_length=64, default=new_invitation_nonce)
+    invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ScopedManager(organization="organization")
+
+    class Meta:
+        constraints = [
+            # One open invitation per address and organization (team) or speaker profile.
+            models.UniqueConstraint(
+                fields=["organization", "email"],
+                condition=models.Q(kind="team", accepted_at__isnull=True, revoked_at__isnull=True),
+                name="invitation_open_team_unique",
+            ),
+            models.UniqueConstraint(
+                fields=["speaker", "email"],
+                condition=models.Q(kind="speaker", accepted_at__isnull=True, revoked_at__isnull=True),
+                name="invitation_open_speaker_unique",
+            ),
+        ]
+        ordering = ["organization", "-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Invitation of {self.email} to {self.organization}"

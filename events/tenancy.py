@@ -14,7 +14,7 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import Resolver404, resolve
 from django_scopes import scope
 
-from .models import Event, Organization, OrganizationMember, Participant
+from .models import Event, Invitation, Organization, OrganizationMember, Participant
 
 # An event's organization is fixed (no service moves events), so it is remembered per process;
 # for a minute only, because staff can still reassign one in the admin.
@@ -98,3 +98,14 @@ class TenantScopeMiddleware:
             return self.get_response(request)
         with scope(organization=organization_ids):
             return self.get_response(request)
+
+
+def organization_id_for_invitation(invitation_id: int) -> int | None:
+    """The organization of an invitation, for its accept page: the signed token in the link
+    names only the invitation. Enter ``scope(organization=[id])`` with the result."""
+    return (
+        Invitation.objects.with_scopes_disabled()
+        .filter(pk=invitation_id)
+        .values_list("organization_id", flat=True)
+        .first()
+    )

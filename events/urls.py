@@ -6,6 +6,7 @@ from django.urls import include, path
 
 from .api.calendar import calendar_feed
 from .portal.displays import display_page, display_state_view
+from .portal.invitations import invitation_page
 
 displays = [
     path("<str:token>", display_page, name="page"),
@@ -15,4 +16,5 @@ displays = [
 urlpatterns = [
     path("displays/", include((displays, "displays"))),
     path("calendar/<str:token>.ics", calendar_feed, name="calendar-feed"),
+    path("invitations/<str:token>", invitation_page, name="invitation"),
 ]

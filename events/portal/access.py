@@ -9,7 +9,8 @@ from functools import wraps
 from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
+from django.http.response import HttpResponseBase
 
 from ..selectors.organizations import event_access, organization_access
 
@@ -39,7 +40,7 @@ if TYPE_CHECKING:
 else:
     SignedInRequest = OrganizationRequest = PortalRequest = HttpRequest
 
-View = Callable[..., HttpResponse]
+View = Callable[..., HttpResponseBase]  # pages and streamed downloads
 
 
 def organization_page(permission: str = "events.view_organization") -> Callable[[View], View]:
@@ -48,7 +49,7 @@ def organization_page(permission: str = "events.view_organization") -> Callable[
     def decorator(view: View) -> View:
         @login_required
         @wraps(view)
-        def wrapper(request: OrganizationRequest, organization: str, **kwargs: Any) -> HttpResponse:
+        def wrapper(request: OrganizationRequest, organization: str, **kwargs: Any) -> HttpResponseBase:
             org = organization_access(user=request.user, slug=organization, permission=permission)
             request.organization = org
             return view(request, org, **kwargs)
@@ -64,7 +65,7 @@ def event_page(permission: str = "events.view_organization") -> Callable[[View],
     def decorator(view: View) -> View:
         @login_required
         @wraps(view)
-        def wrapper(request: PortalRequest, organization: str, event: str, **kwargs: Any) -> HttpResponse:
+        def wrapper(request: PortalRequest, organization: str, event: str, **kwargs: Any) -> HttpResponseBase:
             org = organization_access(user=request.user, slug=organization)
             found = event_access(user=request.user, organization=org, slug=event, permission=permission)
             request.organization, request.event = org, found

@@ -3,7 +3,7 @@ pages are bearer links, routed by ``events/urls.py``."""
 
 from django.urls import path
 
-from . import agenda, displays, organizations, schedule
+from . import agenda, displays, exports, imports, invitations, organizations, schedule
 
 app_name = "portal"
 
@@ -50,4 +50,18 @@ urlpatterns = [
     # door displays
     path(f"{_agenda}/displays/", displays.display_links, name="agenda-displays"),
     path(f"{_agenda}/displays/<int:display_id>/revoke", displays.display_link_revoke, name="agenda-display-revoke"),
+    # import and export (issue 10)
+    path(f"{_agenda}/import", imports.agenda_import_page, name="agenda-import"),
+    path(f"{_event}/exports/", exports.exports, name="exports"),
+    path(f"{_event}/exports/agenda.json", exports.agenda_export_json, name="export-agenda-json"),
+    path(f"{_event}/exports/agenda.ics", exports.agenda_export_ics, name="export-agenda-ics"),
+    path(f"{_event}/exports/schedule.xml", exports.agenda_export_frab, name="export-agenda-frab"),
+    path(f"{_event}/exports/speakers.csv", exports.speakers_export, {"fmt": "csv"}, name="export-speakers-csv"),
+    path(f"{_event}/exports/speakers.xlsx", exports.speakers_export, {"fmt": "xlsx"}, name="export-speakers-xlsx"),
+    # invitations (issue 10)
+    path(f"{_org}/invitations/", invitations.invitations, name="invitations"),
+    path(f"{_org}/invitations/<int:invitation_id>/resend", invitations.invitation_resend, name="invitation-resend"),
+    path(f"{_org}/invitations/<int:invitation_id>/revoke", invitations.invitation_revoke, name="invitation-revoke"),
+    path(f"{_agenda}/speakers/<int:speaker_id>/invite", invitations.speaker_invite, name="agenda-speaker-invite"),
+    path("speaking/<int:event_id>/", invitations.speaker_profile, name="speaker-profile"),
 ]

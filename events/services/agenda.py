@@ -27,10 +27,11 @@ from ..enums import AnnouncementTarget, EntryType, SessionStatus
 from ..models import SESSION_FIELDS, Announcement, Bookmark, Event, PublishedSession, Room, Session, Speaker, Track
 from ..selectors.schedule import agenda_is_out
 
-EDITABLE_SESSION_FIELDS = [name for name in SESSION_FIELDS if name != "status"]
-ROOM_FIELDS = ["name", "capacity", "floor", "accessibility_notes", "position"]
+# ``external_id`` (the organizer's own id; imports match on it) is the draft's alone: never published.
+EDITABLE_SESSION_FIELDS = [*(name for name in SESSION_FIELDS if name != "status"), "external_id"]
+ROOM_FIELDS = ["name", "capacity", "floor", "accessibility_notes", "position", "external_id"]
 TRACK_FIELDS = ["name", "colour", "position"]
-SPEAKER_FIELDS = ["name", "bio", "company", "job_title", "links", "user"]
+SPEAKER_FIELDS = ["name", "bio", "company", "job_title", "links", "user", "external_id"]
 SPEAKER_SELF_FIELDS = ["name", "bio", "company", "job_title", "links"]
 
 ROOM_DOUBLE_BOOKED = "{room} is already booked then: {titles}."

@@ -2,13 +2,16 @@
 
 from datetime import timedelta
 
+from django.utils import timezone
+
 from eventhub.testing.tenant_matrix import TenantObjects
-from events.enums import AnnouncementTarget
+from events.enums import AnnouncementTarget, InvitationKind
 from events.models import (
     Announcement,
     Bookmark,
     CalendarFeed,
     DisplayLink,
+    Invitation,
     PublishedSession,
     ScheduleVersion,
     Session,
@@ -55,7 +58,17 @@ def _populate(tenant) -> dict:
     announcement = Announcement.objects.create(event=event, author=tenant.owner, text="Secret announcement")
     display = DisplayLink.objects.create(event=event, room=tenant.room, name="Door")
     CalendarFeed.objects.create(event=event, user=tenant.owner)
+    now = timezone.now()
+    invitation = Invitation.objects.create(
+        organization=tenant.organization,
+        kind=InvitationKind.TEAM,
+        email=f"invited-{tenant.organization.slug}@example.org",
+        role="editor",
+        sent_at=now,
+        expires_at=now + timedelta(days=14),
+    )
     return {
+        "invitation_id": invitation.pk,
         "session_id": session.pk,
         "speaker_id": speaker.pk,
         "room_id": tenant.room.pk,
@@ -80,7 +93,8 @@ def _rows(organization_id: int, event_ids: list[int]) -> dict:
         "session_speakers": list(
             Session.speakers.through.objects.filter(session__event_id__in=event_ids).order_by("pk").values()
         ),
-        "agenda_table_sizes": [model.objects.count() for model in (*models, Bookmark, SessionNote)],
+        "events.Invitation": list(Invitation.objects.filter(organization_id=organization_id).order_by("pk").values()),
+        "agenda_table_sizes": [model.objects.count() for model in (*models, Bookmark, SessionNote, Invitation)],
     }
 
 
@@ -93,6 +107,7 @@ TENANT_OBJECTS = TenantObjects(
         "announcement_id": MISSING_ID,
         "version": MISSING_ID,
         "display_id": MISSING_ID,
+        "invitation_id": MISSING_ID,
     },
     populate=_populate,
     rows=_rows,
@@ -107,7 +122,7 @@ TENANT_OBJECTS = TenantObjects(
         "capacity": "5",
     },
     bearer_kwargs={
-        "token": "a display link or a private calendar feed: whoever holds the link may read it; "
-        "revocation is tested in events/tests"
+        "token": "a display link, a private calendar feed or an invitation: whoever holds the link may "
+        "use it; revocation (and, for invitations, expiry and single use) is tested in events/tests"
     },
 )

@@ -3,7 +3,7 @@ refunds — under ``…/tickets/`` and check-in under ``…/checkin/``."""
 
 from django.urls import path
 
-from . import checkin, sales
+from . import checkin, exports, sales
 
 app_name = "ticketing"
 
@@ -36,3 +36,12 @@ urlpatterns = [
     path(f"{_checkin}devices/<int:device_id>/revoke", checkin.device_revoke, name="checkin-device-revoke"),
     path(f"{_checkin}settings", checkin.settings_view, name="checkin-settings"),
 ]
+
+# Exports (issue 10): CSV or XLSX, streamed (ticketing/portal/exports.py).
+_exports = "<slug:organization>/events/<slug:event>/exports/"
+for _fmt in ("csv", "xlsx"):
+    urlpatterns += [
+        path(f"{_exports}orders.{_fmt}", exports.orders_export, {"fmt": _fmt}, name=f"export-orders-{_fmt}"),
+        path(f"{_exports}attendees.{_fmt}", exports.attendees_export, {"fmt": _fmt}, name=f"export-attendees-{_fmt}"),
+        path(f"{_exports}checkins.{_fmt}", exports.checkins_export, {"fmt": _fmt}, name=f"export-checkins-{_fmt}"),
+    ]
