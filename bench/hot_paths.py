@@ -42,6 +42,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from fanout import BIN, ROOT, env, free_port, manage, prepare_database, stop  # noqa: E402
@@ -80,21 +81,28 @@ def _bump_event_head() -> None:
 
 
 class Stack:
-    """Django's WSGI handler with a given middleware list, called like a WSGI server would."""
+    """The WSGI application gunicorn runs (``eventhub.wsgi``), or Django's WSGI handler with a
+    given middleware list, called like a WSGI server would."""
 
     def __init__(self, middleware: list[str] | None = None) -> None:
         from django.conf import settings  # noqa: PLC0415 (django-setup)
         from django.core.handlers.wsgi import WSGIHandler  # noqa: PLC0415 (django-setup)
 
-        if middleware is not None:
+        self.handler: Any
+        if middleware is None:
+            try:
+                from eventhub.lanes import LaneWSGIHandler  # noqa: PLC0415 (django-setup)
+            except ImportError:  # before issue 12: one stack
+                self.handler = WSGIHandler()
+            else:
+                self.handler = LaneWSGIHandler()
+        else:
             saved = settings.MIDDLEWARE
             settings.MIDDLEWARE = middleware
             try:
                 self.handler = WSGIHandler()
             finally:
                 settings.MIDDLEWARE = saved
-        else:
-            self.handler = WSGIHandler()
 
     def get(self, path: str, headers: dict[str, str]) -> tuple[int, bytes, dict[str, str]]:
         path, _, query = path.partition("?")
@@ -201,8 +209,10 @@ def cmd_inprocess(args: argparse.Namespace) -> None:
         print(json.dumps({"mode": mode, "cpu_us_per_request": round(rows[mode]), "load": _load()}), flush=True)
     if args.middleware:
         full = list(settings.MIDDLEWARE)
+        whole = Stack(full)
         for mode in ("floor", "hit"):
-            base = cpu_per_request(stack, modes, mode, args.requests, args.rounds)
+            base = cpu_per_request(whole, modes, mode, args.requests, args.rounds)
+            print(json.dumps({"mode": mode, "whole_stack_cpu_us": round(base)}), flush=True)
             for name in full:
                 without = Stack([m for m in full if m != name])
                 try:
@@ -226,14 +236,14 @@ def cmd_profile(args: argparse.Namespace) -> None:
     for i in range(5):
         modes.prepare(args.mode, i)
         stack.get(*modes.request(args.mode, i)[:2])
-    profiler = Profiler(interval=0.0002)
+    profiler = Profiler(interval=0.001)
     for i in range(args.requests):
         modes.prepare(args.mode, i)
         path, headers, _ = modes.request(args.mode, i)
         profiler.start()
         stack.get(path, headers)
         profiler.stop()
-    print(profiler.output_text(unicode=True, show_all=False, color=False, flat=args.flat, short_mode=True))
+    print(profiler.output_text(unicode=True, show_all=False, color=False, flat=args.flat, short_mode=False))
 
 
 # --- wrk against gunicorn -------------------------------------------------------------------------
