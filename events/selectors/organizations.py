@@ -69,15 +69,19 @@ def event_access(
 # Every API read of an event starts with its row, its organization and its stream head (the
 # ETag). Building that query through the ORM costs ~1.5 ms of CPU, more than the rest of a
 # polled agenda read (issue 12), so each process keeps the rows it loaded, with their
-# PostgreSQL row versions (``xmin``: every UPDATE, however it is made, writes a new row version),
+# PostgreSQL row versions (every UPDATE, however it is made, writes a new row version: a new
+# ``ctid``, and ``xmin`` names its transaction — the pair never repeats for one row, even for two
+# updates in one transaction; a vacuum that moves a row only costs a reload),
 # and each read asks only for the current versions and the head, in one small statement. An
 # unchanged pair of versions means the kept rows are exactly what the ORM would load; anything
 # else loads them again. The tenant scope applies to that statement as django-scopes applies it
 # to ``Event.objects`` (the organizations of the current scope; outside one, the ORM path raises).
 
+_EVENTS = Event._meta.db_table
 _ROW_VERSIONS_SQL = (
-    f"(SELECT xmin::text FROM {Event._meta.db_table} WHERE id = {Event._meta.db_table}.id) || ':' || "  # noqa: S608 (table names, no input)
-    f"(SELECT xmin::text FROM {Organization._meta.db_table} WHERE id = {Event._meta.db_table}.organization_id)"
+    f"{_EVENTS}.xmin::text || '/' || {_EVENTS}.ctid::text || ':' || "  # noqa: S608 (table names, no input)
+    f"(SELECT o.xmin::text || '/' || o.ctid::text FROM {Organization._meta.db_table} o "
+    f"WHERE o.id = {_EVENTS}.organization_id)"
 )
 _HEAD_SQL = f"COALESCE((SELECT seq FROM {StreamHead._meta.db_table} WHERE stream = %s), 0)"  # noqa: S608
 _CHECK_SQL = f"SELECT {_ROW_VERSIONS_SQL}, {_HEAD_SQL} FROM {Event._meta.db_table} WHERE id = %s"  # noqa: S608
@@ -90,7 +94,8 @@ def _event_with_head(event_id: int) -> Event | None:
     kept = _kept_events.get(event_id)
     if kept is not None and current.get("_enabled", True) and "organization" in current:
         allowed = current["organization"]
-        sql, params = _CHECK_SQL, [event_stream(event_id), event_id]
+        sql = _CHECK_SQL
+        params: list[Any] = [event_stream(event_id), event_id]
         if isinstance(allowed, (list, tuple)):
             sql, params = sql + " AND organization_id = ANY(%s)", [*params, list(allowed)]
         elif allowed is not None:
@@ -124,7 +129,7 @@ def _fresh_copy(event: Event, *, stream_head: int) -> Event:
     copied = copy.copy(event)
     copied._state = copy.copy(event._state)
     copied._state.fields_cache = dict(event._state.fields_cache)
-    copied.stream_head = stream_head
+    copied.stream_head = stream_head  # type: ignore[attr-defined]  # the annotation the ORM path sets
     return copied
 
 
