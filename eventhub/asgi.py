@@ -1,9 +1,14 @@
 import os
 
-from django.core.asgi import get_asgi_application
+import django
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "eventhub.settings")
-django_asgi_app = get_asgi_application()
+django.setup(set_prefix=False)
+
+from eventhub.lanes import LaneASGIHandler  # noqa: E402
+
+# Token API reads take a lean middleware stack (eventhub/lanes.py), everything else the whole one.
+django_asgi_app = LaneASGIHandler()
 
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from django.urls import path  # noqa: E402

@@ -19,6 +19,9 @@ from django.core.cache.backends.redis import RedisCache
 logger = logging.getLogger(__name__)
 
 RATE_LIMIT_PREFIXES = ("allauth:rl:", "throttle_", "eventhub:rl:", "ticketing:rl:")
+# Rendered bodies shared between processes (``eventhub.api.rendered``): during an outage a
+# read renders its body itself, as if nothing were stored.
+FAIL_OPEN_PREFIXES = (*RATE_LIMIT_PREFIXES, "eventhub:rendered:")
 _PAUSE = 5.0
 _ERRORS = (redis.RedisError, OSError)
 
@@ -34,7 +37,7 @@ class FailOpenRedisCache(RedisCache):
         self._location = server if isinstance(server, str) else ",".join(server)
 
     def _fails_open(self, key: Any) -> bool:
-        return isinstance(key, str) and key.startswith(RATE_LIMIT_PREFIXES)
+        return isinstance(key, str) and key.startswith(FAIL_OPEN_PREFIXES)
 
     def _guarded(self, key: Any, default: Any, call: Any) -> Any:
         if not self._fails_open(key):

@@ -122,6 +122,23 @@ MIDDLEWARE = [
     "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
+# GET/HEAD under /api/ with X-Session-Token and no Cookie (phones) run this stack instead
+# (eventhub/lanes.py says why each of the others is not needed there; bench/README.md, issue 12,
+# what each costs). A middleware added above that API reads need must be added here too.
+API_TOKEN_READ_MIDDLEWARE = [
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    "eventhub.headers.SecurityHeadersMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "eventhub.api.middleware.JsonOnlyMiddleware",
+    "corsheaders.middleware.CorsMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.http.ConditionalGetMiddleware",
+    "eventhub.api.middleware.AnonymousUntilAuthenticatedMiddleware",
+    "events.tenancy.TenantScopeMiddleware",
+    "eventhub.api.middleware.PrivateApiResponsesMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
+]
+
 ROOT_URLCONF = "eventhub.urls"
 CSRF_FAILURE_VIEW = "eventhub.views.csrf_failure"  # JSON under /api/ and /_allauth/
 ASGI_APPLICATION = "eventhub.asgi.application"

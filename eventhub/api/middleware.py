@@ -2,6 +2,7 @@ import json
 from collections.abc import Callable
 from http import HTTPStatus
 
+from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.cache import patch_cache_control, patch_vary_headers
 
@@ -25,6 +26,19 @@ class PrivateApiResponsesMiddleware:
             patch_vary_headers(response, ("X-Session-Token", "Cookie"))
             patch_cache_control(response, private=True, no_cache=True)
         return response
+
+
+class AnonymousUntilAuthenticatedMiddleware:
+    """The lean stack of token API reads (``eventhub.lanes``) has no cookie session and so no
+    ``AuthenticationMiddleware``: the request starts anonymous, and DRF's token authentication
+    puts the token's user in its place."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        request.user = AnonymousUser()
+        return self.get_response(request)
 
 
 def _allauth_invalid_body(detail: str) -> JsonResponse:

@@ -11,6 +11,7 @@ import zoneinfo
 from datetime import datetime
 from typing import Any
 
+from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -23,6 +24,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from eventhub.access import reachable
 from eventhub.api.idempotency import HEADER as IDEMPOTENCY_HEADER
 from eventhub.api.idempotency import IdempotentMixin
 from eventhub.api.pagination import CursorPagination
@@ -89,6 +91,9 @@ def _zone(value: str) -> zoneinfo.ZoneInfo:
         raise serializers.ValidationError({"tz": [f"{value!r} is not an IANA time zone."]}) from None
 
 
+_ANONYMOUS = AnonymousUser()
+
+
 def etag_matches(request: HttpRequest, etag: str) -> bool:
     header = request.headers.get("If-None-Match")
     if not header:
@@ -107,10 +112,20 @@ class AgendaView(APIView):
     event: Event
     tz: zoneinfo.ZoneInfo | None = None
     etag: str | None = None
+    stored = False  # the body came from RENDERED
+
+    def perform_authentication(self, request: Request) -> None:
+        """Lazily, on the first use of ``request.user`` (DRF's documented way): a read of an
+        event anyone may see answers the same for every caller, so its token is never looked up
+        (two queries, about a third of a polled agenda read). Permission classes and views that
+        use the caller (personal reads, writes, non-public events) authenticate as before."""
 
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
         super().initial(request, *args, **kwargs)
-        self.event = event_access(user=request.user, event_id=kwargs["event_id"], stream_head=True)
+        event = event_access(user=_ANONYMOUS, permission=None, event_id=kwargs["event_id"], stream_head=True)
+        if not _ANONYMOUS.has_perm("events.view_event", event):
+            event = reachable(event, user=request.user, permission="events.view_event")
+        self.event = event
         if "tz" in request.query_params:
             self.tz = _zone(request.query_params["tz"])
 
@@ -131,13 +146,17 @@ class AgendaView(APIView):
         )
         if etag_matches(self.request, self.etag):
             return HttpResponse(status=status.HTTP_304_NOT_MODIFIED)  # no body: nothing to render
-        return None if self.personal else RENDERED.response(self.etag)
+        if self.personal:
+            return None
+        stored = RENDERED.response(self.etag)
+        self.stored = stored is not None
+        return stored
 
     def finalize_response(self, request: Request, response: Any, *args: Any, **kwargs: Any) -> Any:
         response = super().finalize_response(request, response, *args, **kwargs)
         if self.etag is not None and response.status_code in (200, 304):
             response["ETag"] = self.etag
-            if response.status_code == 200 and not self.personal and request.method == "GET":
+            if response.status_code == 200 and not self.personal and not self.stored and request.method == "GET":
                 if hasattr(response, "render"):
                     response.render()
                 RENDERED.store(self.etag, response)

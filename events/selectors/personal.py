@@ -1,9 +1,9 @@
 """Reads of the personal agenda: my bookmarks (with their conflicts) and notes, and the offline
 bundle — everything a phone needs for the event, with the stream heads it is current up to."""
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, TypeVar
 
 from django.contrib.auth.models import AnonymousUser
 from django.db import connection, transaction
@@ -18,6 +18,8 @@ from ..enums import SessionStatus
 from ..models import Bookmark, Event, PublishedSession, SessionNote
 from .agenda import agenda_announcements, agenda_rooms, agenda_speakers, agenda_tracks, published_sessions
 from .schedule import agenda_published_version
+
+T = TypeVar("T")
 
 
 def bookmarked_sessions(*, event: Event, user: User) -> QuerySet[Bookmark]:
@@ -71,9 +73,36 @@ def _snapshot() -> Iterator[None]:
         yield
 
 
-def agenda_bundle(*, event: Event, user: User | AnonymousUser | None) -> dict[str, Any]:
+def agenda_bundle_public(*, event: Event) -> dict[str, Any]:
+    """The part of the offline bundle that is the same for every phone: the agenda as the stream
+    entries carry it (``event`` is the model instance; the API serializes it). Call inside
+    ``agenda_bundle``'s snapshot (its ``public`` argument), which gives it the event row read there."""
+    version = agenda_published_version(event=event)
+    sessions = list(published_sessions(event=event)) if version is not None else []
+    return {
+        "event": event,
+        "schedule_version": version,
+        "rooms": [payloads.room_payload(room) for room in agenda_rooms(event=event)],
+        "tracks": [payloads.track_payload(track) for track in agenda_tracks(event=event)],
+        "speakers": [payloads.speaker_payload(speaker) for speaker in agenda_speakers(event=event)],
+        "sessions": [payloads.session_payload(session) for session in sessions],
+        "announcements": [payloads.announcement_payload(item) for item in agenda_announcements(event=event)],
+    }
+
+
+def agenda_bundle(
+    *, event: Event, user: User | AnonymousUser | None, public: Callable[[Event, dict[str, int]], T] | None = None
+) -> dict[str, Any]:
     """Everything a phone needs for the event, as the JSON the API sends (the same payloads as
-    the stream entries), with the stream heads it is current up to.
+    the stream entries), with the stream heads it is current up to: ``agenda_bundle_public``
+    plus my ``bookmarks`` and ``notes`` and the ``heads``.
+
+    ``public(event, heads)``, when given, is called inside the snapshot instead of
+    ``agenda_bundle_public`` and its result is the ``public`` key (the API keeps the public part
+    rendered per event head, the same for every phone: ``events.api.personal``); ``event`` is the
+    row read in the snapshot. The public part depends only on what the event stream's head and
+    the event row's ``updated_at`` name (every change an attendee can read appends an entry, see
+    ``selectors.agenda``), so one rendered at the same head and ``updated_at`` is this one.
 
     Consistency: the heads are read first, then the data, in one transaction. On PostgreSQL that
     transaction is REPEATABLE READ, so heads and data are one snapshot. Where it cannot be (SQLite,
@@ -87,8 +116,6 @@ def agenda_bundle(*, event: Event, user: User | AnonymousUser | None) -> dict[st
         streams = [event_stream(event.pk)] + ([user_stream(me.pk)] if me else [])
         heads = stream_heads(streams=streams)
         event = Event.objects.select_related("organization").get(pk=event.pk)
-        version = agenda_published_version(event=event)
-        sessions = list(published_sessions(event=event)) if version is not None else []
         bookmarks: list[int] = []
         notes: list[dict[str, Any]] = []
         if me is not None:
@@ -105,15 +132,7 @@ def agenda_bundle(*, event: Event, user: User | AnonymousUser | None) -> dict[st
                 .order_by("session_id")
                 .values_list("session_id", "text")
             ]
-        return {
-            "event": event,
-            "schedule_version": version,
-            "rooms": [payloads.room_payload(room) for room in agenda_rooms(event=event)],
-            "tracks": [payloads.track_payload(track) for track in agenda_tracks(event=event)],
-            "speakers": [payloads.speaker_payload(speaker) for speaker in agenda_speakers(event=event)],
-            "sessions": [payloads.session_payload(session) for session in sessions],
-            "announcements": [payloads.announcement_payload(item) for item in agenda_announcements(event=event)],
-            "bookmarks": bookmarks,
-            "notes": notes,
-            "heads": heads,
-        }
+        shared: dict[str, Any] = (
+            {"public": public(event, heads)} if public is not None else agenda_bundle_public(event=event)
+        )
+        return {**shared, "bookmarks": bookmarks, "notes": notes, "heads": heads}
