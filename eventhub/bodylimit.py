@@ -26,6 +26,7 @@ from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils.translation import gettext
 
 JSON_PREFIXES = ("/api/", "/_allauth/")
 
@@ -40,7 +41,7 @@ def _limit() -> int:
 
 
 def _detail(limit: int) -> str:
-    return f"The request body exceeds {limit} bytes."
+    return gettext("The request body exceeds %(limit)s bytes.") % {"limit": limit}
 
 
 def _body(path: str, limit: int) -> tuple[bytes, bytes]:

@@ -21,6 +21,7 @@ from typing import IO, Any
 from django import forms
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
+from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from eventhub import errors
@@ -81,20 +82,25 @@ def reencode(upload: IO[bytes] | Any, *, policy: ImagePolicy = PROFILE_PHOTO, fi
     """The upload as a new, metadata-free image file (a ``ContentFile`` with a random name of the
     policy's format), or ``errors.Invalid`` with code ``image_too_large`` or ``not_an_image`` on
     ``field``. Reads at most ``policy.max_bytes`` of the upload."""
+    too_heavy = _("The image is too large (at most %(mb)s MB).") % {"mb": policy.max_bytes // MIB}
     size = _size_of(upload)
     if size is not None and size > policy.max_bytes:
-        raise _refuse(field, f"The image is too large (at most {policy.max_bytes // MIB} MB).", "image_too_large")
+        raise _refuse(field, too_heavy, "image_too_large")
     data = upload.read(policy.max_bytes + 1)
     if len(data) > policy.max_bytes:
-        raise _refuse(field, f"The image is too large (at most {policy.max_bytes // MIB} MB).", "image_too_large")
+        raise _refuse(field, too_heavy, "image_too_large")
     too_big = _refuse(
         field,
-        f"The image has too many pixels (at most {policy.max_pixels // 1_000_000} megapixels, "
-        f"{policy.max_side} pixels a side).",
+        _("The image has too many pixels (at most %(mp)s megapixels, %(side)s pixels a side).")
+        % {"mp": policy.max_pixels // 1_000_000, "side": policy.max_side},
         "image_too_large",
     )
     names = [_NAMES.get(name, name) for name in policy.formats]
-    not_image = _refuse(field, f"Upload a {', '.join(names[:-1])} or {names[-1]} image.", "not_an_image")
+    not_image = _refuse(
+        field,
+        _("Upload a %(formats)s or %(last)s image.") % {"formats": ", ".join(names[:-1]), "last": names[-1]},
+        "not_an_image",
+    )
     try:
         with Image.open(io.BytesIO(data), formats=list(policy.formats)) as image:
             width, height = image.size
