@@ -34,6 +34,7 @@ from eventhub.testing.factories import EventFactory, MemberFactory, ParticipantF
 from eventhub.testing.live import ROOT, free_port, process_env, session_token_for
 from eventhub.testing.live import test_database_url as live_database_url
 from eventhub.testing.ws import StreamClient
+from events.models import Speaker
 
 pytestmark = [pytest.mark.live, pytest.mark.django_db(transaction=True)]
 
@@ -484,3 +485,22 @@ def test_metrics_through_nginx_add_up_every_process(profile):
     text = body.decode()
     assert "django_http_requests_total_by_method_total" in text
     assert 'eventhub_task_duration_seconds_count{state="SUCCESS",task="eventhub.realtime.tasks.purge' in text
+
+
+def test_exports_stream_through_nginx_from_the_asgi_processes(profile, organizer):
+    """Export downloads go to the daphne upstream (deploy/nginx.conf.template, issue 10): the
+    CSV arrives whole and the XLSX is a workbook, through nginx unbuffered."""
+    event, user = organizer
+    with scopes_disabled():
+        Speaker.objects.create(event=event, name="Ada Lovelace", external_id="S1")
+    cookie = {"Cookie": f"{settings.SESSION_COOKIE_NAME}={session_token_for(user)}"}
+    base = f"{profile.base}/portal/{event.organization.slug}/events/{event.slug}/exports"
+
+    csv_status, csv_headers, csv_body = get(f"{base}/speakers.csv", cookie)
+    xlsx_status, _, xlsx_body = get(f"{base}/speakers.xlsx", cookie)
+
+    assert csv_status == 200, csv_body[:500]
+    assert csv_headers["Content-Type"] == "text/csv; charset=utf-8"
+    assert csv_body.decode("utf-8-sig").splitlines()[1].split(",")[1:3] == ["S1", "Ada Lovelace"]
+    assert xlsx_status == 200
+    assert xlsx_body[:2] == b"PK"  # a zip: the workbook

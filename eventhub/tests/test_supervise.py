@@ -49,9 +49,9 @@ def test_defaults_route_every_kind_of_process_of_one_host(tmp_path):
     assert "alias /srv/eventhub/static/;" in rendered
     assert "alias /srv/eventhub/media/;" in rendered
     assert "server_tokens off;" in rendered
-    # At the edge, what the client claims is replaced, in both proxied locations.
-    assert rendered.count("proxy_set_header X-Forwarded-For $remote_addr;") == 2
-    assert rendered.count("proxy_set_header X-Forwarded-Proto $scheme;") == 2
+    # At the edge, what the client claims is replaced, in every proxied location (web, sockets, exports).
+    assert rendered.count("proxy_set_header X-Forwarded-For $remote_addr;") == 3
+    assert rendered.count("proxy_set_header X-Forwarded-Proto $scheme;") == 3
     assert "{{" not in rendered
     nginx_accepts(tmp_path, conf)
 
@@ -61,8 +61,8 @@ def test_behind_a_load_balancer_nginx_appends_to_its_forwarding_headers(tmp_path
 
     rendered = supervise.render_nginx(conf, PATHS)
 
-    assert rendered.count("proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;") == 2
-    assert rendered.count("proxy_set_header X-Forwarded-Proto $forwarded_proto;") == 2
+    assert rendered.count("proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;") == 3
+    assert rendered.count("proxy_set_header X-Forwarded-Proto $forwarded_proto;") == 3
     assert supervise.child_env(conf, {})["TRUSTED_PROXY_COUNT"] == "2"
     assert supervise.child_env(config(tmp_path), {})["TRUSTED_PROXY_COUNT"] == "1"
     nginx_accepts(tmp_path, conf)
