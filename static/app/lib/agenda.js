@@ -50,6 +50,6 @@ export function sessionRow(session, { bundle = state.bundle, maps = lookup(bundl
       <span class="meta">${room ? room.name : t("No room")}${track ? html` · <span class="chip" data-colour="${track.colour}">${track.name}</span>` : ""}${label ? html` · <strong class="status">${label}</strong>` : ""}</span>
       ${conflict ? html`<span class="conflict">${t("Conflicts with %(titles)s", { titles: conflict.map((id) => maps.sessions.get(id)?.title).join(", ") })}</span>` : ""}
     </a>
-    <button type="button" class="star" data-bookmark="${session.id}" aria-pressed="${marked}" aria-label="${marked ? t("Remove “%(title)s” from my agenda", { title: session.title }) : t("Add “%(title)s” to my agenda", { title: session.title })}">${marked ? "★" : "☆"}</button>
+    <button type="button" class="star" data-bookmark="${session.id}" aria-pressed="${String(marked)}" aria-label="${marked ? t("Remove “%(title)s” from my agenda", { title: session.title }) : t("Add “%(title)s” to my agenda", { title: session.title })}">${marked ? "★" : "☆"}</button>
   </li>`;
 }

@@ -58,7 +58,7 @@ export default {
       options(form.room, b.rooms, filters.room, t("All rooms"));
       const days = [...new Map(b.sessions.map((s) => [dayKey(s.start, zone), s.start])).entries()];
       if (!days.some(([key]) => key === filters.day)) filters.day = days.find(([key]) => key === dayKey(new Date().toISOString(), zone))?.[0] || days[0]?.[0] || null;
-      mount($("#days", main), html`${days.map(([key, iso]) => html`<button type="button" data-day="${key}" aria-pressed="${key === filters.day}">${dayLabel(iso, zone)}</button>`)}`);
+      mount($("#days", main), html`${days.map(([key, iso]) => html`<button type="button" data-day="${key}" aria-pressed="${String(key === filters.day)}">${dayLabel(iso, zone)}</button>`)}`);
       const q = filters.q.trim().toLowerCase();
       const matches = (s) =>
         !q ||

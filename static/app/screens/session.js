@@ -24,11 +24,17 @@ export default {
     );
     const note = $("#note", main);
     note.value = state.bundle.notes.find((n) => n.session === id)?.text || "";
+    let saved = false;
+    const showStatus = () => {
+      if (saved) $("#note-status", main).textContent = state.pending ? t("Saved on this phone; it syncs when you are online.") : t("Saved.");
+    };
     $("#note-form", main).addEventListener("submit", async (e) => {
       e.preventDefault();
+      saved = true;
       await saveNote(id, note.value);
-      $("#note-status", main).textContent = state.pending ? t("Saved on this phone; it syncs when you are online.") : t("Saved.");
+      showStatus();
     });
+    ctx.on("net", showStatus);
 
     function draw() {
       const b = state.bundle;
@@ -58,7 +64,7 @@ export default {
           ${safeUrl(session.recording_url) ? html`<dt>${t("Recording")}</dt><dd><a href="${safeUrl(session.recording_url)}" rel="noopener noreferrer" target="_blank">${t("Watch the recording")}</a></dd>` : ""}
         </dl>
         ${clash ? html`<p class="conflict">${t("Conflicts with %(titles)s", { titles: clash.map((c) => maps.sessions.get(c)?.title).join(", ") })}</p>` : ""}
-        <button type="button" id="bookmark" aria-pressed="${marked}">${marked ? t("★ In my agenda") : t("☆ Add to my agenda")}</button>
+        <button type="button" id="bookmark" aria-pressed="${String(marked)}">${marked ? t("★ In my agenda") : t("☆ Add to my agenda")}</button>
         ${session.abstract ? html`<h2>${t("About")}</h2><p class="abstract">${session.abstract}</p>` : ""}`,
       );
       $("#bookmark", main).addEventListener("click", () => setBookmarked(id, !state.bundle.bookmarks.includes(id)));
