@@ -2,7 +2,7 @@
 // worker caches that one page. A screen is a module in screens/ registered in screens/index.js.
 import { token } from "./lib/api.js";
 import { $, html, mount } from "./lib/dom.js";
-import { openEvent } from "./lib/data.js";
+import { loadMe, openEvent } from "./lib/data.js";
 import { t } from "./lib/i18n.js";
 import { listen, state } from "./lib/state.js";
 import { routes } from "./screens/index.js";
@@ -58,6 +58,7 @@ export async function render() {
   const main = $("#main");
   const eventId = params.event ? Number(params.event) : null;
   try {
+    if (!state.me && route.auth !== false) await loadMe();
     if (eventId) await openEvent(eventId);
   } catch (error) {
     mount(main, html`<h1>${t("This event is not available")}</h1><p>${error.message}</p><p><a href="#/">${t("My events")}</a></p>`);

@@ -22,7 +22,7 @@ export default {
       ${failed ? html`<p class="muted">${t("Your tickets show here once you have been online.")}</p>` : ""}
       ${tickets.length ? html`<ul class="cards">${tickets.map((ticket) => html`<li class="event-card">
           <div><strong>${ticket.ticket_type.name}</strong><br><span class="muted">${ticket.attendee_name} · ${ticketStatus(ticket.status)}</span></div>
-          <a class="button" href="#/e/${ctx.eventId}/tickets/${ticket.id}" aria-label="${t("Show the QR code of %(name)s", { name: ticket.ticket_type.name })}">${t("Show QR")}</a></li>`)}</ul>` : !failed ? html`<p class="muted">${t("You have no tickets for this event yet.")}</p>` : ""}
+          <a class="button" href="#/e/${ctx.eventId}/tickets/${ticket.id}" aria-label="${t("Show QR code of %(name)s", { name: ticket.ticket_type.name })}">${t("Show QR")}</a></li>`)}</ul>` : !failed ? html`<p class="muted">${t("You have no tickets for this event yet.")}</p>` : ""}
       <p><a class="button secondary" href="#/e/${ctx.eventId}/buy">${t("Buy tickets")}</a></p>`,
     );
   },
