@@ -50,7 +50,12 @@ def _static_url(path: str) -> str:
 @require_GET
 def shell(request: HttpRequest) -> HttpResponse:
     """The app's one page. Routing happens in the browser (``#/agenda`` …)."""
-    return render(request, "app/shell.html", {"static_prefix": settings.STATIC_URL, "version": _static_files()[1]})
+    paths, version = _static_files()
+    # Every module at once: without the hints the browser finds them level by level of imports.
+    modules = [_static_url(p) for p in paths if p.endswith((".js", ".mjs")) and p != f"{APP_STATIC}/app.js"]
+    return render(
+        request, "app/shell.html", {"static_prefix": settings.STATIC_URL, "version": version, "modules": modules}
+    )
 
 
 @require_GET

@@ -1,7 +1,7 @@
 // The attendee app's entry point: the service worker, the online/offline indicator, the banner
 // for changes to bookmarked sessions, and the router. Screens live in screens/ (docs/app.md).
 import { onSignedOutCall, setToken, token } from "./lib/api.js";
-import { flush, loadMe, signOutLocally } from "./lib/data.js";
+import { flush, signOutLocally } from "./lib/data.js";
 import { $ } from "./lib/dom.js";
 import { t } from "./lib/i18n.js";
 import { listen, state } from "./lib/state.js";
@@ -66,11 +66,8 @@ async function boot() {
   });
   window.addEventListener("online", netIndicator);
   window.addEventListener("offline", netIndicator);
-  if (token()) {
-    await loadMe().catch(() => {});
-    flush();
-  }
-  await start();
+  if (token()) flush();
+  await start(); // the router loads me (with the first screen's data)
   netIndicator();
   document.documentElement.dataset.ready = "1"; // for tests and the benchmark: interactive
 }

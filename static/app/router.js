@@ -58,8 +58,8 @@ export async function render() {
   const main = $("#main");
   const eventId = params.event ? Number(params.event) : null;
   try {
-    if (!state.me && route.auth !== false) await loadMe();
-    if (eventId) await openEvent(eventId);
+    // Both at once: on a cold start each is a round trip.
+    await Promise.all([!state.me && route.auth !== false ? loadMe() : null, eventId ? openEvent(eventId) : null]);
   } catch (error) {
     mount(main, html`<h1>${t("This event is not available")}</h1><p>${error.message}</p><p><a href="#/">${t("My events")}</a></p>`);
     return;

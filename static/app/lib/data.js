@@ -4,7 +4,7 @@
 import { api, isNetworkError, newKey, request, token } from "./api.js";
 import * as live from "./live.js";
 import { applyEntry, setBookmark, setNote } from "./reducer.js";
-import { emit, state } from "./state.js";
+import { emit, listen, state } from "./state.js";
 import * as store from "./store.js";
 
 const userStream = () => (state.me ? `user:${state.me.id}` : null);
@@ -64,6 +64,11 @@ export async function refresh() {
   for (const stream of streams()) live.resubscribe(stream);
   changed({ refetched: response.status === 200 });
 }
+
+// Me may arrive after the bundle (both load at once): then follow my stream too.
+listen("me", () => {
+  if (state.bundle && state.me) live.follow(streams());
+});
 
 live.configure({
   head: (stream) => state.bundle?.heads?.[stream] ?? null,
@@ -192,8 +197,18 @@ export async function cached(key, load) {
   }
 }
 
-export async function loadMe() {
-  state.me = await cached("me", () => api("me"));
+// Me: from the phone at once when known (a profile edit refreshes it), else from the API.
+export async function loadMe({ fresh = false } = {}) {
+  const known = fresh ? undefined : await store.get("kv", "me");
+  if (known) {
+    state.me = known;
+    cached("me", () => api("me"))
+      .then((me) => {
+        state.me = me;
+        emit("me");
+      })
+      .catch(() => {});
+  } else state.me = await cached("me", () => api("me"));
   emit("me");
   return state.me;
 }

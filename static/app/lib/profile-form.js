@@ -40,7 +40,7 @@ export function bindProfileForm(root, { onSaved }) {
           upload.append("photo", photo);
           await api("me", { method: "PATCH", form: upload });
         }
-        await loadMe();
+        await loadMe({ fresh: true });
         onSaved(state.me);
       } catch (error) {
         showErrors(form, error);

@@ -23,7 +23,7 @@ export function pendingFlow(response) {
 }
 
 export async function afterLogin(go, { fresh = false } = {}) {
-  const me = await loadMe();
+  const me = await loadMe({ fresh: true });
   if (fresh || (!me.full_name && !localStorage.getItem("eventhub.onboarded"))) go("/welcome");
   else go("/");
 }

@@ -7,7 +7,7 @@ import { bindProfileForm, profileForm } from "../lib/profile-form.js";
 export default {
   title: () => t("Welcome"),
   async render(main, { go }) {
-    const me = await loadMe();
+    const me = await loadMe({ fresh: true });
     const done = () => {
       localStorage.setItem("eventhub.onboarded", "1");
       go("/");

@@ -7,7 +7,7 @@ import { signOut } from "../lib/session.js";
 export default {
   title: () => t("Profile"),
   async render(main, { go }) {
-    const me = await loadMe();
+    const me = await loadMe({ fresh: true });
     mount(
       main,
       html`<h1>${t("Profile")}</h1>
