@@ -57,6 +57,8 @@ export async function render() {
   current = null;
   const main = $("#main");
   const eventId = params.event ? Number(params.event) : null;
+  // The change banner belongs to the event it is about.
+  if (route.auth === false || (eventId && eventId !== state.eventId)) $("#banner").hidden = true;
   try {
     // Both at once: on a cold start each is a round trip.
     await Promise.all([!state.me && route.auth !== false ? loadMe() : null, eventId ? openEvent(eventId) : null]);
