@@ -50,6 +50,7 @@ export async function render() {
   const found = match(path) || match("/");
   const { route, params } = found;
   if (route.auth !== false && !token()) {
+    if (path !== "/") sessionStorage.setItem("eventhub.next", path); // back here after the login
     go(`/login`);
     return;
   }

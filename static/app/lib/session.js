@@ -24,8 +24,10 @@ export function pendingFlow(response) {
 
 export async function afterLogin(go, { fresh = false } = {}) {
   const me = await loadMe({ fresh: true });
+  const next = sessionStorage.getItem("eventhub.next");
+  sessionStorage.removeItem("eventhub.next");
   if (fresh || (!me.full_name && !localStorage.getItem("eventhub.onboarded"))) go("/welcome");
-  else go("/");
+  else go(next || "/");
 }
 
 export async function signOut(go) {
