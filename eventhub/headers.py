@@ -30,6 +30,23 @@ _PAGE = {
     "frame-ancestors": "'none'",
 }
 _DATA = {"default-src": "'none'", "frame-ancestors": "'none'"}
+# The attendee app (/app/): stricter than the portal — no inline styles either (the app sets
+# styles through CSSOM only), images of its own and drawn QR codes (data:), its manifest and
+# service worker, and the API and the socket of this host. No foreign origin anywhere.
+APP = "/app/"
+_APP = {
+    "default-src": "'none'",
+    "script-src": "'self'",
+    "style-src": "'self'",
+    "img-src": "'self' data: blob:",
+    "font-src": "'self'",
+    "manifest-src": "'self'",
+    "worker-src": "'self'",
+    "object-src": "'none'",
+    "base-uri": "'none'",
+    "form-action": "'self'",
+    "frame-ancestors": "'none'",
+}
 # Swagger UI (served from drf-spectacular-sidecar): its SVG icons are data: URLs, "Try it out"
 # fetches the API itself, and its init script is inline (allowed by nonce).
 _API_DOCS = {**_PAGE, "connect-src": "'self'"}
@@ -42,15 +59,15 @@ def _policy(directives: dict[str, str]) -> str:
 _DATA_POLICY = _policy(_DATA)
 
 
-def _page_policy(request: HttpRequest) -> str:
+def _page_policy(request: HttpRequest, directives: dict[str, str] = _PAGE) -> str:
     # The live pages open /ws/v1/ on their own host; older browsers do not let 'self' cover
     # ws:/wss:, so the socket's origin is named.
     try:
         host = request.get_host()
     except DisallowedHost:  # the answer is the 400 already
-        return _policy({**_PAGE, "connect-src": "'self'"})
+        return _policy({**directives, "connect-src": "'self'"})
     scheme = "wss" if request.is_secure() else "ws"
-    return _policy({**_PAGE, "connect-src": f"'self' {scheme}://{host}"})
+    return _policy({**directives, "connect-src": f"'self' {scheme}://{host}"})
 
 
 def content_security_policy(request: HttpRequest) -> str:
@@ -58,6 +75,8 @@ def content_security_policy(request: HttpRequest) -> str:
     if path.startswith(API_DOCS):
         nonce = getattr(request, "csp_nonce", "")
         return _policy({**_API_DOCS, "script-src": f"'self' 'nonce-{nonce}'"})
+    if path.startswith(APP):
+        return _page_policy(request, _APP)
     if path.startswith(("/api/", "/_allauth/", "/calendar/", "/static/", "/media/")):
         return _DATA_POLICY
     return _page_policy(request)

@@ -2,9 +2,10 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path, re_path
 from django.views.generic import RedirectView
+from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from eventhub import health, media
+from eventhub import health, media, webapp
 from eventhub.api.errors import json_404
 from eventhub.realtime.api import StreamEntriesView
 
@@ -19,9 +20,18 @@ api_v1: list[URLPattern | URLResolver] = [
     re_path(r"^.*$", json_404, name="not-found"),
 ]
 
+# The attendee app (a PWA, docs/app.md): a shell with no data, its worker, manifest and strings.
+app_routes: list[URLPattern | URLResolver] = [
+    path("", webapp.shell, name="shell"),
+    path("sw.js", webapp.service_worker, name="service-worker"),
+    path("manifest.webmanifest", webapp.manifest, name="manifest"),
+    path("jsi18n.js", JavaScriptCatalog.as_view(packages=["eventhub"]), name="jsi18n"),
+]
+
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="portal:home", permanent=False)),
     path("api/v1/", include((api_v1, "api"))),
+    path("app/", include((app_routes, "app"))),
     path("portal/", include("events.portal.urls")),
     path("portal/", include("ticketing.portal.urls")),
     path("", include("events.urls")),

@@ -14,6 +14,7 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import Resolver404, resolve
 from django_scopes import scope
 
+from .enums import EventStatus, EventVisibility
 from .models import Event, Invitation, Organization, OrganizationMember, Participant
 
 # An event's organization is fixed (no service moves events), so it is remembered per process;
@@ -55,6 +56,22 @@ def organization_ids_for_user(user_id: int | None) -> list[int]:
         set(member_of.values_list("organization_id", flat=True))
         | set(participant_in.values_list("event__organization_id", flat=True))
     )
+
+
+def organization_ids_with_joinable_events() -> list[int]:
+    """The organizations that have a listed event anyone may join (public, announced, open
+    registration): the scope of the "open events" list."""
+    joinable = Event.objects.with_scopes_disabled().filter(
+        visibility=EventVisibility.PUBLIC, status__in=(EventStatus.PUBLISHED, EventStatus.LIVE), open_registration=True
+    )
+    return sorted(set(joinable.order_by().values_list("organization_id", flat=True)))
+
+
+@contextmanager
+def joinable_events_scope() -> Iterator[None]:
+    """Enter the scope of every organization with an event open to join (the public list)."""
+    with scope(organization=organization_ids_with_joinable_events()):
+        yield
 
 
 @contextmanager

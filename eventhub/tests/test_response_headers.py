@@ -71,3 +71,32 @@ def test_api_answers_are_data_and_no_answer_names_its_server():
 
     assert [r["Content-Security-Policy"] for r in answers[:2]] == [DATA_POLICY] * 2
     assert [r["Server"] for r in answers] == ["EventHub"] * 3
+
+
+APP_POLICY = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; font-src 'self'; "
+    "manifest-src 'self'; worker-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
+    "frame-ancestors 'none'; connect-src 'self' ws://testserver"
+)
+
+
+def test_attendee_app_shell_worker_and_manifest_run_under_the_strict_app_policy(plain_static_storage):
+    client = Client()
+
+    shell = client.get("/app/")
+    worker = client.get("/app/sw.js")
+    manifest = client.get("/app/manifest.webmanifest")
+    strings = client.get("/app/jsi18n.js")
+
+    assert [r.status_code for r in (shell, worker, manifest, strings)] == [200, 200, 200, 200]
+    assert {r["Content-Security-Policy"] for r in (shell, worker, manifest, strings)} == {APP_POLICY}
+    body = shell.content.decode()
+    assert "<script>" not in body  # no inline script: only src=
+    assert 'style="' not in body
+    assert worker["Content-Type"] == "text/javascript; charset=utf-8"
+    source = worker.content.decode()
+    assert re.match(r'const VERSION = "[0-9a-f]{16}";\nconst ASSETS = \[', source)
+    assert '"/static/app/app.js"' in source
+    assert '"/static/app/screens/agenda.js"' in source
+    assert manifest.json()["start_url"] == "/app/"
+    assert manifest.json()["display"] == "standalone"

@@ -12,15 +12,22 @@ from rest_framework.views import APIView
 from eventhub.api.fields import EventTimeField
 from eventhub.api.idempotency import HEADER as IDEMPOTENCY_HEADER
 from eventhub.api.idempotency import IdempotentMixin
+from eventhub.api.pagination import CursorPagination
 from eventhub.api.request import AuthenticatedRequest
 from eventhub.realtime.streams import event_stream
 
 from ..enums import EventStatus, EventVisibility, MemberRole, ParticipantKind
 from ..models import Event, OrganizationMember
 from ..rules import member_role
-from ..selectors.organizations import event_access, events_for_user, memberships_of_user, participant_get
+from ..selectors.organizations import (
+    event_access,
+    events_for_user,
+    events_open_to_join,
+    memberships_of_user,
+    participant_get,
+)
 from ..services.organizations import participant_join
-from ..tenancy import user_scope
+from ..tenancy import joinable_events_scope, user_scope
 
 
 class OrganizationBriefSerializer(serializers.Serializer):
@@ -86,6 +93,28 @@ class MyEventsView(UserScopedListMixin, generics.ListAPIView):
         if getattr(self, "swagger_fake_view", False):
             return Event.objects.none()
         return events_for_user(user=self.request.user)
+
+
+class SoonestFirstPagination(CursorPagination):
+    ordering = ("start", "id")
+
+
+class OpenEventsView(generics.ListAPIView):
+    """Listed events open to join that have not ended, soonest first (join one with
+    ``POST /events/<id>/join``). Readable anonymously: it lists only public events."""
+
+    permission_classes = [AllowAny]
+    serializer_class = EventOutputSerializer
+    pagination_class = SoonestFirstPagination
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Event.objects.none()
+        return events_open_to_join()
+
+    def list(self, request: Request, *args, **kwargs) -> Response:
+        with joinable_events_scope():
+            return super().list(request, *args, **kwargs)
 
 
 class EventDetailView(APIView):

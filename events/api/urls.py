@@ -9,6 +9,7 @@ _event = "events/<int:event_id>"
 urlpatterns = [
     path("me/organizations", organizations.MyOrganizationsView.as_view(), name="my-organizations"),
     path("me/events", organizations.MyEventsView.as_view(), name="my-events"),
+    path("events/open", organizations.OpenEventsView.as_view(), name="open-events"),
     path(_event, organizations.EventDetailView.as_view(), name="event-detail"),
     path(f"{_event}/join", organizations.EventJoinView.as_view(), name="event-join"),
     # the published agenda

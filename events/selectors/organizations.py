@@ -3,6 +3,7 @@ middleware's, or ``user_scope`` for personal cross-tenant lists)."""
 
 import copy
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
@@ -10,6 +11,7 @@ from django.db import connection
 from django.db.models import Count, OuterRef, QuerySet, Subquery
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 from django_scopes import get_scope
 
 from accounts.models import User
@@ -19,7 +21,7 @@ from eventhub.models import AuditLogEntry
 from eventhub.realtime.models import StreamHead
 from eventhub.realtime.streams import event_stream, event_stream_sql
 
-from ..enums import EventStatus
+from ..enums import EventStatus, EventVisibility
 from ..models import Event, Organization, OrganizationMember, Participant
 from ..tenancy import user_scope
 
@@ -165,6 +167,22 @@ def events_for_user(*, user: User) -> QuerySet[Event]:
         Event.objects.filter(organization_id__in=member_of)
         | Event.objects.filter(pk__in=participant_in).exclude(status=EventStatus.DRAFT)
     ).select_related("organization")
+
+
+def events_open_to_join(*, now: datetime | None = None) -> QuerySet[Event]:
+    """Listed events anyone signed in may join (public, published or live, open registration)
+    that have not ended yet, soonest first. Evaluate inside ``joinable_events_scope``."""
+    now = now or timezone.now()
+    return (
+        Event.objects.filter(
+            visibility=EventVisibility.PUBLIC,
+            status__in=(EventStatus.PUBLISHED, EventStatus.LIVE),
+            open_registration=True,
+            end__gt=now,
+        )
+        .select_related("organization")
+        .order_by("start", "id")
+    )
 
 
 @dataclass(frozen=True)

@@ -468,3 +468,40 @@ def test_idempotency_keys_are_per_user():
     assert "Idempotent-Replayed" not in second
     assert _participants(event) == [(first_user.pk, "attendee"), (second_user.pk, "attendee")]
     assert IdempotencyRecord.objects.filter(key="same").count() == 2
+
+
+# --- /api/v1/events/open ---------------------------------------------------------------------
+
+
+def test_open_events_lists_joinable_listed_events_of_every_organization_soonest_first(django_assert_max_num_queries):
+    later = _event(name="Later", open_registration=True, start=datetime(2031, 3, 1, 9, 0, tzinfo=BERLIN),
+                   end=datetime(2031, 3, 2, 18, 0, tzinfo=BERLIN))  # fmt: skip
+    sooner = _event(name="Sooner", open_registration=True)
+    _event(name="Closed", open_registration=False)
+    _event(name="Unlisted", open_registration=True, visibility=EventVisibility.UNLISTED)
+    _event(name="Private", open_registration=True, visibility=EventVisibility.PRIVATE)
+    _event(name="Draft", open_registration=True, status=EventStatus.DRAFT)
+    _event(name="Over", open_registration=True, start=datetime(2020, 1, 1, 9, 0, tzinfo=BERLIN),
+           end=datetime(2020, 1, 2, 9, 0, tzinfo=BERLIN))  # fmt: skip
+
+    with django_assert_max_num_queries(3):
+        anonymous = APIClient().get("/api/v1/events/open")
+    signed_in = _client(UserFactory()).get("/api/v1/events/open")
+
+    assert anonymous.status_code == 200
+    assert anonymous.json() == {"next": None, "previous": None, "results": [_event_body(sooner), _event_body(later)]}
+    assert signed_in.json() == anonymous.json()
+
+
+def test_open_events_then_join_makes_the_event_mine():
+    event = _event(name="Open conf", open_registration=True)
+    client = _client(user := UserFactory())
+
+    listed = client.get("/api/v1/events/open").json()["results"]
+    joined = client.post(f"/api/v1/events/{listed[0]['id']}/join")
+    mine = client.get("/api/v1/me/events").json()["results"]
+
+    assert joined.status_code == 201
+    assert [e["id"] for e in mine] == [event.pk]
+    with scopes_disabled():
+        assert Participant.objects.filter(user=user, event=event, kind=ParticipantKind.ATTENDEE).count() == 1
