@@ -1,6 +1,7 @@
 from enum import StrEnum
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class DiscountKind(models.TextChoices):
@@ -28,11 +29,24 @@ class OrderStatus(models.TextChoices):
 class PaymentProvider(models.TextChoices):
     STRIPE = "stripe", "Stripe"
     FREE = "free", "Free (no payment)"
+    BANK_TRANSFER = "bank_transfer", _("Bank transfer")
+    AT_DOOR = "at_door", _("Pay at the door")
+
+
+# Payment methods an organizer settles by hand ("mark as paid"; refunds are recorded, the
+# organizer returns the money).
+MANUAL_PROVIDERS = (PaymentProvider.BANK_TRANSFER, PaymentProvider.AT_DOOR)
+
+
+class StripeMode(models.TextChoices):
+    TEST = "test", _("Test mode")
+    LIVE = "live", _("Live mode")
 
 
 class PaymentKind(models.TextChoices):
     PAYMENT_INTENT = "payment_intent", "PaymentIntent (mobile)"
     CHECKOUT_SESSION = "checkout_session", "Checkout Session (web)"
+    MANUAL = "manual", _("Settled by the organizer")
 
 
 class PaymentStatus(models.TextChoices):

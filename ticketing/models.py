@@ -13,11 +13,13 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
 
 from eventhub.models import EventScoped
 from events.enums import ParticipantKind
 
+from .currencies import CURRENCY_CHOICES
 from .enums import (
     CheckInKind,
     DiscountKind,
@@ -27,6 +29,7 @@ from .enums import (
     PaymentStatus,
     RefundStatus,
     ScanResult,
+    StripeMode,
     WaitingListStatus,
 )
 
@@ -50,7 +53,12 @@ class TicketType(EventScoped):
     price = models.DecimalField(
         max_digits=10, decimal_places=2, default=Decimal("0.00"), validators=[MinValueValidator(Decimal("0"))]
     )
-    currency = models.CharField(max_length=3, default="EUR", help_text="ISO 4217 code, e.g. EUR.")
+    currency = models.CharField(
+        max_length=3,
+        default="EUR",
+        choices=CURRENCY_CHOICES,
+        help_text=_("ISO 4217. All ticket types of an event share one currency."),
+    )
     sales_start = models.DateTimeField(null=True, blank=True)
     sales_end = models.DateTimeField(null=True, blank=True)
     min_per_order = models.PositiveSmallIntegerField(default=1)
@@ -280,6 +288,43 @@ class Payment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.provider} {self.amount} {self.currency} ({self.status})"
+
+
+class PaymentSettings(models.Model):
+    """How an organization takes money: its own Stripe account (keys stored encrypted, see
+    ``ticketing/services/payment_setup.py``; without them the environment's keys apply) and
+    the manual methods it settles itself (bank transfer with the order code as reference, pay
+    at the door), which the organizer marks as paid in the portal."""
+
+    organization = models.OneToOneField(
+        "events.Organization", on_delete=models.CASCADE, related_name="payment_settings"
+    )
+    stripe_mode = models.CharField(max_length=8, choices=StripeMode.choices, default=StripeMode.TEST)
+    stripe_secret_key_encrypted = models.BinaryField(blank=True, default=b"")
+    stripe_webhook_secret_encrypted = models.BinaryField(blank=True, default=b"")
+    stripe_publishable_key = models.CharField(max_length=255, blank=True)
+    stripe_checked_at = models.DateTimeField(null=True, blank=True, help_text=_("Last successful connection test."))
+    bank_transfer_enabled = models.BooleanField(default=False)
+    bank_transfer_details = models.TextField(
+        blank=True, help_text=_("Account holder, IBAN, BIC: shown to the buyer with the order code as reference.")
+    )
+    pay_at_door_enabled = models.BooleanField(default=False)
+    manual_payment_days = models.PositiveSmallIntegerField(
+        default=7, help_text=_("Days a bank-transfer order stays reserved while the money is on its way.")
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ScopedManager(organization="organization")
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(manual_payment_days__gte=1), name="payment_settings_manual_days_positive"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"payment settings of organization {self.organization_id}"
 
 
 class Refund(models.Model):

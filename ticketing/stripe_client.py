@@ -1,6 +1,7 @@
 """The only place that configures the Stripe SDK (``stripe`` 16).
 
-Keys come from the environment (``STRIPE_SECRET_KEY``, ``STRIPE_WEBHOOK_SECRET``); tests point
+Keys are the organization's (set up in the portal) or the environment's (``STRIPE_SECRET_KEY``,
+``STRIPE_WEBHOOK_SECRET``); every call names its key. Tests point
 ``STRIPE_API_BASE`` at a localstripe server. Every call that creates something at Stripe carries
 an idempotency key derived from our own payment or refund attempt id, so a retried call (after a
 timeout, a crash, a redelivered webhook) never charges or refunds twice."""
@@ -17,7 +18,13 @@ _ZERO_DECIMAL = {"BIF", "CLP", "DJF", "GNF", "JPY", "KMF", "KRW", "MGA", "PYG", 
 
 
 class StripeUnavailable(Exception):
-    """Stripe could not be reached or refused the call; nothing was changed on our side."""
+    """Stripe could not be reached or refused the call; nothing was changed on our side.
+    ``reached``: Stripe answered (it refused); False: the call never got an answer."""
+
+    def __init__(self, message: str, *, reached: bool = True, user_message: str = "") -> None:
+        super().__init__(message)
+        self.reached = reached
+        self.user_message = user_message
 
 
 class InvalidWebhook(Exception):
@@ -34,27 +41,37 @@ def from_minor_units(amount: int, currency: str) -> Decimal:
     return (Decimal(amount) / factor).quantize(Decimal("0.01"))
 
 
-def client() -> stripe.StripeClient:
+def client(api_key: str, *, retries: int = 2) -> stripe.StripeClient:
+    """A client for one secret key (the organization's, or the environment's: the caller picks
+    it, see ``selectors.payments.stripe_key``); never a placeholder key."""
     base = settings.STRIPE_API_BASE
-    return stripe.StripeClient(
-        settings.STRIPE_SECRET_KEY or "sk_test_unset",
-        base_addresses={"api": base} if base else {},
-        max_network_retries=2,
-    )
+    return stripe.StripeClient(api_key, base_addresses={"api": base} if base else {}, max_network_retries=retries)
+
+
+def _unavailable(error: stripe.StripeError) -> StripeUnavailable:
+    reached = not isinstance(error, stripe.APIConnectionError) and error.http_status is not None
+    return StripeUnavailable(str(error), reached=reached, user_message=error.user_message or "")
 
 
 def _call(fn: Any, **kwargs: Any) -> Any:
     try:
         return fn(**kwargs)
     except stripe.StripeError as error:
-        raise StripeUnavailable(str(error)) from error
+        raise _unavailable(error) from error
+
+
+def account_check(*, api_key: str) -> str:
+    """Ask Stripe who this key belongs to (``GET /v1/balance``, readable by every secret and
+    restricted key): returns whether it is a live key. Raises StripeUnavailable."""
+    balance = _call(client(api_key, retries=0).v1.balance.retrieve)
+    return "live" if getattr(balance, "livemode", False) else "test"
 
 
 def payment_intent_create(
-    *, amount: Decimal, currency: str, metadata: dict[str, str], idempotency_key: str
+    *, api_key: str, amount: Decimal, currency: str, metadata: dict[str, str], idempotency_key: str
 ) -> stripe.PaymentIntent:
     return _call(
-        client().v1.payment_intents.create,
+        client(api_key).v1.payment_intents.create,
         params={
             "amount": to_minor_units(amount, currency),
             "currency": currency.lower(),
@@ -65,15 +82,16 @@ def payment_intent_create(
     )
 
 
-def payment_intent_retrieve(*, payment_intent_id: str) -> stripe.PaymentIntent:
+def payment_intent_retrieve(*, api_key: str, payment_intent_id: str) -> stripe.PaymentIntent:
     try:
-        return client().v1.payment_intents.retrieve(payment_intent_id)
+        return client(api_key).v1.payment_intents.retrieve(payment_intent_id)
     except stripe.StripeError as error:
-        raise StripeUnavailable(str(error)) from error
+        raise _unavailable(error) from error
 
 
 def checkout_session_create(
     *,
+    api_key: str,
     amount: Decimal,
     currency: str,
     name: str,
@@ -84,7 +102,7 @@ def checkout_session_create(
     idempotency_key: str,
 ) -> stripe.checkout.Session:
     return _call(
-        client().v1.checkout.sessions.create,
+        client(api_key).v1.checkout.sessions.create,
         params={
             "mode": "payment",
             "line_items": [
@@ -108,10 +126,16 @@ def checkout_session_create(
 
 
 def refund_create(
-    *, payment_intent_id: str, amount: Decimal, currency: str, metadata: dict[str, str], idempotency_key: str
+    *,
+    api_key: str,
+    payment_intent_id: str,
+    amount: Decimal,
+    currency: str,
+    metadata: dict[str, str],
+    idempotency_key: str,
 ) -> stripe.Refund:
     return _call(
-        client().v1.refunds.create,
+        client(api_key).v1.refunds.create,
         params={
             "payment_intent": payment_intent_id,
             "amount": to_minor_units(amount, currency),
@@ -121,11 +145,11 @@ def refund_create(
     )
 
 
-def webhook_event(*, payload: bytes, signature: str) -> Any:
+def webhook_event(*, payload: bytes, signature: str, secret: str | None = None) -> Any:
     """Verify the ``Stripe-Signature`` header (and its age) and parse the body as JSON. Returns
     the parsed JSON as it is: the caller checks its shape. Raises InvalidWebhook (a bad or stale
     signature, no secret configured, a body that is not JSON)."""
-    secret = settings.STRIPE_WEBHOOK_SECRET
+    secret = secret or settings.STRIPE_WEBHOOK_SECRET
     if not secret:
         raise InvalidWebhook("No webhook secret is configured.")
     try:

@@ -53,7 +53,10 @@
     li.className = kind;
     const when = document.createElement("span");
     when.className = "when";
-    when.textContent = new Date(entry.at).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", second: "2-digit" });
+    // In the event's zone (data-timezone), like every time the portal shows; 24-hour clock.
+    when.textContent = new Date(entry.at).toLocaleTimeString("en-GB", {
+      hour: "2-digit", minute: "2-digit", second: "2-digit", hour12: false, timeZone: root.dataset.timezone || undefined,
+    });
     const what = document.createElement("span");
     what.className = "what";
     const verb = entry.type === "checkin.undone" ? "undone" : (entry.type === "checkin.exit" ? "out" : "in");

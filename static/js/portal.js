@@ -54,3 +54,9 @@ document.addEventListener("submit", (event) => {
     onEntry: apply,
   });
 })();
+
+// Buttons with data-print open the browser's print dialog (the attendee list has print styles).
+document.addEventListener("click", (event) => {
+  const button = event.target.closest ? event.target.closest("[data-print]") : null;
+  if (button) window.print();
+});

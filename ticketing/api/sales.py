@@ -26,8 +26,9 @@ from eventhub.api.request import AuthenticatedRequest
 from eventhub.models import IdempotencyRecord
 from events.selectors.organizations import event_access
 
-from ..enums import OrderStatus
-from ..models import Order, TicketType
+from ..enums import MANUAL_PROVIDERS, OrderStatus, PaymentProvider
+from ..models import Order, Payment, TicketType
+from ..selectors import payments as payment_selectors
 from ..selectors import sales as selectors
 from ..services.orders import PositionInput, order_create
 from ..services.payments import checkout_session_for_order, payment_intent_for_order, stripe_webhook_process
@@ -108,6 +109,10 @@ class PaymentOutputSerializer(serializers.Serializer):
         allow_null=True, help_text="Confirm the PaymentIntent with this in the Stripe SDK on the phone."
     )
     publishable_key = serializers.CharField(allow_blank=True)
+    reference = serializers.CharField(help_text="The reference a bank transfer carries: the order code.")
+    instructions = serializers.CharField(
+        allow_blank=True, help_text="How to pay a manual method (bank account, or pay at the door)."
+    )
 
 
 class PositionOutputSerializer(serializers.Serializer):
@@ -138,14 +143,24 @@ class OrderOutputSerializer(serializers.Serializer):
     payment = PaymentOutputSerializer(allow_null=True, source="payment_info")
 
 
+def _pays_by_card(order: Order) -> bool:
+    return not Payment.objects.filter(order=order, provider__in=MANUAL_PROVIDERS).exists()
+
+
 def _order_body(order: Order, *, client_secret: str | None = None) -> dict:
     order = selectors.order_get(event=order.event, code=order.code) or order
     payment = None
     if order.status == OrderStatus.PENDING or client_secret:
-        stripe_payment = next((p for p in order.payments.all() if p.provider == "stripe"), None)
+        manual = next((p for p in order.payments.all() if p.provider in MANUAL_PROVIDERS), None)
+        stripe_payment = manual or next((p for p in order.payments.all() if p.provider == "stripe"), None)
         if stripe_payment is not None:
+            account = payment_selectors.stripe_account(organization_id=order.event.organization_id)
             stripe_payment.client_secret = client_secret  # type: ignore[attr-defined]  # for the serializer
-            stripe_payment.publishable_key = settings.STRIPE_PUBLISHABLE_KEY  # type: ignore[attr-defined]  # likewise
+            stripe_payment.publishable_key = account.publishable_key if account and not manual else ""  # type: ignore[attr-defined]  # likewise
+            stripe_payment.reference = order.code  # type: ignore[attr-defined]  # likewise
+            stripe_payment.instructions = (  # type: ignore[attr-defined]  # likewise
+                payment_selectors.payment_instructions(order=order, provider=manual.provider) if manual else ""
+            )
             payment = stripe_payment
     order.payment_info = payment  # type: ignore[attr-defined]  # for the serializer
     return OrderOutputSerializer(order).data
@@ -173,6 +188,12 @@ class OrderCreateView(IdempotentMixin, RateLimitMixin, APIView):
             required=False, max_length=254, help_text="For the confirmation; default: my account's."
         )
         voucher = serializers.CharField(required=False, allow_blank=True, max_length=64)
+        payment_method = serializers.ChoiceField(
+            choices=[p for p in PaymentProvider.values if p != PaymentProvider.FREE],
+            required=False,
+            help_text="stripe, bank_transfer or at_door, as the organizer offers them (default: the first "
+            "offered). A paid order without any method is refused: 409 payments_not_configured.",
+        )
         positions: "serializers.ListSerializer[Any]" = serializers.ListSerializer(
             child=PositionInputSerializer(), min_length=1, max_length=50, allow_empty=False
         )
@@ -203,6 +224,7 @@ class OrderCreateView(IdempotentMixin, RateLimitMixin, APIView):
                     email=data.validated_data.get("email") or request.user.email,
                     positions=positions,
                     voucher_code=voucher,
+                    payment_method=data.validated_data.get("payment_method", ""),
                 )
                 self.idempotency_store(Response(_order_body(order), status=status.HTTP_201_CREATED))
         except errors.Invalid as error:
@@ -212,7 +234,7 @@ class OrderCreateView(IdempotentMixin, RateLimitMixin, APIView):
         return self._with_payment(order)
 
     def _with_payment(self, order: Order) -> Response:
-        if order.status != OrderStatus.PENDING:
+        if order.status != OrderStatus.PENDING or not _pays_by_card(order):
             return Response(_order_body(order), status=status.HTTP_201_CREATED)
         try:
             _, client_secret = payment_intent_for_order(order=order)

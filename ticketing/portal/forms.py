@@ -6,12 +6,14 @@ from decimal import Decimal
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from eventhub.portal import choices_from
 from events.models import Event
 
-from ..enums import CheckInKind
-from ..models import CheckInConfig, Gate, Quota, TicketType, Voucher
+from ..enums import CheckInKind, OrderStatus, PaymentProvider, ScanResult
+from ..models import CheckInConfig, Gate, PaymentSettings, Quota, TicketType, Voucher
+from ..selectors.sales import event_currency
 from ..services.catalogue import TICKET_TYPE_FIELDS
 
 DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
@@ -60,11 +62,14 @@ class TicketTypeForm(_EventZoneForm):
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
         help_texts = {"price": "0 makes it a free ticket (confirmed at once, no payment)."}
 
-    def clean_currency(self) -> str:
-        currency = self.cleaned_data["currency"].strip().upper()
-        if len(currency) != 3 or not currency.isalpha():
-            raise forms.ValidationError("Enter a three-letter ISO 4217 code, e.g. EUR.")
-        return currency
+    def __init__(self, *args, event: Event, **kwargs):
+        super().__init__(*args, event=event, **kwargs)
+        currency = event_currency(event=event, exclude=self.instance.pk)
+        if currency is not None:  # one currency per event: the others' (see services.catalogue)
+            self.fields["currency"].initial = currency
+            self.fields["currency"].help_text = _(
+                "The event sells in %(currency)s: every ticket type of an event has the same currency."
+            ) % {"currency": currency}
 
 
 class QuotaForm(_EventZoneForm):
@@ -111,12 +116,55 @@ class VoucherForm(_EventZoneForm):
 
 
 class RefundForm(forms.Form):
-    amount = forms.DecimalField(max_digits=10, decimal_places=2, min_value=Decimal("0.01"))
-    reason = forms.CharField(max_length=200, required=False)
+    amount = forms.DecimalField(max_digits=10, decimal_places=2, min_value=Decimal("0.01"), label=_("Amount"))
+    reason = forms.CharField(max_length=200, required=False, label=_("Reason"))
 
 
-class OrderSearchForm(forms.Form):
-    q = forms.CharField(required=False, label="Search", max_length=200)
+class OrderFilterForm(forms.Form):
+    """The order list's filters (GET): every one optional."""
+
+    q = forms.CharField(required=False, label=_("Search"), max_length=200)
+    status = forms.ChoiceField(required=False, label=_("Status"))
+    ticket_type: "forms.ModelChoiceField[TicketType]" = forms.ModelChoiceField(
+        queryset=TicketType.objects.none(), required=False, label=_("Ticket type"), empty_label=_("Any ticket type")
+    )
+    payment = forms.ChoiceField(required=False, label=_("Payment"))
+    created_from = forms.DateField(required=False, label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
+    created_to = forms.DateField(required=False, label=_("To"), widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, event: Event, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["status"].choices = [("", _("Any status")), *OrderStatus.choices]
+        self.fields["payment"].choices = [("", _("Any payment")), *PaymentProvider.choices]
+        choices_from(self.fields["ticket_type"], TicketType.objects.filter(event=event).order_by("position", "name"))
+
+
+class CancelOrderForm(forms.Form):
+    refund = forms.BooleanField(
+        required=False, initial=True, label=_("Refund the payment"), help_text=_("Unticked: the money is kept.")
+    )
+    reason = forms.CharField(max_length=200, required=False, label=_("Reason"))
+
+
+class ExtendReservationForm(forms.Form):
+    until = forms.DateTimeField(
+        label=_("Reserved until"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DATETIME_LOCAL),
+        help_text=_("In the event's time zone."),
+    )
+
+    def __init__(self, *args, event: Event, **kwargs) -> None:
+        self.event = event
+        super().__init__(*args, **kwargs)
+
+    def clean_until(self) -> datetime:
+        value: datetime = self.cleaned_data["until"]
+        return timezone.make_aware(value.replace(tzinfo=None), self.event.tz)
+
+
+class AttendeeForm(forms.Form):
+    attendee_name = forms.CharField(max_length=200, label=_("Attendee name"))
+    attendee_email = forms.EmailField(max_length=254, label=_("Attendee e-mail"))
 
 
 # --- check-in -------------------------------------------------------------------------------
@@ -147,17 +195,99 @@ class DeviceForm(forms.Form):
         choices_from(self.fields["gate"], Gate.objects.filter(event=event).order_by("name"))
 
 
-class CheckInConfigForm(forms.ModelForm):
+class CheckInConfigForm(_EventZoneForm):
+    """Check-in settings; "opens at" is entered in the event's zone like every other time."""
+
+    zone_fields = ("opens_at",)
+    opens_at = _local_datetime(label=_("Opens at"))
+
     class Meta:
         model = CheckInConfig
         fields = ["capacity", "alert_threshold_percent", "opens_at"]
-        widgets = {"opens_at": forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")}
+
+    def __init__(self, *args, event: Event, **kwargs):
+        super().__init__(*args, event=event, **kwargs)
+        self.fields["opens_at"].help_text = _(
+            "In the event's time zone (%(zone)s); empty: some hours before the event starts."
+        ) % {"zone": event.timezone}
 
 
 class ManualCheckInForm(forms.Form):
     gate: "forms.ModelChoiceField[Gate]" = forms.ModelChoiceField(queryset=Gate.objects.none(), required=False)
     kind = forms.ChoiceField(choices=CheckInKind.choices, initial=CheckInKind.ENTRY)
+    override = forms.BooleanField(required=False, help_text=_("Admit before check-in opens."))
 
     def __init__(self, *args, event, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         choices_from(self.fields["gate"], Gate.objects.filter(event=event).order_by("name"))
+
+
+class ScanLogFilterForm(forms.Form):
+    q = forms.CharField(required=False, max_length=200, label=_("Name, order code or device"))
+    result = forms.ChoiceField(required=False, label=_("Answer"))
+    gate: "forms.ModelChoiceField[Gate]" = forms.ModelChoiceField(
+        queryset=Gate.objects.none(), required=False, label=_("Gate"), empty_label=_("Any gate")
+    )
+
+    def __init__(self, *args, event: Event, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["result"].choices = [("", _("Any answer")), *ScanResult.choices]
+        choices_from(self.fields["gate"], Gate.objects.filter(event=event).order_by("name"))
+
+
+class AttendeeListForm(forms.Form):
+    ticket_type: "forms.ModelChoiceField[TicketType]" = forms.ModelChoiceField(
+        queryset=TicketType.objects.none(), required=False, label=_("Ticket type"), empty_label=_("All ticket types")
+    )
+
+    def __init__(self, *args, event: Event, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        choices_from(self.fields["ticket_type"], TicketType.objects.filter(event=event).order_by("position", "name"))
+
+
+# --- payments (per organization) --------------------------------------------------------------
+
+
+class PaymentSettingsForm(forms.ModelForm):
+    """The organization's payment settings. The secrets are write-only: an empty field keeps
+    the stored key, and the page never shows one."""
+
+    stripe_secret_key = forms.CharField(
+        required=False,
+        max_length=255,
+        label=_("Stripe secret key"),
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
+        help_text=_("sk_test_… or sk_live_… (a restricted rk_… key works too). Empty: keep the stored key."),
+    )
+    stripe_webhook_secret = forms.CharField(
+        required=False,
+        max_length=255,
+        label=_("Stripe webhook signing secret"),
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
+        help_text=_("whsec_… of the endpoint /api/v1/stripe/webhook in your Stripe account. Empty: keep it."),
+    )
+    clear_stripe_keys = forms.BooleanField(
+        required=False,
+        label=_("Remove the stored Stripe keys"),
+        help_text=_("The site's own keys apply again, if any."),
+    )
+
+    class Meta:
+        model = PaymentSettings
+        fields = [
+            "stripe_mode",
+            "stripe_publishable_key",
+            "bank_transfer_enabled",
+            "bank_transfer_details",
+            "pay_at_door_enabled",
+            "manual_payment_days",
+        ]
+        labels = {
+            "stripe_mode": _("Stripe mode"),
+            "stripe_publishable_key": _("Stripe publishable key"),
+            "bank_transfer_enabled": _("Offer bank transfer"),
+            "bank_transfer_details": _("Bank account"),
+            "pay_at_door_enabled": _("Offer pay at the door"),
+            "manual_payment_days": _("Days to pay a bank transfer"),
+        }
+        widgets = {"bank_transfer_details": forms.Textarea(attrs={"rows": 3})}

@@ -4,35 +4,38 @@ overview, order search and order detail with refunds. Every page resolves its ev
 
 from typing import Any
 
-from django.contrib import messages
-from django.core.paginator import Paginator
 from django.db.models import Model
 from django.forms import Form
 from django.http import HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse
-from django.views.decorators.http import require_POST
+from django.utils.translation import gettext as _
 
-from eventhub import errors
-from eventhub.portal import ServiceFormView, apply_service_errors
+from eventhub.portal import ServiceFormView
 from events.models import Event
 from events.portal.access import PortalRequest, event_page
 
+from ..selectors import payments as payment_selectors
 from ..selectors import sales as selectors
-from ..services import catalogue, payments
-from .forms import OrderSearchForm, QuotaForm, RefundForm, TicketTypeForm, VoucherForm
+from ..services import catalogue
+from .forms import QuotaForm, TicketTypeForm, VoucherForm
 
 VIEW = "ticketing.view_sales"
 MANAGE = "ticketing.manage_catalogue"
 REFUND = "ticketing.refund_order"
+PAYMENTS = "ticketing.manage_payments"
 
 
 def _context(request: PortalRequest, tab: str, **extra) -> dict:
+    """What every Tickets tab shows: the tab bar, and the warning that paid ticket types
+    cannot be sold while the organization has no payment method."""
     event = request.event
     return {
         "tab": tab,
         "can_manage": request.user.has_perm(MANAGE, event),
         "can_refund": request.user.has_perm(REFUND, event),
+        "can_configure_payments": request.user.has_perm(PAYMENTS, request.organization),
+        "payments_missing": payment_selectors.payments_missing(event=event),
         **extra,
     }
 
@@ -106,7 +109,7 @@ class CatalogueFormView(ServiceFormView):
         return self.update(self.instance, actor=self.request.user, **values)
 
     def success_message(self, result: Model) -> str:
-        return f"{self.noun} “{result}” saved."
+        return _("%(noun)s “%(name)s” saved.") % {"noun": self.noun, "name": result}
 
     def success_url(self, result: Model) -> str:
         return reverse(self.list_url, kwargs=_url_kwargs(self.event))
@@ -167,53 +170,3 @@ class VoucherFormView(CatalogueFormView):
 ticket_type_form = event_page(MANAGE)(TicketTypeFormView.as_view())
 quota_form = event_page(MANAGE)(QuotaFormView.as_view())
 voucher_form = event_page(MANAGE)(VoucherFormView.as_view())
-
-
-@event_page(VIEW)
-def orders(request: PortalRequest, event: Event) -> HttpResponse:
-    form = OrderSearchForm(request.GET or None)
-    query = form.cleaned_data["q"] if form.is_valid() else ""
-    page = Paginator(selectors.order_search(event=event, query=query), 50).get_page(request.GET.get("page"))
-    return render(request, "ticketing/orders.html", _context(request, "orders", form=form, page=page, query=query))
-
-
-def _order_page(request: PortalRequest, event: Event, order_code: str, refund_form: RefundForm | None = None):
-    order = selectors.order_access(user=request.user, event=event, code=order_code, permission=VIEW)
-    payments_ = list(order.payments.all())
-    refundable = {p.pk: selectors.refundable_amount(payment=p) for p in payments_}
-    stripe_paid = [p for p in payments_ if p.provider == "stripe" and refundable[p.pk] > 0 and p.succeeded_at]
-    form = refund_form or RefundForm(initial={"amount": refundable[stripe_paid[-1].pk] if stripe_paid else None})
-    return render(
-        request,
-        "ticketing/order.html",
-        _context(
-            request,
-            "orders",
-            order=order,
-            payments=[(p, refundable[p.pk]) for p in payments_],
-            refund_form=form if stripe_paid and order.status in ("paid", "partially_refunded") else None,
-        ),
-    )
-
-
-@event_page(VIEW)
-def order_detail(request: PortalRequest, event: Event, order_code: str) -> HttpResponse:
-    return _order_page(request, event, order_code)
-
-
-@require_POST
-@event_page(REFUND)
-def order_refund(request: PortalRequest, event: Event, order_code: str) -> HttpResponse:
-    order = selectors.order_access(user=request.user, event=event, code=order_code, permission=REFUND)
-    form = RefundForm(request.POST)
-    if form.is_valid():
-        try:
-            payments.refund_create(
-                actor=request.user, order=order, amount=form.cleaned_data["amount"], reason=form.cleaned_data["reason"]
-            )
-        except errors.Invalid as error:
-            apply_service_errors(form, error)
-        else:
-            messages.success(request, f"Refunded {form.cleaned_data['amount']} {order.currency}.")
-            return redirect("ticketing:order", order_code=order.code, **_url_kwargs(event))
-    return _order_page(request, event, order_code, refund_form=form)

@@ -3,7 +3,7 @@ refunds — under ``…/tickets/`` and check-in under ``…/checkin/``."""
 
 from django.urls import path
 
-from . import checkin, exports, sales
+from . import checkin, exports, orders, payments, sales
 
 app_name = "ticketing"
 
@@ -21,9 +21,21 @@ urlpatterns = [
     path(f"{_sales}vouchers/", sales.vouchers, name="vouchers"),
     path(f"{_sales}vouchers/new", sales.voucher_form, name="voucher-create"),
     path(f"{_sales}vouchers/<int:voucher_id>/", sales.voucher_form, name="voucher-edit"),
-    path(f"{_sales}orders/", sales.orders, name="orders"),
-    path(f"{_sales}orders/<str:order_code>/", sales.order_detail, name="order"),
-    path(f"{_sales}orders/<str:order_code>/refund", sales.order_refund, name="order-refund"),
+    path(f"{_sales}orders/", orders.orders, name="orders"),
+    path(f"{_sales}orders/<str:order_code>/", orders.order_detail, name="order"),
+    path(f"{_sales}orders/<str:order_code>/refund", orders.order_refund, name="order-refund"),
+    path(f"{_sales}orders/<str:order_code>/cancel", orders.order_cancel, name="order-cancel"),
+    path(f"{_sales}orders/<str:order_code>/mark-paid", orders.order_mark_paid, name="order-mark-paid"),
+    path(f"{_sales}orders/<str:order_code>/resend", orders.order_resend, name="order-resend"),
+    path(f"{_sales}orders/<str:order_code>/extend", orders.order_extend, name="order-extend"),
+    path(
+        f"{_sales}orders/<str:order_code>/positions/<int:position_id>",
+        orders.position_edit,
+        name="order-position-edit",
+    ),
+    path(f"{_sales}orders/<str:order_code>/tickets.pdf", orders.order_pdf, name="order-pdf"),
+    path("<slug:organization>/payments/", payments.payment_settings, name="payment-settings"),
+    path("<slug:organization>/payments/test", payments.stripe_test, name="payment-settings-test"),
     path(_checkin, checkin.dashboard, name="checkin"),
     path(f"{_checkin}figures", checkin.figures, name="checkin-figures"),
     path(f"{_checkin}search", checkin.search, name="checkin-search"),
@@ -35,6 +47,8 @@ urlpatterns = [
     path(f"{_checkin}devices/", checkin.devices, name="checkin-devices"),
     path(f"{_checkin}devices/<int:device_id>/revoke", checkin.device_revoke, name="checkin-device-revoke"),
     path(f"{_checkin}settings", checkin.settings_view, name="checkin-settings"),
+    path(f"{_checkin}log", checkin.scan_log, name="checkin-log"),
+    path(f"{_checkin}attendees", checkin.attendee_list, name="checkin-attendees"),
 ]
 
 # Exports (issue 10): CSV or XLSX, streamed (ticketing/portal/exports.py).

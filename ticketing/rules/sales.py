@@ -30,3 +30,4 @@ rules.add_perm("ticketing.view_sales", can_read_sales)
 rules.add_perm("ticketing.manage_catalogue", can_manage_sales)
 rules.add_perm("ticketing.refund_order", can_manage_sales)
 rules.add_perm("ticketing.buy", rules.is_authenticated & can_view_event & is_on_sale)
+rules.add_perm("ticketing.manage_payments", can_manage_sales)  # obj: the organization

@@ -72,6 +72,21 @@ def gates_of_event(*, event: Event) -> QuerySet[Gate]:
     return Gate.objects.filter(event=event).prefetch_related("ticket_types").order_by("name")
 
 
+def gate_for_ticket_type(*, gates: list[Gate], ticket_type_id: int, preferred_id: int | None = None) -> Gate | None:
+    """The gate manual check-in should offer first for a ticket type: the operator's last gate
+    if it admits the type, else the first gate that does (a gate without ticket types admits
+    all); None when no gate admits it. ``gates`` with their ticket types prefetched."""
+
+    def admits(gate: Gate) -> bool:
+        types = [t.pk for t in gate.ticket_types.all()]
+        return not types or ticket_type_id in types
+
+    preferred = next((g for g in gates if g.pk == preferred_id), None)
+    if preferred is not None and admits(preferred):
+        return preferred
+    return next((g for g in gates if admits(g)), None)
+
+
 def gate_access(*, user: User | AnonymousUser, event: Event, gate_id: int, permission: str) -> Gate:
     gate = Gate.objects.filter(event=event, pk=gate_id).first()
     return reachable(gate, user=user, permission=permission, target=event)
@@ -236,3 +251,38 @@ def checkin_dashboard(*, event: Event, now: datetime | None = None) -> CheckInDa
         gates=figures,
         at=now,
     )
+
+
+def scan_log(
+    *, event: Event, query: str = "", result: str = "", gate_id: int | None = None, limit: int | None = None
+) -> QuerySet[ScanLog]:
+    """The stored scan log, newest first: every scan by a device or a staff member, with its
+    answer. ``query`` matches the attendee name, the order code or the device's name."""
+    logs = ScanLog.objects.filter(event=event).select_related(
+        "ticket__order_position__order", "ticket__order_position__ticket_type", "gate", "device"
+    )
+    query = query.strip()
+    if query:
+        logs = logs.filter(
+            Q(ticket__attendee_name__icontains=query)
+            | Q(ticket__order_position__order__code__iexact=query)
+            | Q(device__name__icontains=query)
+        )
+    if result:
+        logs = logs.filter(result=result)
+    if gate_id is not None:
+        logs = logs.filter(gate_id=gate_id)
+    logs = logs.order_by("-scanned_at", "-id")
+    return logs[:limit] if limit is not None else logs
+
+
+def attendee_list(*, event: Event, ticket_type_id: int | None = None) -> QuerySet[Ticket]:
+    """Valid tickets of paid orders by attendee name, for the printable door list."""
+    tickets = (
+        Ticket.objects.filter(event=event, revoked=False, order_position__order__status__in=PAID_STATUSES)
+        .select_related("order_position__order", "order_position__ticket_type")
+        .order_by("attendee_name", "id")
+    )
+    if ticket_type_id is not None:
+        tickets = tickets.filter(order_position__ticket_type_id=ticket_type_id)
+    return tickets

@@ -124,6 +124,16 @@ def ticket_types_of_event(*, event: Event) -> QuerySet[TicketType]:
     return TicketType.objects.filter(event=event).prefetch_related("quotas").order_by("position", "name", "id")
 
 
+def event_currency(*, event: Event, exclude: int | None = None) -> str | None:
+    """The currency the event sells in: its ticket types' (one per event), or None before the
+    first ticket type (``exclude``: the ticket type being edited, which may still change it
+    while it is the only one)."""
+    types = TicketType.objects.filter(event=event)
+    if exclude is not None:
+        types = types.exclude(pk=exclude)
+    return types.order_by("position", "id").values_list("currency", flat=True).first()
+
+
 def quotas_of_event(*, event: Event) -> QuerySet[Quota]:
     return Quota.objects.filter(event=event).prefetch_related("ticket_types").order_by("name", "id")
 
@@ -221,5 +231,9 @@ def order_access(*, user: User | AnonymousUser, event: Event, code: str, permiss
 
 
 def refundable_amount(*, payment: Payment) -> Decimal:
+    """What may still be refunded of a payment: nothing unless money arrived (a pending,
+    failed or cancelled attempt holds none) and nothing of a free order."""
+    if payment.status not in (PaymentStatus.SUCCEEDED, PaymentStatus.PARTIALLY_REFUNDED) or payment.amount == 0:
+        return Decimal(0)
     refunded = payment.refunds.exclude(status=RefundStatus.FAILED).aggregate(total=Sum("amount"))["total"]
     return payment.amount - (refunded or Decimal(0))

@@ -7,6 +7,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Model
+from django.utils.translation import gettext as _
 
 from accounts.models import User
 from eventhub import errors
@@ -16,6 +17,7 @@ from events.models import Event
 
 from ..locking import locked_row
 from ..models import Quota, TicketType, Voucher
+from ..selectors import sales as selectors
 
 TICKET_TYPE_FIELDS = [
     "name",
@@ -81,6 +83,15 @@ def _write(
         if name not in fields:
             raise errors.Invalid(fields={name: "This field cannot be changed."})
         setattr(obj, name, value)
+    if isinstance(obj, TicketType):
+        currency = selectors.event_currency(event=event, exclude=obj.pk)
+        if currency is not None and obj.currency != currency:
+            raise errors.Invalid(
+                fields={
+                    "currency": _("Every ticket type of this event is sold in %(currency)s: one currency per event.")
+                    % {"currency": currency}
+                }
+            )
     if isinstance(obj, Voucher) and obj.ticket_type is not None and obj.ticket_type.event_id != event.pk:
         raise errors.Invalid(fields={"ticket_type": "Choose a ticket type of this event."})
     _save(obj)

@@ -11,8 +11,8 @@ appended last in the same transaction (both hot rows are held only for the end o
 
 Side effects of every accepted scan: a ``CheckIn`` row, an entry on ``event:<id>:staff``
 (broadcast on commit), and, when occupancy crosses the threshold, a
-``checkin.occupancy_alert`` entry. Rejected scans write only a ``ScanLog`` row; accepted scans
-write one too when they carry a client scan id (for the replay).
+``checkin.occupancy_alert`` entry. Every scan, accepted or rejected, writes a ``ScanLog`` row
+(the stored, searchable scan log; a device's client scan id makes it the replay too).
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import User
 from eventhub import errors
@@ -269,19 +270,25 @@ def checkin_attempt(
     scanned_at: datetime,
     client_scan_id: str | None,
     offline: bool,
+    override: bool = False,
 ) -> ScanOutcome:
     """Precondition: inside ``transaction.atomic``. ``secret`` None: a manual check-in by
-    staff (no QR), which skips the secret check but nothing else."""
+    staff (no QR), which skips the secret check but nothing else; ``override`` (staff only)
+    admits before check-in opens. A ``not_yet_valid`` answer names the opening time in the
+    event's zone ("opens at 08:00") and carries it as ``opens_at``."""
     event = context.event
     ticket = _locked_ticket(event_id=event.pk, ticket_id=ticket_id, gate=context.gate)
 
-    def reject(result: str, *, previous: dict[str, Any] | None = None) -> ScanOutcome:
+    def reject(
+        result: str, *, previous: dict[str, Any] | None = None, extra: dict[str, Any] | None = None
+    ) -> ScanOutcome:
         outcome = ScanOutcome(
             result=result,
             kind=kind,
             client_scan_id=client_scan_id,
             ticket=_ticket_brief(ticket) if ticket is not None and result != ScanResult.REVOKED else None,
             previous=previous,
+            extra=extra or {},
         )
         scan_log_write(
             context=context,
@@ -305,8 +312,9 @@ def checkin_attempt(
         return reject(ScanResult.UNPAID)
     if context.gate is not None and not ticket.gate_admits:  # type: ignore[attr-defined]  # annotated by the scan's query
         return reject(ScanResult.WRONG_GATE)
-    if scanned_at < selectors.checkin_opens_at(event=event, config=context.config):
-        return reject(ScanResult.NOT_YET_VALID)
+    opens_at = selectors.checkin_opens_at(event=event, config=context.config)
+    if scanned_at < opens_at and not (override and secret is None and context.actor is not None):
+        return reject(ScanResult.NOT_YET_VALID, extra=_opens_at_detail(event, opens_at))
     last = _last_checkin(ticket.pk)
     inside = last is not None and last.kind == CheckInKind.ENTRY
     if kind == CheckInKind.ENTRY and inside:
@@ -345,15 +353,15 @@ def checkin_attempt(
         },
         occupancy=occupancy,
     )
-    if client_scan_id and context.device is not None:  # kept for the replay; the check-in row is the record
-        scan_log_write(
-            context=context,
-            outcome=outcome,
-            ticket_id=ticket.pk,
-            checkin=checkin,
-            scanned_at=scanned_at,
-            offline=offline,
-        )
+    # Every scan is in the log (the portal's scan log page); a device's also replays from it.
+    scan_log_write(
+        context=context,
+        outcome=outcome,
+        ticket_id=ticket.pk,
+        checkin=checkin,
+        scanned_at=scanned_at,
+        offline=offline,
+    )
     stream_append(
         stream=event_staff_stream(event.pk),
         type=EntryType.CHECKIN_ENTRY if kind == CheckInKind.ENTRY else EntryType.CHECKIN_EXIT,
@@ -374,23 +382,48 @@ def checkin_attempt(
     return outcome
 
 
-def checkin_manual(*, actor: User, event: Event, ticket: Ticket, gate: Gate | None, kind: str) -> ScanOutcome:
+def _opens_at_detail(event: Event, opens_at: datetime) -> dict[str, Any]:
+    local = timezone.localtime(opens_at, event.tz)
+    same_day = local.date() == timezone.localtime(timezone.now(), event.tz).date()
+    when = f"{local:%H:%M}" if same_day else f"{local:%d %b %Y, %H:%M}"
+    return {
+        "opens_at": opens_at.isoformat(),
+        "detail": _("This ticket is not valid yet: check-in opens at %(when)s.") % {"when": when},
+    }
+
+
+def checkin_manual(
+    *, actor: User, event: Event, ticket: Ticket, gate: Gate | None, kind: str, override: bool = False
+) -> ScanOutcome:
     """A staff member checks a ticket in (or out) by name, without its QR code. Same rules as a
-    scan except the secret (staff saw the person); recorded with ``created_by``."""
+    scan except the secret (staff saw the person); recorded with ``created_by``. ``override``
+    admits before check-in opens (audited as ``checkin.early_override``)."""
     require_permission(actor, "ticketing.manage_checkin", event)
     if gate is not None and gate.event_id != event.pk:
         raise errors.Invalid(fields={"gate": "Choose a gate of this event."})
     context = ScanContext(event=event, gate=gate, actor=actor, config=CheckInConfig.objects.filter(event=event).first())
+    now = timezone.now()
     with transaction.atomic():
-        return checkin_attempt(
+        outcome = checkin_attempt(
             context=context,
             ticket_id=ticket.pk,
             secret=None,
             kind=kind,
-            scanned_at=timezone.now(),
+            scanned_at=now,
             client_scan_id=None,
             offline=False,
+            override=override,
         )
+        if override and outcome.ok and now < selectors.checkin_opens_at(event=event, config=context.config):
+            audit_log(
+                actor=actor,
+                organization_id=event.organization_id,
+                event_id=event.pk,
+                action="checkin.early_override",
+                obj=ticket,
+                changes={"checkin": outcome.checkin["id"] if outcome.checkin else None},
+            )
+        return outcome
 
 
 def checkin_undo(*, context: ScanContext, ticket_id: int | None = None) -> CheckIn | None:

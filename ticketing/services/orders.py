@@ -10,14 +10,25 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, F
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import User
 from eventhub import errors
 from events.models import Event, Participant
 
-from ..enums import DiscountKind, EntryType, OrderStatus, PaymentProvider, PaymentStatus, WaitingListStatus
+from ..enums import (
+    MANUAL_PROVIDERS,
+    DiscountKind,
+    EntryType,
+    OrderStatus,
+    PaymentKind,
+    PaymentProvider,
+    PaymentStatus,
+    WaitingListStatus,
+)
 from ..locking import InventoryBusy, for_update, lock_quotas
 from ..models import Order, OrderPosition, Payment, TicketType, Voucher, WaitingListEntry
+from ..selectors import payments as payment_selectors
 from ..selectors import sales as selectors
 from .notify import notify
 from .tickets import tickets_issue
@@ -170,6 +181,7 @@ def order_create(
     email: str,
     positions: list[PositionInput],
     voucher_code: str = "",
+    payment_method: str = "",
     now: datetime | None = None,
 ) -> Order:
     """Reserve tickets. Paid orders stay ``pending`` until ``TICKET_RESERVATION_MINUTES`` from
@@ -177,6 +189,13 @@ def order_create(
     confirmed at once. Errors: ``Conflict`` ``not_on_sale`` (the event is not selling),
     ``sold_out``, ``busy``, ``voucher_used_up``; ``Invalid`` ``not_on_sale`` (a ticket type),
     ``invalid_voucher``, ``invalid``.
+
+    Paying: ``payment_method`` is one of the organization's methods
+    (``selectors.payments.payment_methods``; empty: the first, Stripe when it is set up). A paid
+    order without any method is refused at once, before anything is held: ``Conflict``
+    ``payments_not_configured``; an unknown method is ``Invalid`` ``payment_method``. A manual
+    method (bank transfer, at the door) reserves for the organization's ``manual_payment_days``
+    (at the door: until the event ends) and waits for the organizer's "mark as paid".
 
     Per account (``_ensure_account_limits``): ``Conflict`` ``account_limit`` past the ticket
     type's per-account cap, ``too_many_pending_orders`` past the unpaid reservations allowed.
@@ -194,6 +213,7 @@ def order_create(
     counts = Counter(p.ticket_type_id for p in positions)
     prices = [_price(ticket_types[p.ticket_type_id], voucher) for p in positions]
     currency = next(iter(ticket_types.values())).currency
+    provider = _payment_provider(event=event, method=payment_method) if sum(prices) > 0 else PaymentProvider.FREE
     ensure_capacity(ticket_types=ticket_types, counts=counts, now=now, redeeming=voucher)
     _ensure_account_limits(
         event=event, user=user, ticket_types=ticket_types, counts=counts, pending=sum(prices) > 0, now=now
@@ -206,7 +226,7 @@ def order_create(
         total=sum(prices, Decimal(0)),
         currency=currency,
         voucher=voucher,
-        expires_at=now + timedelta(minutes=settings.TICKET_RESERVATION_MINUTES),
+        expires_at=_reservation_end(event=event, provider=provider, now=now),
     )
     OrderPosition.objects.bulk_create(
         OrderPosition(
@@ -229,9 +249,44 @@ def order_create(
             succeeded_at=now,
         )
         order_confirm(order=order, now=now)
+    elif provider in MANUAL_PROVIDERS:
+        Payment.objects.create(
+            order=order,
+            provider=provider,
+            kind=PaymentKind.MANUAL,
+            status=PaymentStatus.PENDING,
+            amount=order.total,
+            currency=currency,
+        )
     else:
         Payment.objects.create(order=order, amount=order.total, currency=currency)
     return order
+
+
+def _payment_provider(*, event: Event, method: str) -> str:
+    methods = payment_selectors.payment_methods(organization_id=event.organization_id)
+    if not methods:
+        raise errors.Conflict(
+            _("Payments are not configured for this event: paid tickets cannot be bought yet."),
+            code="payments_not_configured",
+        )
+    if not method:
+        return methods[0]
+    if method not in methods:
+        raise errors.Invalid(
+            fields={"payment_method": _("Choose one of: %(methods)s.") % {"methods": ", ".join(methods)}},
+            code="payment_method",
+        )
+    return method
+
+
+def _reservation_end(*, event: Event, provider: str, now: datetime) -> datetime:
+    if provider == PaymentProvider.AT_DOOR:
+        return max(event.end, now + timedelta(minutes=settings.TICKET_RESERVATION_MINUTES))
+    if provider == PaymentProvider.BANK_TRANSFER:
+        config = payment_selectors.payment_settings_of(organization_id=event.organization_id)
+        return now + timedelta(days=config.manual_payment_days if config is not None else 7)
+    return now + timedelta(minutes=settings.TICKET_RESERVATION_MINUTES)
 
 
 def order_confirm(*, order: Order, now: datetime | None = None) -> Order:

@@ -5,6 +5,7 @@ Stripe is called outside our row locks where we can (creating intents and sessio
 refunds) and always with an idempotency key derived from our attempt id, so a retry after a
 crash or a redelivered webhook never charges or refunds twice."""
 
+import json
 import logging
 import uuid
 from collections import Counter
@@ -16,6 +17,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import User
 from eventhub import errors
@@ -26,9 +28,18 @@ from eventhub.services import require_permission
 from events.tenancy import event_scope
 
 from .. import stripe_client
-from ..enums import EntryType, OrderStatus, PaymentKind, PaymentProvider, PaymentStatus, RefundStatus
+from ..enums import (
+    MANUAL_PROVIDERS,
+    EntryType,
+    OrderStatus,
+    PaymentKind,
+    PaymentProvider,
+    PaymentStatus,
+    RefundStatus,
+)
 from ..locking import for_update, locked_row
 from ..models import Order, OrderPosition, Payment, Refund, StripeEvent, Ticket, TicketType
+from ..selectors import payments as payment_selectors
 from ..selectors import sales as selectors
 from .notify import notify
 from .orders import ensure_capacity, order_cancel_unpaid, order_confirm
@@ -40,6 +51,22 @@ OPEN_PAYMENT = (PaymentStatus.CREATED, PaymentStatus.PENDING)
 
 def _unavailable() -> errors.Unavailable:
     return errors.Unavailable("The payment provider is not reachable.", code="payment_unavailable")
+
+
+def not_configured() -> errors.Conflict:
+    return errors.Conflict(
+        _("Payments are not configured for this event: paid tickets cannot be bought yet."),
+        code="payments_not_configured",
+    )
+
+
+def _account(order: Order) -> payment_selectors.StripeAccount:
+    """The Stripe account of the order's organization; ``Conflict`` ``payments_not_configured``
+    at once when there is none (no call to Stripe with a placeholder key)."""
+    account = payment_selectors.stripe_account(organization_id=order.event.organization_id)
+    if account is None:
+        raise not_configured()
+    return account
 
 
 def _metadata(payment: Payment) -> dict[str, str]:
@@ -72,12 +99,16 @@ def payment_intent_for_order(*, order: Order) -> tuple[Payment, str]:
     attempt. Call after the order committed (a webhook may then arrive at any moment: it finds
     the order by the intent's metadata). Raises ``Conflict`` ``not_payable``, ``Unavailable``
     ``payment_unavailable`` (Stripe not reachable)."""
+    account = _account(order)
     payment = _open_payment(order=order, kind=PaymentKind.PAYMENT_INTENT)
     try:
         if payment.stripe_payment_intent_id:
-            intent = stripe_client.payment_intent_retrieve(payment_intent_id=payment.stripe_payment_intent_id)
+            intent = stripe_client.payment_intent_retrieve(
+                api_key=account.secret_key, payment_intent_id=payment.stripe_payment_intent_id
+            )
         else:
             intent = stripe_client.payment_intent_create(
+                api_key=account.secret_key,
                 amount=payment.amount,
                 currency=payment.currency,
                 metadata=_metadata(payment),
@@ -96,9 +127,11 @@ def checkout_session_for_order(*, order: Order, success_url: str, cancel_url: st
     """A Stripe Checkout Session for the web; returns the page URL to send the buyer to. The
     session's intent carries the same metadata, so the webhook handles both kinds alike.
     Raises like ``payment_intent_for_order``."""
+    account = _account(order)
     payment = _open_payment(order=order, kind=PaymentKind.CHECKOUT_SESSION)
     try:
         session = stripe_client.checkout_session_create(
+            api_key=account.secret_key,
             amount=payment.amount,
             currency=payment.currency,
             name=f"{order.event.name} — order {order.code}",
@@ -128,6 +161,29 @@ def _order_event_id(order_code: str) -> int | None:
     if not order_code:
         return None
     return Order.objects.with_scopes_disabled().filter(code=order_code).values_list("event_id", flat=True).first()
+
+
+def _organization_signed(*, payload: bytes, signature: str) -> Any | None:
+    """An event for an organization with its own Stripe account is signed with that account's
+    webhook secret: the order named in the (not yet trusted) body leads to the one secret to
+    verify it with. None when it does not verify."""
+    try:
+        unverified = json.loads(payload)
+    except (ValueError, RecursionError):
+        return None
+    notice = _notice(unverified)
+    event_id = None if isinstance(notice, str) else _order_event_id(notice.order_code)
+    if event_id is None:
+        return None
+    with event_scope(event_id):
+        organization_id = Order.objects.filter(event_id=event_id).values_list("event__organization_id", flat=True)[0]
+        account = payment_selectors.stripe_account(organization_id=organization_id)
+    if account is None or account.source != "organization" or not account.webhook_secret:
+        return None
+    try:
+        return stripe_client.webhook_event(payload=payload, signature=signature, secret=account.webhook_secret)
+    except stripe_client.InvalidWebhook:
+        return None
 
 
 @dataclass(frozen=True)
@@ -214,7 +270,9 @@ def stripe_webhook_process(*, payload: bytes, signature: str) -> WebhookOutcome:
     try:
         body = stripe_client.webhook_event(payload=payload, signature=signature)
     except stripe_client.InvalidWebhook:
-        raise errors.Invalid("The webhook signature does not verify.", code="invalid_signature") from None
+        body = _organization_signed(payload=payload, signature=signature)
+        if body is None:
+            raise errors.Invalid("The webhook signature does not verify.", code="invalid_signature") from None
     notice = _notice(body)
     if isinstance(notice, str):
         logger.warning("Stripe webhook ignored: %s", notice)
@@ -331,9 +389,13 @@ def _refund_automatically(*, payment: Payment, reason: str) -> Refund:
     """Inside the webhook's transaction: the Stripe refund's idempotency key comes from the
     payment attempt, so if our transaction rolls back and Stripe redelivers, the second call
     returns the same refund instead of refunding twice."""
+    account = payment_selectors.stripe_account(organization_id=payment.order.event.organization_id)
+    if account is None:  # the keys were removed after the payment: Stripe redelivers later
+        raise _unavailable()
     refund = Refund.objects.create(payment=payment, amount=payment.amount, reason=reason, automatic=True)
     try:
         result = stripe_client.refund_create(
+            api_key=account.secret_key,
             payment_intent_id=payment.stripe_payment_intent_id,
             amount=payment.amount,
             currency=payment.currency,
@@ -362,54 +424,89 @@ def _refund_automatically(*, payment: Payment, reason: str) -> Refund:
 # --- refunds from the portal -----------------------------------------------------------------
 
 
-def refund_create(*, actor: User, order: Order, amount: Decimal, reason: str = "") -> Refund:
-    """Refund part or all of the order's Stripe payment. Three steps so that Stripe is never
-    called under a lock: (1) under the order lock, check the refundable amount and write a
-    pending Refund (so a double click cannot refund twice); (2) call Stripe with a key from the
+def refund_create(*, actor: User, order: Order, amount: Decimal, reason: str = "", cancel: bool = False) -> Refund:
+    """Refund part or all of the order's payment. Three steps so that Stripe is never called
+    under a lock: (1) under the order lock, check the refundable amount and write a pending
+    Refund (so a double click cannot refund twice); (2) call Stripe with a key from the
     refund's attempt id; (3) record the outcome, update payment and order (fully refunded:
-    tickets revoked, capacity returns), audit entry, ``order.refunded`` on ``user:<id>``."""
+    tickets revoked, capacity returns; ``cancel``: the order is cancelled as well), audit
+    entry, ``order.refunded`` on ``user:<id>``.
+
+    A manual payment (bank transfer, at the door) is refunded by the organizer: the refund is
+    recorded as done, no provider is called. Errors are for people: ``Conflict``
+    ``payments_not_configured`` (no Stripe key: nothing stored), ``Unavailable``
+    ``payment_unavailable`` when Stripe did not answer, ``Invalid`` when it refused; in both cases
+    the pending refund row is removed (no refund exists at Stripe). A refund Stripe created but
+    reports as failed is kept as ``failed``."""
     require_permission(actor, "ticketing.refund_order", order.event)
     with transaction.atomic():
         order = locked_row(Order.objects.select_related("event"), pk=order.pk)
         payment = (
-            Payment.objects.filter(
-                order=order,
-                provider=PaymentProvider.STRIPE,
-                status__in=[PaymentStatus.SUCCEEDED, PaymentStatus.PARTIALLY_REFUNDED],
-            )
+            Payment.objects.filter(order=order, status__in=[PaymentStatus.SUCCEEDED, PaymentStatus.PARTIALLY_REFUNDED])
+            .exclude(provider=PaymentProvider.FREE)
             .order_by("-succeeded_at")
             .first()
         )
         if payment is None or order.status not in (OrderStatus.PAID, OrderStatus.PARTIALLY_REFUNDED):
-            raise errors.Invalid(fields={"amount": "This order has no payment to refund."})
+            raise errors.Invalid(fields={"amount": _("This order has no payment to refund.")})
         refundable = selectors.refundable_amount(payment=payment)
         if amount <= 0 or amount > refundable:
             raise errors.Invalid(
-                fields={"amount": f"Enter an amount between 0.01 and {refundable} {payment.currency}."}
+                fields={
+                    "amount": _("Enter an amount between 0.01 and %(max)s %(currency)s.")
+                    % {"max": refundable, "currency": payment.currency}
+                }
             )
-        refund = Refund.objects.create(payment=payment, amount=amount, reason=reason, created_by=actor)
-    try:
-        result = stripe_client.refund_create(
-            payment_intent_id=payment.stripe_payment_intent_id,
+        manual = payment.provider in MANUAL_PROVIDERS
+        account = None if manual else _account(order)
+        refund = Refund.objects.create(
+            payment=payment,
             amount=amount,
-            currency=payment.currency,
-            metadata={"order_code": order.code, "refund_attempt": str(refund.attempt_id)},
-            idempotency_key=f"eventhub-refund-{refund.attempt_id}",
+            reason=reason,
+            created_by=actor,
+            status=RefundStatus.SUCCEEDED if manual else RefundStatus.PENDING,
         )
-    except stripe_client.StripeUnavailable as error:
-        Refund.objects.filter(pk=refund.pk).update(status=RefundStatus.FAILED)
-        raise errors.Invalid(fields={"amount": f"Stripe refused the refund: {error}"}) from error
-    with transaction.atomic():
-        order = locked_row(Order.objects.select_related("event"), pk=order.pk)
+    if account is not None:
+        try:
+            result = stripe_client.refund_create(
+                api_key=account.secret_key,
+                payment_intent_id=payment.stripe_payment_intent_id,
+                amount=amount,
+                currency=payment.currency,
+                metadata={"order_code": order.code, "refund_attempt": str(refund.attempt_id)},
+                idempotency_key=f"eventhub-refund-{refund.attempt_id}",
+            )
+        except stripe_client.StripeUnavailable as error:
+            logger.warning("Refund for order %s failed: %s", order.code, error)
+            # No refund exists at Stripe after an error answer or none: keep no row of ours.
+            Refund.objects.filter(pk=refund.pk).delete()
+            if not error.reached:
+                raise errors.Unavailable(
+                    _("Stripe could not be reached, so nothing was refunded. Try again in a moment."),
+                    code="payment_unavailable",
+                ) from error
+            raise errors.Invalid(
+                fields={
+                    "amount": _("Stripe refused the refund: %(reason)s")
+                    % {"reason": error.user_message or _("the payment cannot be refunded.")}
+                }
+            ) from error
         refund.status = RefundStatus.SUCCEEDED if result.status in ("succeeded", "pending") else RefundStatus.FAILED
         refund.stripe_refund_id = result.id
+    with transaction.atomic():
+        order = locked_row(Order.objects.select_related("event"), pk=order.pk)
         refund.save(update_fields=["status", "stripe_refund_id"])
         full = selectors.refundable_amount(payment=payment) == 0
         payment.status = PaymentStatus.REFUNDED if full else PaymentStatus.PARTIALLY_REFUNDED
         payment.save(update_fields=["status"])
         order.status = OrderStatus.REFUNDED if full else OrderStatus.PARTIALLY_REFUNDED
-        order.save(update_fields=["status", "updated_at"])
-        if full:
+        update = ["status", "updated_at"]
+        if cancel:
+            order.status = OrderStatus.CANCELLED
+            order.cancelled_at = timezone.now()
+            update.append("cancelled_at")
+        order.save(update_fields=update)
+        if full or cancel:
             Ticket.objects.filter(order_position__order=order, revoked=False).update(
                 revoked=True, revoked_at=timezone.now()
             )
@@ -419,14 +516,30 @@ def refund_create(*, actor: User, order: Order, amount: Decimal, reason: str = "
             event_id=order.event_id,
             action="order.refunded",
             obj=order,
-            changes={"amount": str(amount), "currency": payment.currency, "full": full, "reason": reason},
+            changes={
+                "amount": str(amount),
+                "currency": payment.currency,
+                "full": full,
+                "reason": reason,
+                "provider": payment.provider,
+            },
         )
+        if cancel:
+            audit_log(
+                actor=actor,
+                organization_id=order.event.organization_id,
+                event_id=order.event_id,
+                action="order.cancelled",
+                obj=order,
+                changes={"status": {"old": OrderStatus.PAID, "new": OrderStatus.CANCELLED}, "refunded": str(amount)},
+            )
         notify(
             user_id=order.user_id,
             email=order.email,
             type=EntryType.ORDER_REFUNDED,
             data={"order": order.code, "amount": str(amount), "currency": payment.currency, "full": full},
-            subject=f"Refund for order {order.code}",
-            body=f"{amount} {payment.currency} of order {order.code} have been refunded.",
+            subject=_("Refund for order %(code)s") % {"code": order.code},
+            body=_("%(amount)s %(currency)s of order %(code)s have been refunded.")
+            % {"amount": amount, "currency": payment.currency, "code": order.code},
         )
     return refund

@@ -5,6 +5,7 @@ check-in of the ticket a scan names is ``checkin.checkin_attempt``."""
 from __future__ import annotations
 
 import hashlib
+import json
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -54,6 +55,19 @@ def device_register(*, actor: User, event: Event, name: str, gate: Gate | None) 
             },
         )
     return device, token
+
+
+PAIRING_VERSION = 1
+
+
+def device_pairing_payload(*, server: str, event: Event, token: str) -> str:
+    """What the pairing QR code carries (JSON): the server's base URL, the event's id and the
+    device token — all a scanner app needs to call ``/api/v1/events/<event>/scanner/…`` with
+    ``Authorization: Device <token>``. Shown once, with the token."""
+    return json.dumps(
+        {"eventhub_scanner": PAIRING_VERSION, "server": server.rstrip("/"), "event": event.pk, "token": token},
+        separators=(",", ":"),
+    )
 
 
 def device_revoke(*, actor: User, device: ScannerDevice, event: Event) -> ScannerDevice:

@@ -29,7 +29,7 @@ TICKET_TYPE = {
     "name": "Student",
     "description": "",
     "price": "12.50",
-    "currency": "eur",
+    "currency": "EUR",
     "min_per_order": "1",
     "max_per_order": "4",
     "participant_kind": "attendee",
@@ -52,7 +52,7 @@ def test_ticket_type_create_saves_and_audits(shop, page_settings):
     ("change", "field", "message"),
     [
         ({"name": "Regular"}, "name", "Another ticket type of this event has this name."),
-        ({"currency": "EU1"}, "currency", "Enter a three-letter ISO 4217 code"),
+        ({"currency": "DOL"}, "currency", "Select a valid choice. DOL is not one of the available choices."),
         ({"min_per_order": "5", "max_per_order": "2"}, None, "The maximum per order must be at least the minimum"),
         ({"price": "-1"}, "price", "greater than or equal to 0"),
     ],
