@@ -11,6 +11,8 @@ the fallback."""
 import base64
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+
+__all__ = ["InvalidToken", "decrypt", "encrypt", "rotate"]
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django.conf import settings

@@ -3,6 +3,7 @@ scanner devices, the check-in settings and manual check-in (check-in)."""
 
 from datetime import datetime
 from decimal import Decimal
+from typing import cast
 
 from django import forms
 from django.utils import timezone
@@ -134,8 +135,8 @@ class OrderFilterForm(forms.Form):
 
     def __init__(self, *args, event: Event, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["status"].choices = [("", _("Any status")), *OrderStatus.choices]
-        self.fields["payment"].choices = [("", _("Any payment")), *PaymentProvider.choices]
+        cast(forms.ChoiceField, self.fields["status"]).choices = [("", _("Any status")), *OrderStatus.choices]
+        cast(forms.ChoiceField, self.fields["payment"]).choices = [("", _("Any payment")), *PaymentProvider.choices]
         choices_from(self.fields["ticket_type"], TicketType.objects.filter(event=event).order_by("position", "name"))
 
 
@@ -231,7 +232,7 @@ class ScanLogFilterForm(forms.Form):
 
     def __init__(self, *args, event: Event, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["result"].choices = [("", _("Any answer")), *ScanResult.choices]
+        cast(forms.ChoiceField, self.fields["result"]).choices = [("", _("Any answer")), *ScanResult.choices]
         choices_from(self.fields["gate"], Gate.objects.filter(event=event).order_by("name"))
 
 

@@ -5,6 +5,7 @@ where it concerns them."""
 
 from collections import Counter
 from datetime import datetime
+from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
@@ -94,7 +95,7 @@ def order_cancel(*, actor: User, order: Order, refund: bool, reason: str = "") -
             .order_by("-succeeded_at")
             .first()
         )
-        amount = selectors.refundable_amount(payment=payment) if payment is not None else 0
+        amount = selectors.refundable_amount(payment=payment) if payment is not None else Decimal(0)
         if amount > 0:
             refund_create(actor=actor, order=order, amount=amount, reason=reason, cancel=True)
             order.refresh_from_db()

@@ -39,18 +39,24 @@ def order_tickets_pdf(*, order: Order) -> bytes:
         position = ticket.order_position
         pdf.add_page()
         pdf.set_font("Helvetica", style="B", size=22)
-        pdf.multi_cell(0, 11, _latin1(event.name))
+        pdf.multi_cell(0, 11, _latin1(event.name), new_x="LMARGIN", new_y="NEXT")
         pdf.set_font("Helvetica", size=12)
-        pdf.multi_cell(0, 7, _latin1(f"{start:%d %b %Y, %H:%M} ({event.timezone})"))
+        pdf.multi_cell(0, 7, _latin1(f"{start:%d %b %Y, %H:%M} ({event.timezone})"), new_x="LMARGIN", new_y="NEXT")
         pdf.ln(6)
         pdf.set_font("Helvetica", style="B", size=16)
-        pdf.multi_cell(0, 9, _latin1(ticket.attendee_name))
+        pdf.multi_cell(0, 9, _latin1(ticket.attendee_name), new_x="LMARGIN", new_y="NEXT")
         pdf.set_font("Helvetica", size=12)
-        pdf.multi_cell(0, 7, _latin1(position.ticket_type.name))
-        pdf.multi_cell(0, 7, _latin1(_("Order %(code)s · ticket #%(id)s") % {"code": order.code, "id": ticket.pk}))
+        pdf.multi_cell(0, 7, _latin1(position.ticket_type.name), new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(
+            0,
+            7,
+            _latin1(_("Order %(code)s · ticket #%(id)s") % {"code": order.code, "id": ticket.pk}),
+            new_x="LMARGIN",
+            new_y="NEXT",
+        )
         qr = io.BytesIO(ticket_qr_png(payload=ticket_payload(ticket=ticket), box_size=10))
         pdf.image(qr, x=55, y=pdf.get_y() + 10, w=100, h=100)
-        pdf.set_y(pdf.get_y() + 118)
+        pdf.set_xy(pdf.l_margin, pdf.get_y() + 118)
         pdf.set_font("Helvetica", size=10)
         pdf.multi_cell(
             0,

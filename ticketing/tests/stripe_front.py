@@ -41,6 +41,7 @@ class StripeFront:
         self.checkout_sessions: dict[str, dict[str, Any]] = {}
         self._after: dict[tuple[str, str], Callable[[dict[str, Any]], None]] = {}
         self._lock = threading.Lock()
+        self.authorizations: list[str] = []  # the key each call came with, in order
         front = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -75,9 +76,12 @@ class StripeFront:
     def reset(self) -> None:
         with self._lock:
             self._after.clear()
+            self.authorizations.clear()
 
     # -- the wire ----------------------------------------------------------------------------
     def _handle(self, request: BaseHTTPRequestHandler, method: str) -> None:
+        with self._lock:
+            self.authorizations.append(request.headers.get("Authorization", ""))
         length = int(request.headers.get("Content-Length") or 0)
         body = request.rfile.read(length) if length else b""
         path = request.path.split("?", 1)[0]

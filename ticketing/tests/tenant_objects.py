@@ -15,6 +15,7 @@ from ticketing.models import (
     Order,
     OrderPosition,
     Payment,
+    PaymentSettings,
     Quota,
     Refund,
     ScanLog,
@@ -30,6 +31,7 @@ _MISSING = {
     "ticket_type_id": 987654321,
     "quota_id": 987654321,
     "voucher_id": 987654321,
+    "position_id": 987654321,
     # check-in
     "ticket_id": 987654321,
     "gate_id": 987654321,
@@ -89,12 +91,16 @@ def _populate(tenant) -> dict:
         event=event, device=device, gate=gate, ticket=ticket, checkin=checkin, result="ok", scanned_at=order.created_at
     )
     CheckInConfig.objects.create(event=event, capacity=100, inside=1, arrived=1)
+    PaymentSettings.objects.create(
+        organization=event.organization, bank_transfer_enabled=True, bank_transfer_details="IBAN secret"
+    )
     WaitingListEntry.objects.create(event=event, ticket_type=sold_out, user=tenant.owner, email=tenant.owner.email)
     return {
         "order_code": order.code,
         "ticket_type_id": ticket_type.pk,
         "quota_id": quota.pk,
         "voucher_id": voucher.pk,
+        "position_id": position.pk,
         "ticket_id": ticket.pk,
         "gate_id": gate.pk,
         "device_id": device.pk,
@@ -112,7 +118,10 @@ def _rows(organization_id: int, event_ids: list[int]) -> dict:
     rows["ticketing.gate_ticket_types"] = list(
         Gate.ticket_types.through.objects.filter(gate__event_id__in=event_ids).order_by("pk").values()
     )
-    rows["ticketing.table_sizes"] = [model.objects.count() for model in _TABLES]
+    rows["ticketing.PaymentSettings"] = list(
+        PaymentSettings.objects.filter(organization_id=organization_id).order_by("pk").values()
+    )
+    rows["ticketing.table_sizes"] = [model.objects.count() for model in (*_TABLES, PaymentSettings)]
     return rows
 
 
@@ -141,5 +150,14 @@ TENANT_OBJECTS = TenantObjects(
         "capacity": "5",
         "alert_threshold_percent": "50",
         "q": "Secret",
+        # order management and payment settings
+        "refund": "on",
+        "until": "2099-01-01T10:00",
+        "attendee_name": "Changed",
+        "attendee_email": "changed@example.org",
+        "stripe_mode": "test",
+        "manual_payment_days": "3",
+        "pay_at_door_enabled": "on",
+        "override": "on",
     },
 )
