@@ -56,7 +56,8 @@ def _world(server_url: str):  # noqa: ARG001 (the server is up first)
 
 
 def _buy_by_card(server_url: str, event, ticket_type, buyer) -> str:
-    api = httpx.Client(base_url=server_url, headers={"X-Session-Token": session_token_for(buyer)})
+    # Generous timeouts: the machine is shared; the answers are checked, not their speed.
+    api = httpx.Client(base_url=server_url, headers={"X-Session-Token": session_token_for(buyer)}, timeout=60)
     created = api.post(
         f"/api/v1/events/{event.pk}/orders",
         json={
@@ -69,6 +70,7 @@ def _buy_by_card(server_url: str, event, ticket_type, buyer) -> str:
         f"{server_url}/api/v1/stripe/webhook",
         content=payload,
         headers={"Stripe-Signature": sign(payload), "Content-Type": "application/json"},
+        timeout=60,
     )
     assert answer.json() == {"status": "processed"}
     return created["code"]

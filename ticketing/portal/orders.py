@@ -9,7 +9,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.forms import Form
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -72,7 +72,7 @@ def _order_page(request: PortalRequest, event: Event, order_code: str, **forms: 
             order=order,
             payments=[(p, refundable[p.pk]) for p in payments_],
             refund_form=refund_form if paid and is_paid and can_refund else None,
-            cancel_form=forms.get("cancel_form") or CancelOrderForm(initial={"refund": bool(paid)}),
+            cancel_form=forms.get("cancel_form") or CancelOrderForm(initial={"refund": bool(paid)}, prefix="cancel"),
             can_cancel=can_refund and order.status not in (OrderStatus.CANCELLED, OrderStatus.REFUNDED),
             can_mark_paid=can_refund and pending and manual is not None,
             extend_form=extend_form if can_refund and pending else None,
@@ -138,7 +138,7 @@ def order_refund(request: PortalRequest, event: Event, order_code: str) -> HttpR
 @event_page(REFUND)
 def order_cancel(request: PortalRequest, event: Event, order_code: str) -> HttpResponse:
     order = _managed(request, event, order_code)
-    form = CancelOrderForm(request.POST)
+    form = CancelOrderForm(request.POST, prefix="cancel")
     if form.is_valid():
         try:
             order_admin.order_cancel(
@@ -208,6 +208,8 @@ def order_extend(request: PortalRequest, event: Event, order_code: str) -> HttpR
 @event_page(REFUND)
 def position_edit(request: PortalRequest, event: Event, order_code: str, position_id: int) -> HttpResponse:
     order = _managed(request, event, order_code)
+    if not any(p.pk == position_id for p in order.positions.all()):  # another order's: as missing
+        raise Http404
     form = AttendeeForm(request.POST, prefix=f"p{position_id}")
     if form.is_valid():
         try:

@@ -226,7 +226,7 @@ def test_cancel_with_refund_through_stripe_revokes_tickets_and_shows_on_the_time
 
     response = client.post(
         _url(shop.event, "order-cancel", order_code=body["code"]),
-        {"refund": "on", "reason": "Event moved"},
+        {"cancel-refund": "on", "cancel-reason": "Event moved"},
         follow=True,
     )
 
@@ -247,7 +247,7 @@ def test_cancel_with_refund_through_stripe_revokes_tickets_and_shows_on_the_time
 def test_cancel_without_refund_keeps_the_money_and_revokes_tickets(shop):
     order = _paid_by(shop, PaymentProvider.BANK_TRANSFER)
 
-    _portal(shop.owner).post(_url(shop.event, "order-cancel", order_code=order.code), {"reason": "No-show"})
+    _portal(shop.owner).post(_url(shop.event, "order-cancel", order_code=order.code), {"cancel-reason": "No-show"})
 
     assert _order(order.code).status == OrderStatus.CANCELLED
     with scopes_disabled():
