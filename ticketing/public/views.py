@@ -24,8 +24,9 @@ from events.selectors.organizations import event_access
 from events.selectors.public import public_event_access
 
 from .. import ratelimits
-from ..enums import OrderStatus
-from ..models import Order
+from ..enums import MANUAL_PROVIDERS, OrderStatus
+from ..models import Order, Payment
+from ..selectors import payments as payment_selectors
 from ..selectors import sales as selectors
 from ..services.orders import PositionInput, order_create
 from ..services.payments import checkout_session_for_order
@@ -111,7 +112,13 @@ def _order_url(request: HttpRequest, order: Order, **query: str) -> str:
 
 
 def _pay(request: HttpRequest, order: Order) -> HttpResponse:
-    """Off to Stripe's checkout page; back to the order page if Stripe cannot be reached."""
+    """Off to Stripe's checkout page; back to the order page if Stripe cannot be reached. An
+    order paid by a manual method (bank transfer, at the door) goes to its order page with the
+    instructions (the account and the order code as reference)."""
+    manual = Payment.objects.filter(order=order, provider__in=MANUAL_PROVIDERS).first()
+    if manual is not None:
+        messages.info(request, payment_selectors.payment_instructions(order=order, provider=manual.provider))
+        return redirect("shop:order", event_id=order.event_id, order_code=order.code)
     try:
         _, url = checkout_session_for_order(
             order=order,
