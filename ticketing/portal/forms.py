@@ -273,6 +273,18 @@ class PaymentSettingsForm(forms.ModelForm):
         help_text=_("The site's own keys apply again, if any."),
     )
 
+    field_order = [
+        "stripe_mode",
+        "stripe_publishable_key",
+        "stripe_secret_key",
+        "stripe_webhook_secret",
+        "clear_stripe_keys",
+        "bank_transfer_enabled",
+        "bank_transfer_details",
+        "manual_payment_days",
+        "pay_at_door_enabled",
+    ]
+
     class Meta:
         model = PaymentSettings
         fields = [

@@ -9,7 +9,7 @@ from django.test import Client
 from django_scopes import scopes_disabled
 
 from ticketing.enums import OrderStatus
-from ticketing.models import Order, Ticket
+from ticketing.models import Order, PaymentSettings, Ticket
 
 from .conftest import deliver
 from .stripe_events import stripe_event
@@ -184,3 +184,34 @@ def test_someone_elses_order_page_is_404(shop):
 
     assert intruder.get(f"/events/{shop.event.pk}/orders/{order.code}/").status_code == 404
     assert intruder.post(f"/events/{shop.event.pk}/orders/{order.code}/pay").status_code == 404
+
+
+def test_paid_ticket_by_bank_transfer_shows_the_account_and_reference_instead_of_stripe(shop, settings, page_settings):
+    settings.STRIPE_SECRET_KEY = ""
+    with scopes_disabled():
+        PaymentSettings.objects.create(
+            organization=shop.event.organization, bank_transfer_enabled=True, bank_transfer_details="IBAN DE00 1"
+        )
+    client = _signed_in(shop.buyer)
+
+    _fill_cart(client, shop, paid=1)
+    placed = _checkout(client, shop, count=1)
+    [order] = _orders(shop.buyer)
+    shown = client.get(placed["Location"]).content.decode()
+
+    assert placed["Location"] == f"/events/{shop.event.pk}/orders/{order.code}/"
+    assert order.status == OrderStatus.PENDING
+    assert f"with the reference {order.code}" in shown
+    assert "IBAN DE00 1" in shown
+
+
+def test_paid_ticket_without_any_payment_method_is_refused_in_the_checkout(shop, settings, page_settings):
+    settings.STRIPE_SECRET_KEY = ""
+    client = _signed_in(shop.buyer)
+
+    _fill_cart(client, shop, paid=1)
+    refused = _checkout(client, shop, count=1)
+
+    assert refused.status_code == 200
+    assert "Payments are not configured for this event" in refused.content.decode()
+    assert _orders(shop.buyer) == []
