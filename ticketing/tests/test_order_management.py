@@ -26,7 +26,7 @@ from ..enums import OrderStatus, PaymentProvider, PaymentStatus
 from ..models import Order, OrderPosition, OutboundEmail, Payment, PaymentSettings, Refund, Ticket
 from ..services.tickets import tickets_issue
 from .conftest import deliver, pay_with_test_card
-from .stripe_events import stripe_event
+from .stripe_events import sign, stripe_event
 
 pytestmark = pytest.mark.django_db
 
@@ -452,3 +452,17 @@ def test_payment_settings_are_for_owners_and_admins_only(shop):
     assert response.status_code == 404
     with scopes_disabled():
         assert not PaymentSettings.objects.exists()
+
+
+def test_webhook_signed_with_the_organizations_own_secret_pays_its_order(shop, token_for, fake_stripe):
+    _portal(shop.owner).post(_settings_url(shop), SETTINGS)
+    body = _buy(token_for, shop).json()
+    intent = pay_with_test_card(body["payment"]["payment_intent"])
+    payload = stripe_event(event_id="evt_org_secret", type="payment_intent.succeeded", obj=intent.to_dict())
+
+    forged = deliver(Client(), payload, signature=sign(payload, secret="whsec_someone_else"))
+    delivered = deliver(Client(), payload, signature=sign(payload, secret="whsec_org"))
+
+    assert forged.status_code == 400
+    assert delivered.json() == {"status": "processed"}
+    assert _order(body["code"]).status == OrderStatus.PAID
