@@ -86,8 +86,11 @@ def test_device_registration_shows_token_once(page: Page, server, screenshot):
 
     page.reload()
     expect(page.get_by_test_id("device-token")).to_have_count(0)
+    dialogs: list[str] = []
+    page.once("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.accept()))
     page.get_by_role("button", name="Revoke").click()
     expect(page.locator("#devices")).to_contain_text("revoked")
+    assert dialogs == ["Revoke the scanner “North entrance phone 1”? Its token stops working at once."]
     screenshot("checkin-06-device-revoked")
     revoked = httpx.get(
         f"{server}/api/v1/events/{v.event.pk}/scanner/config", headers={"Authorization": f"Device {token}"}
