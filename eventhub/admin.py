@@ -3,7 +3,7 @@ from typing import TYPE_CHECKING, Any
 from django.contrib import admin
 from django_scopes import scopes_disabled
 
-from .models import AuditLogEntry, IdempotencyRecord
+from .models import AuditLogEntry, IdempotencyRecord, OutboundEmail
 
 if TYPE_CHECKING:  # the mixins extend these; at run time ModelAdmin is not subscriptable
     _ModelAdmin = admin.ModelAdmin[Any]
@@ -80,3 +80,19 @@ class IdempotencyRecordAdmin(admin.ModelAdmin):
     list_filter = ("status_code",)
     search_fields = ("key", "user__email")
     date_hierarchy = "created_at"
+
+
+@admin.register(OutboundEmail)
+class OutboundEmailAdmin(admin.ModelAdmin):
+    """The outbox: what was (or is still to be) e-mailed; read-only."""
+
+    list_display = ("created_at", "to", "type", "attempts", "sent_at", "last_error")
+    list_filter = ("type", ("sent_at", admin.EmptyFieldListFilter))
+    search_fields = ("to", "subject", "key")
+    readonly_fields = [f.name for f in OutboundEmail._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

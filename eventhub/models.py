@@ -1,4 +1,5 @@
 import secrets
+import uuid
 
 from django.conf import settings
 from django.db import models
@@ -69,3 +70,30 @@ class IdempotencyRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id}:{self.key}"
+
+
+class OutboundEmail(models.Model):
+    """An e-mail to send (order confirmations, refunds, waiting-list offers, invitations):
+    written in the transaction of the change it tells about, sent by ``eventhub.tasks.send_email``
+    (retried) and by the periodic sweep, and marked sent under its row lock — so it is sent once
+    (``eventhub.outbox``). Plumbing every app writes to, so it lives here and no app imports
+    another for it; the hand-off point for the notifications app. Platform-wide (no tenant
+    scope): only the tasks and the admin read it."""
+
+    key = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    to = models.EmailField()
+    subject = models.TextField()
+    body = models.TextField()
+    type = models.CharField(max_length=40, blank=True, help_text="The stream entry type it goes with.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    attempts = models.PositiveIntegerField(default=0)
+    last_attempt_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["sent_at", "created_at"], name="outbound_email_due_idx")]
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.type or 'e-mail'} to {self.to} ({'sent' if self.sent_at else 'pending'})"

@@ -401,8 +401,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "ticketing.tasks.expire_reservations",
         "schedule": 60.0,
     },
-    "send-pending-ticketing-emails": {
-        "task": "ticketing.tasks.send_pending_emails",
+    "send-pending-emails": {
+        "task": "eventhub.tasks.send_pending_emails",
         "schedule": 60.0,
     },
 }

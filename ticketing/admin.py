@@ -11,7 +11,6 @@ from .models import (
     Gate,
     Order,
     OrderPosition,
-    OutboundEmail,
     Payment,
     Quota,
     Refund,
@@ -129,22 +128,6 @@ class StripeEventAdmin(admin.ModelAdmin):
     readonly_fields = ("stripe_event_id", "type", "order_code", "processed_at")
 
     def has_add_permission(self, request):
-        return False
-
-
-@admin.register(OutboundEmail)
-class OutboundEmailAdmin(admin.ModelAdmin):
-    """The outbox: what was (or is still to be) e-mailed; read-only."""
-
-    list_display = ("created_at", "to", "type", "attempts", "sent_at", "last_error")
-    list_filter = ("type", ("sent_at", admin.EmptyFieldListFilter))
-    search_fields = ("to", "subject", "key")
-    readonly_fields = [f.name for f in OutboundEmail._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
         return False
 
 

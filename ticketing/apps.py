@@ -5,7 +5,6 @@ class TicketingConfig(AppConfig):
     name = "ticketing"
 
     def ready(self) -> None:
-        from . import tasks  # noqa: F401, PLC0415 (app-ready) connects the outbox relay, tasks._relay
         from .public import sections  # noqa: PLC0415 (app-ready) the tickets block of the public event page
 
         sections.register()

@@ -367,32 +367,6 @@ class StripeEvent(models.Model):
         return f"{self.type} {self.stripe_event_id}"
 
 
-class OutboundEmail(models.Model):
-    """An e-mail to send (order confirmations, refunds, waiting-list offers): written in the
-    transaction of the change it tells about, sent by ``ticketing.tasks.send_email`` (retried)
-    and by the periodic sweep, and marked sent under its row lock — so it is sent once. The
-    hand-off point for a future notifications app. Platform-wide like ``StripeEvent`` (no tenant
-    scope): only the tasks and the admin read it."""
-
-    key = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    to = models.EmailField()
-    subject = models.TextField()
-    body = models.TextField()
-    type = models.CharField(max_length=40, blank=True, help_text="The stream entry type it goes with.")
-    created_at = models.DateTimeField(auto_now_add=True)
-    attempts = models.PositiveIntegerField(default=0)
-    last_attempt_at = models.DateTimeField(null=True, blank=True)
-    last_error = models.TextField(blank=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        indexes = [models.Index(fields=["sent_at", "created_at"], name="outbound_email_due_idx")]
-        ordering = ["created_at", "id"]
-
-    def __str__(self) -> str:
-        return f"{self.type or 'e-mail'} to {self.to} ({'sent' if self.sent_at else 'pending'})"
-
-
 class Ticket(EventScoped):
     """The admission for one paid (or free, confirmed) order position. ``secret`` identifies it
     in the QR payload; revoking and reissuing bumps ``version``."""

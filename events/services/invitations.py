@@ -21,8 +21,8 @@ from accounts.models import User
 from accounts.selectors import user_by_email
 from eventhub import errors
 from eventhub.audit import audit_log
+from eventhub.outbox import email_enqueue
 from eventhub.services import require_permission
-from ticketing.models import OutboundEmail
 
 from ..enums import InvitationKind, MemberRole, ParticipantKind
 from ..models import Invitation, Organization, OrganizationMember, Participant, Speaker, new_invitation_nonce
@@ -93,7 +93,7 @@ def _send(invitation: Invitation, *, base_url: str) -> None:
             % {"date": invitation.expires_at.strftime("%Y-%m-%d %H:%M UTC")},
         ]
     )
-    OutboundEmail.objects.create(to=invitation.email, subject=subject, body=body, type=EMAIL_TYPE)
+    email_enqueue(to=invitation.email, subject=subject, body=body, type=EMAIL_TYPE)
 
 
 def _normalized(email: str) -> str:

@@ -13,10 +13,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django_scopes import scopes_disabled
 
+from eventhub.models import OutboundEmail
 from eventhub.testing.factories import EventFactory, MemberFactory, UserFactory
 from events.enums import MemberRole
 from events.models import Invitation, OrganizationMember, Participant, Speaker
-from ticketing.models import OutboundEmail
 
 pytestmark = pytest.mark.django_db
 

@@ -11,11 +11,11 @@ import pytest
 from django_scopes import scopes_disabled
 from playwright.sync_api import Page, expect
 
+from eventhub.models import OutboundEmail
 from eventhub.testing.factories import EventFactory, MemberFactory, OrganizationFactory, UserFactory
 from eventhub.testing.live import session_token_for
 from events.enums import MemberRole
 from events.models import OrganizationMember, Room, Session
-from ticketing.models import OutboundEmail
 
 pytestmark = [pytest.mark.browser, pytest.mark.live, pytest.mark.django_db(transaction=True)]
 

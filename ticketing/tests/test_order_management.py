@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django_scopes import scopes_disabled
 
-from eventhub.models import AuditLogEntry
+from eventhub.models import AuditLogEntry, OutboundEmail
 from eventhub.testing.factories import MemberFactory
 from eventhub.testing.live import free_port
 from events.enums import MemberRole
@@ -23,7 +23,7 @@ from ticketing import credentials
 from ticketing.selectors.sales import ticket_type_availability
 
 from ..enums import OrderStatus, PaymentProvider, PaymentStatus
-from ..models import Order, OrderPosition, OutboundEmail, Payment, PaymentSettings, Refund, Ticket
+from ..models import Order, OrderPosition, Payment, PaymentSettings, Refund, Ticket
 from ..services.tickets import tickets_issue
 from .conftest import deliver, pay_with_test_card
 from .stripe_events import sign, stripe_event

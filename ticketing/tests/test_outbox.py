@@ -42,11 +42,12 @@ def _buy_free(shop, token_for):
     return response.json()
 
 
-def _run_periodic_ticketing_tasks() -> None:
-    """What beat runs every minute (the ticketing entries of CELERY_BEAT_SCHEDULE), once."""
+def _run_periodic_tasks() -> None:
+    """What beat runs every minute (the ticketing and outbox entries of CELERY_BEAT_SCHEDULE),
+    once."""
     app.loader.import_default_modules()
     for entry in django_settings.CELERY_BEAT_SCHEDULE.values():
-        if entry["task"].startswith("ticketing."):
+        if entry["task"].startswith(("ticketing.", "eventhub.tasks.")):
             app.tasks[entry["task"]].apply()
 
 
@@ -58,12 +59,12 @@ def test_an_order_confirmation_during_an_smtp_outage_is_sent_once_the_server_is_
     assert order["status"] == "paid"  # the outage costs the buyer nothing but the e-mail's delay
     assert mail.outbox == []
     assert smtp.refused == 7  # tried, and retried six times (at once here; with backoff in a worker)
-    _run_periodic_ticketing_tasks()  # still down: kept
+    _run_periodic_tasks()  # still down: kept
     assert mail.outbox == []
     smtp.down = False
 
-    _run_periodic_ticketing_tasks()
-    _run_periodic_ticketing_tasks()
+    _run_periodic_tasks()
+    _run_periodic_tasks()
 
     assert [(m.to, m.subject) for m in mail.outbox] == [
         ([shop.buyer.email], f"Your tickets for {shop.event.name} (order {order['code']})")
@@ -77,7 +78,7 @@ def test_a_short_smtp_blip_is_retried_by_the_task_and_the_mail_sent_once(shop, t
 
     assert smtp.refused == 2
     assert [m.subject for m in mail.outbox] == [f"Your tickets for {shop.event.name} (order {order['code']})"]
-    _run_periodic_ticketing_tasks()
+    _run_periodic_tasks()
     assert len(mail.outbox) == 1
 
 
@@ -89,9 +90,9 @@ def test_a_sent_e_mail_is_never_sent_again(shop, token_for, smtp):
     message_id = mail.outbox[0].extra_headers["Message-ID"]
     key = message_id.removeprefix("<outbox-").removesuffix("@eventhub>")
 
-    app.tasks["ticketing.tasks.send_email"].apply(kwargs={"key": key})
-    app.tasks["ticketing.tasks.send_email"].apply(kwargs={"key": key})
-    _run_periodic_ticketing_tasks()
+    app.tasks["eventhub.tasks.send_email"].apply(kwargs={"key": key})
+    app.tasks["eventhub.tasks.send_email"].apply(kwargs={"key": key})
+    _run_periodic_tasks()
 
     assert len(mail.outbox) == 1
     assert len(key) == 36
