@@ -19,7 +19,8 @@ Modes: ``floor`` (JSON 404, token), ``hit`` (agenda, 200 from the rendered-body 
 (agenda with If-None-Match, 304), ``miss`` (agenda read after a change: the event stream's head
 moves before every request, so the ETag and every cache keyed by it are new — in ``wrk`` mode a
 fresh query string per request instead, see ``--miss``), ``bundle`` (the offline bundle, gzip,
-each request a different attendee: the personal part differs, the public part is shared).
+each request a different attendee: the personal part differs, the public part is shared; in
+``inprocess`` the event head moves once per round, so its first bundle renders).
 
 PostgreSQL (BENCH_DB_NAME, default eventhub_bench, recreated with the demo data unless
 ``--keep-db``), Redis (BENCH_REDIS_URL). Only talks to 127.0.0.1.
@@ -168,8 +169,8 @@ class Modes:
         if mode == "etag" and i == 0:
             _, _, headers = self.stack.get(AGENDA, {"X-Session-Token": self.token})
             self.etag = headers["ETag"]
-        if mode == "miss" or (mode == "bundle" and i % len(self.tokens) == 0):
-            _bump_event_head()
+        if mode == "miss" or (mode == "bundle" and i == 0):
+            _bump_event_head()  # bundle: a new head once per round (its public part rendered once)
 
 
 MODES = ("floor", "etag", "hit", "miss", "bundle")
