@@ -27,6 +27,23 @@ from django.core.handlers.wsgi import WSGIHandler
 
 _SAFE_METHODS = frozenset({"GET", "HEAD"})
 
+# The whole stack's middlewares that token API reads skip, each with the reason (a test checks
+# that every middleware of ``settings.MIDDLEWARE`` is either here or in the lean stack, so a new
+# one cannot be skipped by accident).
+NOT_FOR_TOKEN_READS = {
+    "whitenoise.middleware.WhiteNoiseMiddleware": "static files are not under /api/",
+    "django.contrib.sessions.middleware.SessionMiddleware": "no cookie session; DRF loads the token's",
+    "django.middleware.csrf.CsrfViewMiddleware": "no cookie, nothing ambient to forge; and only GET/HEAD",
+    "django.contrib.auth.middleware.AuthenticationMiddleware": "DRF authenticates the token",
+    "django_structlog.middlewares.RequestMiddleware": "nginx's JSON access log has the line and request id",
+    "django.contrib.messages.middleware.MessageMiddleware": "no pages",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware": "JSON is not framed",
+    "django_htmx.middleware.HtmxMiddleware": "no htmx",
+    "allauth.account.middleware.AccountMiddleware": "allauth's browser flows are not under /api/",
+    "eventhub.portal.DomainErrorMiddleware": "answers pages only, never /api/",
+    "axes.middleware.AxesMiddleware": "guards the admin login",
+}
+
 
 def is_token_api_read(*, method: str, path: str, has_token: bool, has_cookie: bool) -> bool:
     return method in _SAFE_METHODS and path.startswith("/api/") and has_token and not has_cookie

@@ -127,6 +127,7 @@ MIDDLEWARE = [
 # what each costs). A middleware added above that API reads need must be added here too.
 API_TOKEN_READ_MIDDLEWARE = [
     "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    "eventhub.bodylimit.BodyLimitMiddleware",
     "eventhub.headers.SecurityHeadersMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "eventhub.api.middleware.JsonOnlyMiddleware",

@@ -113,6 +113,7 @@ class AgendaView(APIView):
     tz: zoneinfo.ZoneInfo | None = None
     etag: str | None = None
     stored = False  # the body came from RENDERED
+    compose_etag = False  # the view sets self.etag from the heads its body was read at
 
     def perform_authentication(self, request: Request) -> None:
         """Lazily, on the first use of ``request.user`` (DRF's documented way): a read of an
@@ -140,7 +141,10 @@ class AgendaView(APIView):
 
     def not_modified(self) -> HttpResponse | None:
         """Compute this read's ETag; the 304 to send if the client holds it, or the body already
-        rendered for it (reads that are the same for everyone)."""
+        rendered for it (reads that are the same for everyone). A personal read that names no
+        ETag skips it: it is computed from what the body is read at (``BundleView``)."""
+        if self.personal and self.compose_etag and not self.request.headers.get("If-None-Match"):
+            return None
         self.etag = agenda_etag(
             event=self.event, user=self.request.user if self.personal else None, key=self.etag_key()
         )

@@ -222,6 +222,7 @@ class BundleView(AgendaView):
     ``event:<id>`` and ``user:<me>`` after ``heads`` (see docs/realtime.md, "Offline bundle")."""
 
     personal = True
+    compose_etag = True
 
     def etag_key(self) -> list[str]:
         return [*super().etag_key(), "gzip" if _accepts_gzip(self.request) else "identity"]

@@ -17,6 +17,7 @@ from .. import payloads
 from ..enums import SessionStatus
 from ..models import Bookmark, Event, PublishedSession, SessionNote
 from .agenda import agenda_announcements, agenda_rooms, agenda_speakers, agenda_tracks, published_sessions
+from .organizations import event_access
 from .schedule import agenda_published_version
 
 T = TypeVar("T")
@@ -115,7 +116,8 @@ def agenda_bundle(
     with _snapshot():
         streams = [event_stream(event.pk)] + ([user_stream(me.pk)] if me else [])
         heads = stream_heads(streams=streams)
-        event = Event.objects.select_related("organization").get(pk=event.pk)
+        # The row as this snapshot sees it (a row version check when the process keeps it).
+        event = event_access(user=None, permission=None, event_id=event.pk, stream_head=True)
         bookmarks: list[int] = []
         notes: list[dict[str, Any]] = []
         if me is not None:

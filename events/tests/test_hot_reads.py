@@ -10,6 +10,7 @@ import zlib
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.core import signals
 from django.core.cache import cache
 from django.db import close_old_connections
@@ -17,6 +18,7 @@ from django.urls import reverse
 from django_scopes import scopes_disabled
 
 from eventhub.api.rendered import PREFIX
+from eventhub.lanes import NOT_FOR_TOKEN_READS
 from eventhub.testing.factories import UserFactory
 from eventhub.testing.live import session_token_for
 from eventhub.wsgi import application
@@ -250,3 +252,12 @@ def test_cookie_requests_take_the_whole_stack_where_csrf_still_applies(world):
     assert json.loads(refused[2])["error"]["code"] == "permission_denied"
     assert "CSRF" in json.loads(refused[2])["error"]["detail"]
     assert by_token[0] == 201
+
+
+def test_every_middleware_is_in_the_lean_stack_in_order_or_skipped_for_a_reason():
+    lean = [name for name in settings.API_TOKEN_READ_MIDDLEWARE if name not in settings.MIDDLEWARE]
+    kept = [name for name in settings.API_TOKEN_READ_MIDDLEWARE if name in settings.MIDDLEWARE]
+
+    assert lean == ["eventhub.api.middleware.AnonymousUntilAuthenticatedMiddleware"]
+    assert kept == [name for name in settings.MIDDLEWARE if name in kept]  # the whole stack's order
+    assert set(settings.MIDDLEWARE) - set(kept) == set(NOT_FOR_TOKEN_READS)
