@@ -35,10 +35,11 @@ def fuzz(test: Callable[[], None], *, label: str) -> int:
         return examples
     deadline = time.monotonic() + minutes * 60
     rounds = 0
+    configured = settings(max_examples=ROUND, **COMMON)(test)  # once: settings decorate in place
     while time.monotonic() < deadline:
         round_seed = int(os.environ.get("FUZZ_SEED", "0")) + rounds
         try:
-            seed(round_seed)(settings(max_examples=ROUND, **COMMON)(test))()
+            seed(round_seed)(configured)()
         except Exception as error:
             error.add_note(f"{label}: round {rounds} with FUZZ_SEED={round_seed}")
             raise
