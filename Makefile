@@ -20,11 +20,16 @@ $(VENV)/.dev: requirements.txt requirements-sentry.txt requirements-dev.txt | $(
 	$(BIN)/pip install -q -r requirements-dev.txt
 	touch $@ $(VENV)/.runtime
 
+# Debug defaults on only for the embedded demo (no DATABASE_URL); pointed at real services,
+# `make run` runs with debug off and seeds no demo logins unless DJANGO_DEBUG=1 says it is a demo
+# (seed_demo --if-demo; docs/decisions.md "Demo data only on a demo").
+RUN_DEBUG = $${DJANGO_DEBUG:-$$(test -n "$$DATABASE_URL" && echo 0 || echo 1)}
+
 run: $(VENV)/.runtime
-	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(BIN)/python manage.py migrate --noinput -v0
-	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(BIN)/python manage.py collectstatic --noinput -v0
-	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} HOST=$(HOST) PORT=$(PORT) $(BIN)/python manage.py seed_demo
-	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} HOST=$(HOST) PORT=$(PORT) scripts/serve
+	DJANGO_DEBUG=$(RUN_DEBUG) $(BIN)/python manage.py migrate --noinput -v0
+	DJANGO_DEBUG=$(RUN_DEBUG) $(BIN)/python manage.py collectstatic --noinput -v0
+	DJANGO_DEBUG=$(RUN_DEBUG) HOST=$(HOST) PORT=$(PORT) $(BIN)/python manage.py seed_demo --if-demo
+	DJANGO_DEBUG=$(RUN_DEBUG) HOST=$(HOST) PORT=$(PORT) scripts/serve
 
 # The production profile on PostgreSQL and Redis (DATABASE_URL, REDIS_URL, DJANGO_SECRET_KEY,
 # ALLOWED_HOSTS, PORT...): migrations and static files first, then every process, supervised.

@@ -68,7 +68,7 @@ def prepare_database() -> int:
     )
     subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-qc", f"CREATE DATABASE {DB_NAME}"], check=True)
     manage("migrate", "--noinput", "-v0")
-    manage("seed_demo")
+    manage("seed_demo", "--allow-non-demo")  # a scratch database of its own
     return 1  # the demo event: public, published
 
 

@@ -224,6 +224,8 @@ def commands(config: Config) -> dict[str, list[str]]:
                 "-p",
                 str(port),
                 "--proxy-headers",
+                "--server-name",  # the WebSocket handshake's Server header (docs/decisions.md)
+                "EventHub",
                 "--websocket-max-message-size",
                 "65536",
                 "--websocket-max-frame-size",

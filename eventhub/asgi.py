@@ -16,6 +16,7 @@ from django.urls import path  # noqa: E402
 from eventhub.bodylimit import BodyLimitASGI, install_daphne_body_limit  # noqa: E402
 from eventhub.logs import install_daphne_access_log  # noqa: E402
 from eventhub.realtime.consumer import StreamConsumer  # noqa: E402
+from eventhub.realtime.daphne_socket import stop_twisted_form_parsing  # noqa: E402
 from eventhub.scheduler import start_embedded_scheduler  # noqa: E402
 
 # Authentication and the Origin check happen in the consumer: token sockets skip cookies and
@@ -28,4 +29,5 @@ application = ProtocolTypeRouter(
 )
 install_daphne_access_log()  # bearer links out of daphne's access log
 install_daphne_body_limit()  # an oversized body is refused before daphne reads it
+stop_twisted_form_parsing()  # Django parses request bodies, Twisted need not (nor refuse them)
 start_embedded_scheduler()

@@ -1,7 +1,7 @@
 """The Redis cache, failing open for rate-limit counters.
 
 Login limits (allauth's ``allauth:rl:`` keys), DRF throttles (``throttle_``) and our own
-counters (``eventhub.ratelimit``'s ``eventhub:rl:``, ticketing's ``ticketing:rl:``) live in the
+counters (``eventhub.ratelimit``'s ``eventhub:rl:``, ticketing's limits among them) live in the
 cache. During a Redis outage a rate limit that cannot be counted lets the request through (with
 a warning) rather than failing it: a login must not be a 500 because Redis is down. Every other
 key behaves as before (errors raise). After a failure the counters are skipped for ``_PAUSE``
@@ -18,7 +18,7 @@ from django.core.cache.backends.redis import RedisCache
 
 logger = logging.getLogger(__name__)
 
-RATE_LIMIT_PREFIXES = ("allauth:rl:", "throttle_", "eventhub:rl:", "ticketing:rl:")
+RATE_LIMIT_PREFIXES = ("allauth:rl:", "throttle_", "eventhub:rl:")
 # Rendered bodies shared between processes (``eventhub.api.rendered``): during an outage a
 # read renders its body itself, as if nothing were stored.
 FAIL_OPEN_PREFIXES = (*RATE_LIMIT_PREFIXES, "eventhub:rendered:")

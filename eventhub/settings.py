@@ -165,14 +165,25 @@ TEMPLATES = [
 # Under ASGI every request runs in a fresh thread, so persistent connections (CONN_MAX_AGE > 0)
 # pile up until PostgreSQL refuses clients; psycopg's pool bounds them instead (CONN_MAX_AGE=0).
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'eventhub.sqlite3'}")}
+# A connection PostgreSQL ended (a restart, a failover, pg_terminate_backend) must not become a
+# 500: the pool checks every connection it hands out, and eventhub.db retries a request's first
+# query once on a dead one (docs/decisions.md "Dead database connections").
+# DATABASE_HEALTH_CHECKS=0 turns both off (the negative control of the test), DATABASE_POOL_CHECK=0
+# the pool's check alone (to test the retry by itself).
+DATABASE_HEALTH_CHECKS = env.bool("DATABASE_HEALTH_CHECKS", default=True)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = DATABASE_HEALTH_CHECKS and env.bool(
+        "DATABASE_POOL_CHECK", default=True
+    )
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env.bool("DATABASE_POOL", default=True):
     DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
         "min_size": env.int("DATABASE_POOL_MIN", default=2),
         "max_size": env.int("DATABASE_POOL_MAX", default=20),
         "timeout": env.float("DATABASE_POOL_TIMEOUT", default=10.0),
     }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and DATABASE_HEALTH_CHECKS:
+    DATABASES["default"]["ENGINE"] = "eventhub.db"
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # IMMEDIATE takes SQLite's write lock at BEGIN, so stream seq allocation never deadlocks
     # on a lock upgrade; WAL lets readers run beside the writer.
@@ -303,7 +314,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PAGINATION_CLASS": "eventhub.api.pagination.CursorPagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "eventhub.api.schema.AutoSchema",
     "EXCEPTION_HANDLER": "eventhub.api.errors.exception_handler",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
 }

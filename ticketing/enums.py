@@ -91,6 +91,7 @@ class EntryType(StrEnum):
     ORDER_CONFIRMED = "order.confirmed"
     ORDER_REFUNDED = "order.refunded"
     PAYMENT_MISMATCH = "payment.mismatch"
+    PAYMENT_REFUSED = "payment.refused"  # a late payment refunded: sold out or its voucher used up
     WAITING_LIST_OFFERED = "waiting_list.offered"
     TICKET_REISSUED = "ticket.reissued"
     TICKET_REVOKED = "ticket.revoked"

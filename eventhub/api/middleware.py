@@ -4,6 +4,7 @@ from http import HTTPStatus
 
 from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.urls import Resolver404, resolve
 from django.utils.cache import patch_cache_control, patch_vary_headers
 
 from eventhub import jsonbody
@@ -76,6 +77,8 @@ class JsonOnlyMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if not request.path.startswith(JSON_PREFIXES):
             return self.get_response(request)
+        if request.method in _NEVER_ALLOWED:
+            return _method_not_allowed(request)
         if request.path.startswith("/_allauth/"):
             refused = _refuse_unparseable_allauth_body(request)
             if refused is not None:
@@ -84,6 +87,28 @@ class JsonOnlyMiddleware:
         if response.status_code >= 400 and not _is_json(response):
             return _as_json(response)
         return response
+
+
+# TRACE echoes a request back (cookies and tokens included) and CONNECT opens a tunnel: no API
+# operation has either, so they are a 405 before authentication — a 401 for a method the path
+# does not have told a scanner nothing true.
+_NEVER_ALLOWED = ("TRACE", "TRACK", "CONNECT")
+
+
+def _method_not_allowed(request: HttpRequest) -> JsonResponse:
+    try:
+        view = resolve(request.path_info).func
+    except Resolver404:
+        allowed: list[str] = []
+    else:
+        view_class = getattr(view, "cls", None) or getattr(view, "view_class", None)
+        names = getattr(view_class, "http_method_names", [])
+        allowed = [name.upper() for name in names if view_class is not None and hasattr(view_class, name)]
+    response = JsonResponse(
+        error_body(code="method_not_allowed", detail=f'Method "{request.method}" not allowed.'), status=405
+    )
+    response["Allow"] = ", ".join(allowed)
+    return response
 
 
 def _is_json(response: HttpResponse) -> bool:

@@ -62,13 +62,14 @@ def _limited_lookup(
     """``lookup(credential)`` (a database query) unless ``address`` failed too often this minute
     (then ``(None, seconds to wait)``); a failed lookup counts against the address. Bad tokens
     from one address cost at most ``AUTH_FAILURES_PER_MINUTE`` queries a minute."""
-    limit: int = settings.STREAMS["AUTH_FAILURES_PER_MINUTE"]
-    retry_after = ratelimit.exceeded(scope=_AUTH_FAILURES, key=address, limit=limit, window=60)
+    rates = [ratelimit.Rate(amount=settings.STREAMS["AUTH_FAILURES_PER_MINUTE"], seconds=60, key="ip")]
+    identities = {"ip": address}
+    retry_after = ratelimit.used_up(scope=_AUTH_FAILURES, rates=rates, identities=identities)
     if retry_after is not None:
         return None, retry_after
     found = lookup(credential)
     if found is None:
-        ratelimit.hit(scope=_AUTH_FAILURES, key=address, window=60)
+        ratelimit.count(scope=_AUTH_FAILURES, rates=rates, identities=identities)
     return found, None
 
 

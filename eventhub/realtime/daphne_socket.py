@@ -15,6 +15,7 @@ fails that test instead of the production sockets.
 """
 
 import functools
+import sys
 from typing import Any
 
 from autobahn.websocket.protocol import PreparedMessage
@@ -98,3 +99,25 @@ class DaphneSocket:
 
     def close_policy_violation(self) -> None:
         self._protocol.sendCloseFrame(code=CLOSE_POLICY_VIOLATION, isReply=False)
+
+
+def stop_twisted_form_parsing() -> None:
+    """Twisted's ``http.Request`` parses every POST form body into ``request.args`` before daphne
+    sees it — a second copy in memory that daphne never reads (it hands the raw body to ASGI) — and
+    answers a multipart body it cannot parse with a bare 400 of its own: no Content-Type, no JSON,
+    the connection dropped (schemathesis found it on every multipart operation). Django parses
+    the body itself, so daphne's requests are made with ``parsePOSTFormSubmission=False``
+    (Twisted's own switch). Only where daphne's server is loaded: importing it elsewhere would
+    install Twisted's reactor."""
+    http_protocol = sys.modules.get("daphne.http_protocol")
+    if http_protocol is None or getattr(http_protocol.WebRequest, "_eventhub_no_form_parsing", False):
+        return
+    original = http_protocol.WebRequest.__init__
+
+    @functools.wraps(original)
+    def init(self: Any, *args: Any, **kwargs: Any) -> None:
+        kwargs["parsePOSTFormSubmission"] = False
+        original(self, *args, **kwargs)
+
+    http_protocol.WebRequest.__init__ = init
+    http_protocol.WebRequest._eventhub_no_form_parsing = True

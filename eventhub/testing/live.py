@@ -113,6 +113,10 @@ def _stop(proc: subprocess.Popen) -> None:
             proc.wait(timeout=5)
 
 
+DAPHNE_ARGS = ("--server-name", "EventHub")
+"""What ``scripts/serve`` passes daphne too: the WebSocket handshake says ``Server: EventHub``."""
+
+
 @contextmanager
 def daphne(tmp_path: Path, **env: str) -> Iterator[str]:
     """A daphne server; yields its base URL (``http://127.0.0.1:<port>``)."""
@@ -120,7 +124,7 @@ def daphne(tmp_path: Path, **env: str) -> Iterator[str]:
     log = tmp_path / f"daphne-{port}.log"
     with log.open("wb") as out:
         proc = subprocess.Popen(
-            [str(BIN / "daphne"), "-b", "127.0.0.1", "-p", str(port), "eventhub.asgi:application"],
+            [str(BIN / "daphne"), "-b", "127.0.0.1", "-p", str(port), *DAPHNE_ARGS, "eventhub.asgi:application"],
             cwd=ROOT,
             env=process_env(**env),
             stdout=out,

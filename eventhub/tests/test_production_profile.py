@@ -323,6 +323,21 @@ def test_the_app_sees_the_client_address_nginx_saw_not_what_the_client_claims(pr
     wait_for(lambda: f'"request_id":"{request_id}"' in access.read_text(), 5, "the access log line")
 
 
+def test_nginx_access_log_redacts_bearer_links(profile):
+    token = "s3cr3t-bearer-token-" + "x" * 20
+    requests = [f"/calendar/{token}.ics?since=1", f"/displays/{token}", f"/api/v1/events/1/calendar/{token}.ics"]
+    ids = [get(profile.base + path)[1]["X-Request-ID"] for path in requests]
+
+    access = profile.run_dir / "nginx-access.log"
+    wait_for(lambda: all(f'"request_id":"{i}"' in access.read_text() for i in ids), 5, "the access log lines")
+    lines = [json.loads(x) for x in access.read_text().splitlines() if any(i in x for i in ids)]
+
+    assert token not in access.read_text()
+    assert sorted(x["uri"] for x in lines) == sorted(
+        ["/calendar/[redacted].ics?since=1", "/displays/[redacted]", "/api/v1/events/1/calendar/[redacted].ics"]
+    )
+
+
 async def test_an_api_write_reaches_a_websocket_subscriber_through_nginx(profile, organizer):
     event, user = organizer
     staff = event_staff_stream(event.pk)

@@ -8,7 +8,7 @@ import pytest
 from django.test import Client
 from rest_framework.test import APIClient
 
-from eventhub.testing.factories import UserFactory
+from eventhub.testing.factories import EventFactory, UserFactory
 from eventhub.testing.live import session_token_for
 
 pytestmark = pytest.mark.django_db
@@ -80,20 +80,55 @@ def test_page_size_inside_the_schema_pages():
 
 
 def test_trace_is_never_served(schema):
-    """A 405 wherever the path names no object (404 first where it names a missing one), JSON
-    always — never a 2xx or an echo."""
+    """A JSON 405 on every API path, before authentication or object lookup (a 404 for a
+    missing id, a 401 without a token said more than the truth) — never a 2xx or an echo."""
     token = session_token_for(UserFactory())
     client = Client()
     paths = sorted({re.sub(r"\{\w+\}", "1", path) for _, path, _ in _operations(schema)}) + ["/_allauth/app/v1/config"]
 
     answers = {path: client.generic("TRACE", path, HTTP_X_SESSION_TOKEN=token) for path in paths}
+    anonymous = client.generic("TRACE", "/api/v1/events/1")
 
-    without_ids = {path for path in paths if "/1" not in path}
-    assert {path: (r.status_code, r["Content-Type"]) for path, r in answers.items() if path in without_ids} == {
-        path: (405, "application/json") for path in without_ids
+    assert {path: (r.status_code, r["Content-Type"]) for path, r in answers.items()} == {
+        path: (405, "application/json") for path in paths
     }
-    assert {(r.status_code, r["Content-Type"]) for r in answers.values()} == {
-        (405, "application/json"),
-        (404, "application/json"),
-    }
-    assert len(without_ids) >= 5
+    assert (anonymous.status_code, anonymous["Allow"]) == (405, "GET, OPTIONS")
+    assert len(paths) >= 30
+
+
+def test_operations_document_the_errors_their_views_answer(schema):
+    """What schemathesis found undocumented: a rate limit's 429 on writes that count, a sold-out
+    or not-sold-out 409, the payment provider's 503, a revoked ticket's 410; plus what the
+    plumbing answers for any write (403), body (413, 415) and Idempotency-Key (409, 422)."""
+    paths = schema["paths"]
+
+    def statuses(path, method):
+        return sorted(paths[path][method]["responses"])
+
+    assert statuses("/api/v1/events/{event_id}/orders", "post") == [
+        "201", "400", "401", "403", "404", "409", "413", "415", "422", "429", "503"
+    ]  # fmt: skip
+    assert statuses("/api/v1/events/{event_id}/ticket-types/{ticket_type_id}/waiting-list", "post") == [
+        "201", "400", "401", "403", "404", "409", "422", "429"
+    ]  # fmt: skip
+    assert statuses("/api/v1/events/{event_id}/scanner/scan", "post") == [
+        "200", "400", "401", "403", "404", "413", "415", "429"
+    ]  # fmt: skip
+    assert statuses("/api/v1/events/{event_id}/scanner/config", "get") == ["200", "400", "401", "404"]
+    assert "410" in statuses("/api/v1/events/{event_id}/tickets/{ticket_id}/qr.png", "get")
+    assert paths["/api/v1/events/{event_id}/orders"]["post"]["responses"]["429"]["content"] == ERROR_REF
+
+
+def test_empty_agenda_filters_are_documented_and_taken_as_no_filter(schema):
+    operation = schema["paths"]["/api/v1/events/{event_id}/sessions"]["get"]
+    parameters = {p["name"]: p["schema"] for p in operation["parameters"]}
+    event = EventFactory()
+    client = APIClient()
+
+    unfiltered = client.get(f"/api/v1/events/{event.pk}/sessions")
+    empty = client.get(f"/api/v1/events/{event.pk}/sessions", {"tag": "", "q": "", "room": "", "day": ""})
+
+    assert parameters["tag"] == {"type": "string", "maxLength": 60}
+    assert parameters["q"] == {"type": "string", "maxLength": 200}
+    assert parameters["tz"]["maxLength"] == 64
+    assert (empty.status_code, empty.json()) == (200, unfiltered.json())

@@ -52,7 +52,9 @@ from ..services.agenda import speaker_save
 
 TZ_PARAMETER = OpenApiParameter(
     "tz",
-    OpenApiTypes.STR,
+    # What _zone takes: an IANA name (letters, digits, "_", "+", "-", parts joined by "/"), at most
+    # 64 characters; one the zone database lacks is a 400 too.
+    {"type": "string", "maxLength": 64, "pattern": r"^[A-Za-z0-9_+\-]+(/[A-Za-z0-9_+\-]+)*$"},
     description="Render times in this IANA zone (default: the event's zone, which the event names).",
 )
 IF_NONE_MATCH = OpenApiParameter(
@@ -198,10 +200,20 @@ class AgendaFilterSerializer(serializers.Serializer):
     track = serializers.IntegerField(required=False, min_value=1, help_text="A track id.")
     room = serializers.IntegerField(required=False, min_value=1, help_text="A room id.")
     speaker = serializers.IntegerField(required=False, min_value=1, help_text="A speaker id.")
-    tag = serializers.CharField(required=False, max_length=60, help_text="Sessions with this tag.")
-    q = serializers.CharField(
-        required=False, max_length=200, help_text="Free text in title, abstract or speaker names."
+    # An empty parameter (``?tag=``, as an HTML form sends it) is no filter, for every field here
+    # alike; ``allow_blank`` makes the schema say so (it said ``minLength: 1`` and took "" anyway).
+    tag = serializers.CharField(
+        required=False, allow_blank=True, max_length=60, help_text="Sessions with this tag (empty: any)."
     )
+    q = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=200,
+        help_text="Free text in title, abstract or speaker names (empty: no search).",
+    )
+
+    def filters(self) -> dict[str, Any]:
+        return {name: value for name, value in self.validated_data.items() if value != ""}
 
 
 class SessionListView(AgendaListView):
@@ -215,7 +227,7 @@ class SessionListView(AgendaListView):
             return PublishedSession.objects.none()
         params = AgendaFilterSerializer(data=self.request.query_params)
         params.is_valid(raise_exception=True)
-        return published_sessions(event=self.event, filters=AgendaFilters(**params.validated_data))
+        return published_sessions(event=self.event, filters=AgendaFilters(**params.filters()))
 
     @extend_schema(
         parameters=[AgendaFilterSerializer, TZ_PARAMETER, IF_NONE_MATCH],

@@ -13,6 +13,7 @@ class RateLimitMixin:
     claimed, so a refused request leaves no stored answer)."""
 
     rate_limit_scope: str = ""
+    write_error_statuses = {429: "Rate limited (`rate_limited`): `Retry-After` says in how many seconds to retry."}
 
     def check_throttles(self, request: Request) -> None:
         super().check_throttles(request)  # type: ignore[misc]

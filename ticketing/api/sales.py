@@ -182,6 +182,11 @@ class OrderCreateView(IdempotentMixin, RateLimitMixin, APIView):
     or too many wrong voucher codes — from one account or address."""
 
     rate_limit_scope = "order"
+    error_statuses = {
+        409: "No room or no sale (`sold_out`, `voucher_used_up`, `not_on_sale`, `account_limit`, "
+        "`too_many_pending_orders`, `busy`: `error.code` says which).",
+        503: "The payment provider is not reachable (`payment_unavailable`); retry with the same Idempotency-Key.",
+    }
 
     class OrderInputSerializer(serializers.Serializer):
         email = serializers.EmailField(
@@ -270,6 +275,11 @@ class OrderDetailView(APIView):
 class OrderPaymentIntentView(APIView):
     """The PaymentIntent of my pending order (again), e.g. after the app was closed."""
 
+    error_statuses = {
+        409: "This order is not awaiting payment (`not_payable`).",
+        503: "The payment provider is not reachable (`payment_unavailable`); retry later.",
+    }
+
     @extend_schema(request=None, responses=OrderOutputSerializer)
     def post(self, request: Request, event_id: int, order_code: str) -> Response:
         order = _buyer_order(request, event_id, order_code)
@@ -286,6 +296,11 @@ def _allowed_return_url(request: Request, url: str) -> bool:
 
 class CheckoutSessionView(APIView):
     """Pay my pending order on the web: a Stripe Checkout Session; send the browser to ``url``."""
+
+    error_statuses = {
+        409: "This order is not awaiting payment (`not_payable`).",
+        503: "The payment provider is not reachable (`payment_unavailable`); retry later.",
+    }
 
     class CheckoutInputSerializer(serializers.Serializer):
         return_url = serializers.URLField(
@@ -320,6 +335,9 @@ class WaitingListJoinView(IdempotentMixin, RateLimitMixin, APIView):
     ``rate_limited`` (429) for too many joins from one account or address."""
 
     rate_limit_scope = "waiting_list"
+    error_statuses = {
+        409: "Not on sale, or tickets are still available (`not_on_sale`, `not_sold_out`, `busy`).",
+    }
 
     class WaitingListOutputSerializer(serializers.Serializer):
         ticket_type = serializers.IntegerField(source="ticket_type_id")

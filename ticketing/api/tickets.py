@@ -88,6 +88,8 @@ class TicketDetailView(APIView):
 class _QrView(APIView):
     content_type = "application/octet-stream"
 
+    error_statuses = {410: "This ticket was revoked (`revoked`)."}
+
     def render_qr(self, payload: str) -> bytes:
         raise NotImplementedError
 

@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -38,7 +38,7 @@ from ..enums import (
     RefundStatus,
 )
 from ..locking import for_update, locked_row
-from ..models import Order, OrderPosition, Payment, Refund, StripeEvent, Ticket, TicketType
+from ..models import Order, OrderPosition, Payment, Refund, StripeEvent, Ticket, TicketType, Voucher
 from ..selectors import payments as payment_selectors
 from ..selectors import sales as selectors
 from .notify import notify
@@ -206,7 +206,9 @@ _MAX_AMOUNT = Decimal("1e8")  # Payment.amount: 10 digits, 2 of them decimals
 
 
 def _text(value: Any, *, max_length: int) -> str | None:
-    return value if isinstance(value, str) and len(value) <= max_length else None
+    # PostgreSQL text cannot hold NUL: "\x00" in an event id was a DataError, a 500 Stripe
+    # retries for days (found by the webhook fuzzer).
+    return value if isinstance(value, str) and len(value) <= max_length and "\x00" not in value else None
 
 
 def _notice(body: Any) -> _Notice | str:
@@ -312,10 +314,13 @@ def _payment_succeeded(notice: _Notice) -> None:
     else is a mismatch — recorded, refunded at once, and the organizer alerted — and the order
     stays as it was. A pending order within its reservation is confirmed. A late one (its
     reservation expired) is confirmed only if its quotas still have room, counted under the
-    quota locks; otherwise — and for an order already paid or cancelled — the money goes back
-    at once (automatic refund) and the order is cancelled: never oversold.
+    quota locks, and only if the voucher use its expiry gave back is still free; otherwise — and
+    for an order already paid or cancelled — the money goes back at once (automatic refund), the
+    order is cancelled and the organizers are told (``payment.refused``): never oversold, and a
+    voucher never used more often than it may be.
 
-    Locking (``ticketing/locking.py``): the order row, then its payment, then (late) quotas."""
+    Locking (``ticketing/locking.py``): the order row, then its payment, then (late) its voucher,
+    then quotas."""
     assert notice.amount is not None
     now = timezone.now()
     order = locked_row(Order.objects.select_related("event"), code=notice.order_code)
@@ -340,12 +345,15 @@ def _payment_succeeded(notice: _Notice) -> None:
     if order.status == OrderStatus.PENDING and order.expires_at and order.expires_at > now:
         order_confirm(order=order, now=now)
         return
-    if payable and _capacity_back(order=order, now=now):
+    refused = _late_order_back(order=order, now=now) if payable else "not_payable"
+    if refused is None:
         order_confirm(order=order, now=now)
         return
-    _refund_automatically(payment=payment, reason="Payment arrived after the reservation ended; sold out.")
+    reason = _LATE_REFUSALS.get(refused, "The order is no longer payable.")
+    _refund_automatically(payment=payment, reason=f"Payment arrived after the reservation ended; {reason}")
     if payable:
         order_cancel_unpaid(order=order, now=now)
+        _alert_refused(order=order, payment=payment, code=refused)
 
 
 def _mismatch(*, order: Order, payment: Payment) -> None:
@@ -374,15 +382,47 @@ def _mismatch(*, order: Order, payment: Payment) -> None:
     )
 
 
-def _capacity_back(*, order: Order, now: datetime) -> bool:
+_LATE_REFUSALS = {
+    "sold_out": "sold out.",
+    "busy": "sold out.",
+    "voucher_used_up": "its voucher was used up meanwhile.",
+}
+
+
+def _late_order_back(*, order: Order, now: datetime) -> str | None:
+    """Take back what the reservation held for a late-paid order, under the locks: the voucher
+    use (an expired order gave it back; someone may have taken it since) and room in every
+    quota. None when it is back, else the error code why not (nothing taken: the savepoint
+    rolls the voucher use back too)."""
     positions = list(OrderPosition.objects.filter(order=order).values_list("ticket_type_id", flat=True))
     ticket_types = {t.pk: t for t in TicketType.objects.filter(pk__in=set(positions))}
     try:
         with transaction.atomic():
+            if order.status == OrderStatus.EXPIRED and order.voucher_id is not None:
+                voucher = for_update(Voucher.objects.filter(pk=order.voucher_id), no_key=True).first()
+                if voucher is None or voucher.times_used >= voucher.max_usages:
+                    raise errors.Conflict("This voucher has been used up.", code="voucher_used_up")
+                Voucher.objects.filter(pk=voucher.pk).update(times_used=F("times_used") + 1)
             ensure_capacity(ticket_types=ticket_types, counts=Counter(positions), now=now)
-    except errors.Conflict:  # sold_out, busy
-        return False
-    return True
+    except errors.Conflict as error:  # voucher_used_up, sold_out, busy
+        return error.code
+    return None
+
+
+def _alert_refused(*, order: Order, payment: Payment, code: str) -> None:
+    """A late payment refunded: audited, and the organizers told on ``event:<id>:staff``."""
+    details = {"reason": code, "amount": str(payment.amount), "currency": payment.currency, "refunded": True}
+    audit_log(
+        actor=None,
+        organization_id=order.event.organization_id,
+        event_id=order.event_id,
+        action="payment.refused",
+        obj=order,
+        changes=details,
+    )
+    stream_append(
+        stream=event_staff_stream(order.event_id), type=EntryType.PAYMENT_REFUSED, data={"order": order.code, **details}
+    )
 
 
 def _refund_automatically(*, payment: Payment, reason: str) -> Refund:

@@ -194,6 +194,11 @@ MALFORMED = {
     "type-too-long": lambda order: stripe_event(
         event_id="evt_x", type="payment_intent." + "x" * 200, obj=_intent(order)
     ),
+    # Found by the webhook fuzzer: a NUL byte in a text PostgreSQL stores was a 500.
+    "nul-in-event-id": lambda order: stripe_event(
+        event_id="evt_\x00", type="payment_intent.succeeded", obj=_intent(order)
+    ),
+    "nul-in-type": lambda order: stripe_event(event_id="evt_nul_type", type="charge.\x00", obj=_intent(order)),
     "failed-without-id": lambda order: stripe_event(
         event_id="evt_x", type="payment_intent.payment_failed", obj=_intent(order, id=...)
     ),

@@ -14,7 +14,7 @@ from django_scopes import scopes_disabled
 from eventhub.realtime.models import StreamEntry
 from eventhub.testing.factories import UserFactory
 from ticketing.enums import OrderStatus, PaymentStatus
-from ticketing.models import Order, OrderPosition, Payment, Refund, StripeEvent, Ticket
+from ticketing.models import Order, OrderPosition, Payment, Refund, StripeEvent, Ticket, Voucher
 from ticketing.tasks import expire_reservations
 
 from .conftest import deliver, pay_with_test_card
@@ -254,3 +254,48 @@ def test_web_checkout_session_refuses_a_return_url_elsewhere(shop, token_for, fa
     assert response.status_code == 400
     assert response.json()["error"]["code"] == "invalid"
     assert all(s["metadata"].get("order_code") != order["code"] for s in stripe_front.checkout_sessions.values())
+
+
+def _late_voucher_order(shop, token_for, *, taken_meanwhile: bool):
+    """A 10 %-off order with a one-use voucher, expired (its voucher use given back), perhaps
+    bought with the same voucher by someone else meanwhile, then paid late."""
+    with scopes_disabled():
+        voucher = Voucher.objects.create(event=shop.event, code="ONCE", value=Decimal("10"), max_usages=1)
+    late = _buy(_client(token_for, shop.buyer), shop.event, shop.paid, voucher="ONCE").json()
+    with scopes_disabled():
+        Order.objects.filter(code=late["code"]).update(expires_at=timezone.now() - timedelta(minutes=1))
+    expire_reservations.apply()
+    if taken_meanwhile:
+        assert _buy(_client(token_for, UserFactory()), shop.event, shop.paid, voucher="ONCE").status_code == 201
+    intent = pay_with_test_card(late["payment"]["payment_intent"])
+    response = deliver(Client(), _succeeded_payload(intent, event_id=f"evt_late_voucher_{taken_meanwhile}"))
+    assert response.status_code == 200
+    voucher.refresh_from_db()
+    return _order(late["code"]), intent, voucher
+
+
+def test_late_payment_whose_voucher_was_used_up_meanwhile_is_refunded_and_alerted(shop, token_for, fake_stripe):
+    order, intent, voucher = _late_voucher_order(shop, token_for, taken_meanwhile=True)
+
+    assert order.status == OrderStatus.CANCELLED
+    assert voucher.times_used == 1 == voucher.max_usages
+    assert [(r.amount, r.status) for r in stripe.Refund.list(payment_intent=intent.id).data] == [(4500, "succeeded")]
+    with scopes_disabled():
+        alert = StreamEntry.objects.get(stream=f"event:{shop.event.pk}:staff", type="payment.refused")
+    assert alert.data == {
+        "order": order.code,
+        "reason": "voucher_used_up",
+        "amount": "45.00",
+        "currency": "EUR",
+        "refunded": True,
+    }
+
+
+def test_late_payment_whose_voucher_is_still_free_takes_its_use_back(shop, token_for, fake_stripe):
+    """The negative control: the same late payment with the voucher untouched is confirmed, and
+    the voucher counts the use again (expiry had given it back)."""
+    order, intent, voucher = _late_voucher_order(shop, token_for, taken_meanwhile=False)
+
+    assert order.status == OrderStatus.PAID
+    assert voucher.times_used == 1
+    assert stripe.Refund.list(payment_intent=intent.id).data == []

@@ -162,3 +162,44 @@ async def test_password_change_closes_the_other_sessions_sockets_at_once(attende
 
     assert changed.status_code == 200, changed.text
     assert await _closed_within(client, 3) == 4001
+
+
+async def test_role_change_reauthorizes_the_members_sockets_at_once(event, organizer, server):
+    """No stream depends on a role yet, so the role change is observed by what the re-check it
+    triggers finds: the organizer's membership of this event's organization was deleted behind
+    the services' back (no re-check of its own), and the organizer's role change in another
+    organization re-authorizes every socket of theirs — the staff stream ends at once. Negative
+    control: until the role change, the socket keeps it (the periodic re-check is 5 minutes)."""
+    other_owner, other_member = await database_sync_to_async(
+        lambda: (lambda m: (MemberFactory(organization=m.organization).user, m))(MemberFactory(user=organizer))
+    )()
+    token = await database_sync_to_async(session_token_for)(organizer)
+    client = await StreamClient.open(ws_url(server), token=token)
+    await client.subscribe(event_staff_stream(event.pk))
+
+    def delete_membership_silently() -> None:
+        with scopes_disabled():
+            OrganizationMember.objects.filter(user=organizer, organization=event.organization).delete()
+
+    await database_sync_to_async(delete_membership_silently)()
+    await client.send({"op": "ping", "ref": "before"})
+    kept = await asyncio.wait_for(client.recv_op("pong"), 5)  # still subscribed, nothing revoked
+
+    def change_role() -> int:
+        portal = Client()
+        portal.force_login(other_owner, backend="django.contrib.auth.backends.ModelBackend")
+        url = f"/portal/{other_member.organization.slug}/members/{other_member.pk}/role"
+        return portal.post(url, {"role": "analyst"}).status_code
+
+    status = await database_sync_to_async(change_role)()
+    revoked = await asyncio.wait_for(client.recv_op("error"), 5)
+
+    assert kept == {"op": "pong", "ref": "before"}
+    assert status == 302
+    assert revoked == {
+        "op": "error",
+        "code": "forbidden",
+        "detail": f"You may no longer read {event_staff_stream(event.pk)}.",
+        "ref": None,
+    }
+    await client.close()
