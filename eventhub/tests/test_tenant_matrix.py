@@ -95,6 +95,7 @@ NON_TENANT_ROUTES = {
     "portal/organizations/new": "creates a new organization owned by the caller",
     "my/events/": "the caller's own events (read in user_scope), the attendee's home",
     "api/v1/stripe/webhook": "Stripe's signed webhook: authenticated by its signature, finds the order by metadata",
+    "favicon.ico": "redirect to the static icon, no data",
     "healthz": "liveness probe, no data",
     "readyz": "readiness probe: dependency checks, no tenant data",
     "metrics": "Prometheus scrape: loopback or the metrics token, aggregate counters only",

@@ -1,7 +1,10 @@
 """The organizer portal's organization and event pages: creating an organization, its events,
 members and audit log, and an event's overview and settings."""
 
+import re
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -9,6 +12,8 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from eventhub.portal import ServiceFormView, attempt
@@ -18,6 +23,7 @@ from eventhub.realtime.streams import event_staff_stream
 from ..enums import ParticipantKind
 from ..models import Event, Organization
 from ..selectors import organizations as selectors
+from ..selectors.schedule import agenda_problems
 from ..services import organizations as services
 from .access import OrganizationRequest, PortalRequest, SignedInRequest, event_page, organization_page
 from .forms.organizations import EventForm, MemberAddForm, MemberRoleForm, OrganizationForm
@@ -124,10 +130,22 @@ class EventEdit(ServiceFormView[EventForm]):
         return {"instance": self.event}
 
     def save(self, form: EventForm) -> Event:
-        return services.event_update(actor=self.request.user, event=self.event, **form.cleaned_data)
+        event = services.event_update(actor=self.request.user, event=self.event, **form.cleaned_data)
+        problems = agenda_problems(event=event)
+        if problems:
+            messages.warning(
+                self.request,
+                ngettext(
+                    "The agenda now has a conflict; it cannot be published until it is fixed: %(problems)s",
+                    "The agenda now has %(count)d conflicts; it cannot be published until they are fixed: %(problems)s",
+                    len(problems),
+                )
+                % {"count": len(problems), "problems": " ".join(problem.message for problem in problems[:5])},
+            )
+        return event
 
     def success_message(self, event: Event) -> str:
-        return "Event saved."
+        return _("Event saved.")
 
     def success_url(self, event: Event) -> str:
         return _event_url(event)
@@ -234,22 +252,67 @@ def member_remove(request: OrganizationRequest, organization: Organization, memb
     return redirect("portal:members", organization=organization.slug)
 
 
-def _audit_changes(changes: dict) -> list[dict]:
+_ISO_INSTANT = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?([+-]\d{2}:\d{2}|Z)$")
+
+
+class _AuditValues:
+    """Shows an audit value as people read it: a room, track, speaker or session by its name
+    (``selectors.audit_reference_names``), an instant in the event's zone."""
+
+    def __init__(self, names: dict[str, dict[int, str]], tz: ZoneInfo) -> None:
+        self.names, self.tz = names, tz
+
+    def show(self, field: str, value: Any) -> Any:
+        kind = selectors.AUDIT_REFERENCES.get(field)
+        if kind is not None:
+            known = self.names.get(kind, {})
+            if isinstance(value, list):
+                return ", ".join(str(known.get(item, f"#{item}")) for item in value) or None
+            if isinstance(value, int) and not isinstance(value, bool):
+                return known.get(value, f"#{value}")
+        if isinstance(value, str) and _ISO_INSTANT.match(value):
+            return f"{datetime.fromisoformat(value).astimezone(self.tz):%Y-%m-%d %H:%M}"
+        return value
+
+
+def _audit_changes(changes: dict, values: _AuditValues) -> list[dict]:
     """Audit ``changes`` as rows for the template: ``{"old": .., "new": ..}`` values are shown as
     a change, ``{"after": {...}}`` (creations) field by field, anything else as a value."""
     rows: list[dict] = []
     for key, value in changes.items():
         if key in ("after", "before") and isinstance(value, dict):
-            rows.extend({"field": name, "value": item} for name, item in value.items() if item not in ("", None))
+            rows.extend(
+                {"field": name, "value": values.show(name, item)}
+                for name, item in value.items()
+                if item not in ("", None, [])
+            )
         elif isinstance(value, dict) and set(value) == {"old", "new"}:
-            rows.append({"field": key, "old": value["old"], "new": value["new"], "changed": True})
+            old, new = values.show(key, value["old"]), values.show(key, value["new"])
+            rows.append({"field": key, "old": old, "new": new, "changed": True})
         else:
-            rows.append({"field": key, "value": value})
+            rows.append({"field": key, "value": values.show(key, value)})
     return rows
 
 
 @organization_page("events.view_audit_log")
 def audit_log(request: OrganizationRequest, organization: Organization) -> HttpResponse:
+    """Every time in the event's zone (an entry of no event: UTC, labelled), every object by name."""
     page = Paginator(selectors.organization_audit_log(organization=organization), 50).get_page(request.GET.get("page"))
-    entries = [(entry, _audit_changes(entry.changes)) for entry in page]
+    page_entries = list(page)
+    names = selectors.audit_reference_names(organization=organization, entries=page_entries)
+    entries = []
+    for entry in page_entries:
+        tz = entry.event.tz if entry.event else ZoneInfo("UTC")
+        values = _AuditValues(names, tz)
+        app_label, _dot, model = entry.object_type.partition(".")
+        subject = names.get(model, {}).get(int(entry.object_id)) if entry.object_id.isdigit() else None
+        entries.append(
+            {
+                "entry": entry,
+                "when": entry.created_at.astimezone(tz),
+                "zone": entry.event.timezone if entry.event else "UTC",
+                "subject": subject,
+                "changes": _audit_changes(entry.changes, values),
+            }
+        )
     return render(request, "events/audit_log.html", {"page": page, "entries": entries})

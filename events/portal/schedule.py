@@ -18,6 +18,7 @@ from eventhub.realtime.streams import event_stream
 from ..models import Event
 from ..selectors.agenda import event_rooms
 from ..selectors.schedule import (
+    agenda_problems,
     schedule_draft_sessions,
     schedule_latest_version,
     schedule_pending_changes,
@@ -91,7 +92,10 @@ def _grid_context(request: HttpRequest, event: Event, day: date | None = None) -
     day_start = datetime.combine(day, time.min, tzinfo=event.tz)
     sessions = schedule_draft_sessions(event=event, start=day_start, end=day_start + timedelta(days=1))
     rooms = list(event_rooms(event=event))
+    problems = agenda_problems(event=event)
     return {
+        "problems": problems,
+        "conflicted": {problem.session.pk for problem in problems},
         "grid": grid_layout(event=event, day=day, rooms=rooms, sessions=sessions, pending=pending),
         "days": days,
         "day": day,

@@ -7,8 +7,9 @@ bookings and the publish diff then see a stable agenda, and two organizers canno
 concurrently."""
 
 from collections.abc import Iterable
-from datetime import timedelta
+from datetime import UTC, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
@@ -117,6 +118,30 @@ def _timing_status(session: Session) -> str:
     return SessionStatus.MOVED
 
 
+def _placement(session: Session, speakers: list[Speaker]) -> tuple[Any, ...]:
+    """What the conflict rules look at: time, room, speakers and whether it is cancelled."""
+    return (session.start, session.end, session.room_id, sorted(s.pk for s in speakers), session.status)
+
+
+def agenda_rezone(*, event: Event, old_tz: ZoneInfo, new_tz: ZoneInfo) -> list[int]:
+    """Give every draft session of ``event`` the wall-clock times in ``new_tz`` it had in
+    ``old_tz`` (the event's change of zone with "keep wall-clock times"); published sessions
+    that move this way become ``moved`` as any other timing edit. No conflict check here: the
+    caller's change may leave some, which ``agenda_problems`` lists and publishing refuses.
+    Precondition: the caller holds the event row (``lock_agenda``). Returns the ids changed."""
+    changed = []
+    for session in Session.objects.filter(event=event).select_related("event").order_by("pk"):
+        start = session.start.astimezone(old_tz).replace(tzinfo=new_tz).astimezone(UTC)
+        end = session.end.astimezone(old_tz).replace(tzinfo=new_tz).astimezone(UTC)
+        if (start, end) == (session.start, session.end):
+            continue
+        session.start, session.end = start, end
+        session.status = _timing_status(session)
+        session.save(update_fields=["start", "end", "status", "updated_at"])
+        changed.append(session.pk)
+    return changed
+
+
 @transaction.atomic
 def session_create(*, actor: User, event: Event, speakers: Iterable[Speaker] = (), **fields: Any) -> Session:
     require_permission(actor, "events.change_agenda", event)
@@ -126,7 +151,8 @@ def session_create(*, actor: User, event: Event, speakers: Iterable[Speaker] = (
     _check_session(session, speakers)
     session.save()
     session.speakers.set(speakers)
-    audit_agenda(actor, event, "session.created", session, {"after": snapshot(session, SESSION_FIELDS)})
+    after = {**snapshot(session, SESSION_FIELDS), "speakers": [speaker.pk for speaker in speakers]}
+    audit_agenda(actor, event, "session.created", session, {"after": after})
     return session
 
 
@@ -140,17 +166,29 @@ def session_update(
     event = lock_agenda(session.event)
     session = Session.objects.select_related("event").get(pk=session.pk, event=event)
     before = snapshot(session, SESSION_FIELDS)
+    placement_before = _placement(session, list(session.speakers.all()))
     for name, value in fields.items():
         if name not in EDITABLE_SESSION_FIELDS:
             raise errors.Invalid(fields={name: "This field cannot be changed here."})
         setattr(session, name, value)
     session.status = _timing_status(session)
     speaker_list = list(session.speakers.all()) if speakers is None else list(speakers)
-    _check_session(session, speaker_list)
+    placed = _placement(session, speaker_list) != placement_before
+    if placed:
+        _check_session(session, speaker_list)
+    else:
+        # Content only (a title, an abstract): a conflict the session already had — left by a
+        # change of the event's hours or zone — is the agenda's to fix (publishing is refused
+        # while it lasts), not a reason to refuse a new title.
+        full_clean_or_invalid(session, exclude=["event", "room", "track"])
     session.save()
+    changes = diff(before, snapshot(session, SESSION_FIELDS))
     if speakers is not None:
+        old_speakers = sorted(s.pk for s in session.speakers.all())
         session.speakers.set(speaker_list)
-    audit_agenda(actor, event, "session.updated", session, diff(before, snapshot(session, SESSION_FIELDS)))
+        if old_speakers != sorted(s.pk for s in speaker_list):
+            changes["speakers"] = {"old": old_speakers, "new": sorted(s.pk for s in speaker_list)}
+    audit_agenda(actor, event, "session.updated", session, changes)
     return session
 
 

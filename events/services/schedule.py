@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import ngettext
 
 from accounts.models import User
 from eventhub import errors
@@ -18,7 +19,7 @@ from eventhub.services import require_permission
 from .. import payloads
 from ..enums import EntryType
 from ..models import SESSION_FIELDS, Bookmark, Event, PublishedSession, ScheduleVersion, Session
-from ..selectors.schedule import schedule_pending_changes
+from ..selectors.schedule import agenda_problems, schedule_pending_changes
 from .agenda import audit_agenda, lock_agenda
 
 NOTHING_TO_PUBLISH = "There are no unpublished changes."
@@ -58,6 +59,19 @@ def schedule_publish(*, actor: User, event: Event, comment: str = "") -> Schedul
     changes = schedule_pending_changes(event=event)
     if not changes:
         raise errors.Invalid(NOTHING_TO_PUBLISH)
+    problems = agenda_problems(event=event)
+    if problems:
+        # Attendees must never get an agenda that breaks its own rules (a change of the event's
+        # zone or hours can leave one behind in the draft).
+        raise errors.Invalid(
+            ngettext(
+                "The draft has a conflict: %(problems)s Fix it before publishing.",
+                "The draft has %(count)d conflicts: %(problems)s Fix them before publishing.",
+                len(problems),
+            )
+            % {"count": len(problems), "problems": " ".join(problem.message for problem in problems)},
+            code="agenda_conflicts",
+        )
     now = timezone.now()
     last = ScheduleVersion.objects.filter(event=event).order_by("-number").values_list("number", flat=True).first()
     version = ScheduleVersion.objects.create(

@@ -54,3 +54,14 @@ document.addEventListener("submit", (event) => {
     onEntry: apply,
   });
 })();
+
+// The zone picker of a new event starts in the browser's own zone (the server cannot know it).
+(function () {
+  "use strict";
+  const input = document.querySelector("input[data-zone-picker][data-browser-default]");
+  if (!input) return;
+  let zone = "";
+  try { zone = Intl.DateTimeFormat().resolvedOptions().timeZone || ""; } catch (error) { zone = ""; }
+  const known = document.querySelector(`#time-zones option[value="${CSS.escape(zone)}"]`);
+  if (zone && known) input.value = zone;
+})();
