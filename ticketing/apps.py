@@ -1,5 +1,7 @@
 from django.apps import AppConfig
 
+from eventhub.checklist import register_checks
+
 
 class TicketingConfig(AppConfig):
     name = "ticketing"
@@ -7,5 +9,7 @@ class TicketingConfig(AppConfig):
     def ready(self) -> None:
         from . import tasks  # noqa: F401, PLC0415 (app-ready) connects the outbox relay, tasks._relay
         from .public import sections  # noqa: PLC0415 (app-ready) the tickets block of the public event page
+        from .selectors.golive import ticketing_checks  # noqa: PLC0415 (app-ready) the go-live checklist's part
 
         sections.register()
+        register_checks(name="ticketing", provider=ticketing_checks)

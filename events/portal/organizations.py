@@ -23,6 +23,7 @@ from eventhub.realtime.streams import event_staff_stream
 from ..enums import ParticipantKind
 from ..models import Event, Organization
 from ..selectors import organizations as selectors
+from ..selectors.checklist import event_golive_checklist
 from ..selectors.schedule import agenda_problems
 from ..services import organizations as services
 from .access import OrganizationRequest, PortalRequest, SignedInRequest, event_page, organization_page
@@ -103,6 +104,33 @@ def _counts_at_head(event: Event) -> tuple[dict[str, int], int]:
     )
 
 
+def checklist_context(request: PortalRequest, event: Event) -> dict[str, Any]:
+    """The go-live checklist with each item's fix link, and the public addresses once live."""
+    checklist = event_golive_checklist(event=event)
+    slugs = {"organization": event.organization.slug, "event": event.slug}
+    items = [
+        {"check": check, "fix_url": reverse(check.fix_route, kwargs=slugs) if check.fix_route else ""}
+        for check in checklist.checks
+    ]
+    public = []
+    if checklist.live:
+        public = [
+            (_("Attendee app"), request.build_absolute_uri("/app/")),
+            (
+                _("Event in the API"),
+                request.build_absolute_uri(reverse("api:event-detail", kwargs={"event_id": event.pk})),
+            ),
+        ]
+        public += [
+            (
+                _("Door display: %(name)s") % {"name": link.name},
+                request.build_absolute_uri(reverse("displays:page", kwargs={"token": link.token})),
+            )
+            for link in checklist.displays
+        ]
+    return {"checklist": checklist, "checklist_items": items, "public_urls": public}
+
+
 @event_page()
 def event_detail(request: PortalRequest, event: Event) -> HttpResponse:
     counts, head = _counts_at_head(event)
@@ -114,6 +142,7 @@ def event_detail(request: PortalRequest, event: Event) -> HttpResponse:
             "participants": sum(counts.values()),
             "stream": event_staff_stream(event.pk),
             "stream_head": head,
+            **checklist_context(request, event),
         },
     )
 
