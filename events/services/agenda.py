@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import transaction
 from django.db.models import Q
+from django.utils.translation import gettext as _
 
 from accounts.models import User
 from eventhub import errors
@@ -425,3 +426,59 @@ def announcement_post(
         )
     audit_agenda(actor, event, "announcement.posted", announcement)
     return announcement
+
+
+# --- bulk edits (the sessions list) ------------------------------------------------------------
+
+
+def _sessions_of(event: Event, session_ids: Iterable[int]) -> list[Session]:
+    ids = sorted(set(session_ids))
+    sessions = list(Session.objects.select_related("event").filter(event=event, pk__in=ids).order_by("start", "pk"))
+    if len(sessions) != len(ids):
+        raise errors.NotFound()  # one id of another event (or gone): the same answer as a missing one
+    return sessions
+
+
+@transaction.atomic
+def sessions_bulk_shift(*, actor: User, event: Event, session_ids: Iterable[int], minutes: int) -> list[Session]:
+    """Move the chosen sessions by ``minutes`` (negative: earlier), all or nothing: one conflict
+    refuses them all. They are shifted together, so two adjacent chosen sessions never conflict
+    with each other's old place. One audit entry per session (``session.updated``)."""
+    require_permission(actor, "events.change_agenda", event)
+    if not -1440 <= minutes <= 1440 or minutes == 0:
+        raise errors.Invalid(fields={"minutes": _("Shift by 1 to 1440 minutes (negative: earlier).")})
+    event = lock_agenda(event)
+    sessions = _sessions_of(event, session_ids)
+    delta = timedelta(minutes=minutes)
+    before = {s.pk: snapshot(s, SESSION_FIELDS) for s in sessions}
+    for session in sessions:
+        session.start += delta
+        session.end += delta
+        session.status = _timing_status(session)
+    # Written first, checked after: each chosen session is judged against the others' new places
+    # (the transaction rolls all of them back when one conflicts).
+    for session in sessions:
+        session.save(update_fields=["start", "end", "status", "updated_at"])
+    for session in sessions:
+        try:
+            _check_session(session, list(session.speakers.all()))
+        except errors.Invalid as refusal:
+            problems = " ".join(message for messages in refusal.fields.values() for message in messages)
+            raise errors.Invalid(f"“{session.title}”: {problems or refusal.detail}") from None
+        changes = diff(before[session.pk], snapshot(session, SESSION_FIELDS))
+        audit_agenda(actor, event, "session.updated", session, changes)
+    return sessions
+
+
+@transaction.atomic
+def sessions_bulk_cancel(*, actor: User, event: Event, session_ids: Iterable[int]) -> list[Session]:
+    """Cancel the chosen sessions (those already cancelled stay so). One audit entry each."""
+    require_permission(actor, "events.change_agenda", event)
+    event = lock_agenda(event)
+    sessions = _sessions_of(event, session_ids)
+    for session in sessions:
+        if session.status != SessionStatus.CANCELLED:
+            session.status = SessionStatus.CANCELLED
+            session.save(update_fields=["status", "updated_at"])
+            audit_agenda(actor, event, "session.cancelled", session)
+    return sessions

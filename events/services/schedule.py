@@ -141,3 +141,29 @@ def _notify_people(
         }
         entries += [(user_stream(user_id), entry_type, data) for user_id, entry_type in recipients]
     stream_append_many(entries=entries)
+
+
+@transaction.atomic
+def schedule_discard_draft(*, actor: User, event: Event) -> int:
+    """Throw the unpublished changes away: every changed session gets its published copy's
+    fields, speakers and status back, and sessions never published are deleted. Nothing reaches
+    attendees (they only ever saw the published copies). One audit entry
+    (``schedule.draft_discarded``) with the number of sessions reset. Returns that number."""
+    require_permission(actor, "events.change_agenda", event)
+    event = lock_agenda(event)
+    changes = schedule_pending_changes(event=event)
+    if not changes:
+        raise errors.Invalid(NOTHING_TO_PUBLISH)
+    ids = [change["session"] for change in changes]
+    published = {copy.pk: copy for copy in PublishedSession.objects.filter(pk__in=ids).prefetch_related("speakers")}
+    for session in Session.objects.filter(event=event, pk__in=ids):
+        copy = published.get(session.pk)
+        if copy is None:
+            session.delete()  # never published: nobody outside the team has seen it
+            continue
+        for name in SESSION_FIELDS:
+            setattr(session, name, getattr(copy, name))
+        session.save()
+        session.speakers.set(copy.speakers.all())
+    audit_agenda(actor, event, "schedule.draft_discarded", event, {"sessions": ids})
+    return len(ids)
