@@ -152,12 +152,16 @@ def _drop_at(page: Page, title: str, room: str, clock: str) -> None:
     hour, minute = map(int, clock.split(":"))
     rows = ((hour - 9) * 60 + minute) // SLOT
     _block(page, title).drag_to(
-        _lane(page, room), source_position={"x": 30, "y": GRAB}, target_position={"x": 40, "y": rows * ROW_PX + GRAB}
+        _lane(page, room),
+        source_position={"x": 30, "y": GRAB},
+        target_position={"x": 40, "y": rows * ROW_PX + GRAB},
+        force=True,  # the drop point may lie on another session's block: the lane takes the drop
     )
 
 
 def test_drag_and_drop_move_with_a_conflict_shown_inline(page: Page, server, grid, screenshot):
     _login(page, server, grid["owner"])
+    page.set_viewport_size({"width": 1280, "height": 1400})  # the whole day in view: no scrolling mid-drag
     page.goto(f"{server}/portal/acme/events/acme-conf/agenda/?day=2031-05-01")
     expect(_block(page, "Opening")).to_contain_text("09:30–10:30")
     screenshot("portal-editor-01-grid")
