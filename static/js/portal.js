@@ -65,3 +65,15 @@ document.addEventListener("submit", (event) => {
   const known = document.querySelector(`#time-zones option[value="${CSS.escape(zone)}"]`);
   if (zone && known) input.value = zone;
 })();
+
+// "When the time zone changes" only matters once the zone input differs from the saved zone.
+(function () {
+  "use strict";
+  const input = document.querySelector("input[data-zone-picker]");
+  const choice = document.querySelector('[data-field="session_times"]');
+  if (!input || !choice) return;
+  const saved = input.dataset.savedZone || input.defaultValue;
+  const sync = () => { choice.hidden = input.value === saved && !choice.classList.contains("has-error"); };
+  input.addEventListener("input", sync);
+  sync();
+})();

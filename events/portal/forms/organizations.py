@@ -68,6 +68,7 @@ class EventForm(forms.ModelForm):
             tz = self.instance.tz
             for name in ("start", "end"):
                 self.initial[name] = getattr(self.instance, name).astimezone(tz).replace(tzinfo=None)
+            self.fields["timezone"].widget.attrs["data-saved-zone"] = self.instance.timezone
         else:
             del self.fields["session_times"]  # a new event has no sessions to keep
             if not self.is_bound:
