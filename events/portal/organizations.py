@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from eventhub.checklist import Check
 from eventhub.portal import ServiceFormView, attempt
 from eventhub.realtime.selectors import read_at_head
 from eventhub.realtime.streams import event_staff_stream
@@ -104,14 +105,25 @@ def _counts_at_head(event: Event) -> tuple[dict[str, int], int]:
     )
 
 
+def golive_items(event: Event, checks: list[Check]) -> list[dict[str, Any]]:
+    """Checklist items with the URL of the page that fixes each (other apps' tabs show theirs)."""
+    slugs = {"organization": event.organization.slug, "event": event.slug}
+    return [
+        {"check": check, "fix_url": reverse(check.fix_route, kwargs=slugs) if check.fix_route else ""}
+        for check in checks
+    ]
+
+
+def golive_warnings(event: Event, *, areas: tuple[str, ...]) -> list[dict[str, Any]]:
+    """The open items of some areas of the checklist (the Tickets tab shows tickets and check-in)."""
+    checklist = event_golive_checklist(event=event)
+    return golive_items(event, [check for check in checklist.checks if check.area in areas and not check.done])
+
+
 def checklist_context(request: PortalRequest, event: Event) -> dict[str, Any]:
     """The go-live checklist with each item's fix link, and the public addresses once live."""
     checklist = event_golive_checklist(event=event)
-    slugs = {"organization": event.organization.slug, "event": event.slug}
-    items = [
-        {"check": check, "fix_url": reverse(check.fix_route, kwargs=slugs) if check.fix_route else ""}
-        for check in checklist.checks
-    ]
+    items = golive_items(event, checklist.checks)
     public = []
     if checklist.live:
         public = [

@@ -139,3 +139,20 @@ def test_unpublished_changes_and_conflicts_keep_the_agenda_item_open(logged_in, 
     assert (checks(html)["agenda.published"], checks(html)["agenda.conflicts"]) == ("0", "0")
     assert "Version 1 is out; 1 change is not published yet." in html
     assert "1 conflict blocks publishing." in html
+
+
+def test_tickets_tab_shows_the_open_ticket_and_check_in_items(logged_in, agenda_event, settings):
+    settings.STRIPE_SECRET_KEY = ""
+    TicketType.objects.create(event=agenda_event, name="Regular", price=Decimal("25.00"))
+
+    html = logged_in.get(
+        reverse("ticketing:sales", kwargs={"organization": "acme", "event": "acme-conf"})
+    ).content.decode()
+
+    assert re.findall(r'data-check="([\w.]+)"', html) == [
+        "tickets.payments",
+        "checkin.gates",
+        "checkin.devices",
+        "checkin.settings",
+    ]
+    assert "1 paid ticket type cannot be sold: no payment method is configured." in html
