@@ -3,6 +3,7 @@
 staff (``eventhub.portal.DomainErrorMiddleware``)."""
 
 import re
+from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.template import loader
@@ -15,8 +16,27 @@ from eventhub.api.errors import JSON_PREFIXES, json_400, json_403, json_404, jso
 _EVENT_PATH = re.compile(r"^/portal/(?P<organization>[-\w]+)/events/(?P<event>[-\w]+)/")
 
 
+# Finds the public page of the event a portal address names (``events`` registers it from its
+# ``AppConfig.ready``: this plumbing imports no app); ``None`` for a draft or private event.
+PublicPageFinder = Callable[[str, str], str | None]
+_public_page_finders: list[PublicPageFinder] = []
+
+
+def register_public_page_finder(finder: PublicPageFinder) -> None:
+    """``finder(organization_slug, event_slug)`` -> the event's public URL, or ``None``."""
+    if finder not in _public_page_finders:
+        _public_page_finders.append(finder)
+
+
 def _error_context(request: HttpRequest) -> dict[str, object]:
-    return {"event_path": bool(_EVENT_PATH.match(request.path))}
+    match = _EVENT_PATH.match(request.path)
+    public_url = None
+    if match:
+        for finder in _public_page_finders:
+            public_url = finder(match["organization"], match["event"])
+            if public_url:
+                break
+    return {"event_path": bool(match), "public_url": public_url}
 
 
 def branded_not_found(request: HttpRequest) -> HttpResponse:

@@ -33,7 +33,7 @@ def test_attendee_gets_the_branded_404_with_debug_on(client, debug, path):
     assert response.status_code == 404
     assert 'data-testid="error-page"' in html
     assert "URLconf" not in html
-    assert 'href="/app/"' in html
+    assert 'data-testid="attendee-hint"' in html
 
 
 def test_portal_event_404_tells_an_attendee_where_the_event_is(client, debug):
@@ -43,6 +43,27 @@ def test_portal_event_404_tells_an_attendee_where_the_event_is(client, debug):
     html = client.get("/portal/acme/events/conf/agenda/").content.decode()
 
     assert "Attending this event?" in html
+
+
+def test_portal_address_of_a_public_event_links_its_public_page(client, debug):
+    event = EventFactory(organization__slug="acme", slug="conf", status="published", visibility="public")
+    client.force_login(UserFactory())
+
+    resolved = client.get("/portal/acme/events/conf/agenda/").content.decode()
+    unresolved = client.get("/portal/acme/events/conf/no-such-tab/").content.decode()
+
+    assert f'href="/events/{event.pk}/"' in resolved
+    assert f'href="/events/{event.pk}/"' in unresolved
+
+
+def test_portal_address_of_a_draft_event_does_not_confirm_it(client, debug):
+    event = EventFactory(organization__slug="acme", slug="conf", status="draft")
+    client.force_login(UserFactory())
+
+    html = client.get("/portal/acme/events/conf/agenda/").content.decode()
+
+    assert f"/events/{event.pk}/" not in html
+    assert 'href="/app/"' in html
 
 
 def test_staff_still_get_the_debug_404(client, debug):

@@ -127,6 +127,7 @@ def checklist_context(request: PortalRequest, event: Event) -> dict[str, Any]:
     public = []
     if checklist.live:
         public = [
+            (_("Event page"), request.build_absolute_uri(reverse("public:event", kwargs={"event_id": event.pk}))),
             (_("Attendee app"), request.build_absolute_uri("/app/")),
             (
                 _("Event in the API"),

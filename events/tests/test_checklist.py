@@ -100,6 +100,7 @@ def test_event_set_up_and_published_is_ready_and_shows_its_public_addresses(logg
     assert {key for key, done in checks(html).items() if done == "0"} == {"checkin.devices", "checkin.settings"}
     assert f"http://testserver/displays/{link.token}" in html
     assert f"http://testserver/api/v1/events/{agenda_event.pk}" in html
+    assert f"http://testserver/events/{agenda_event.pk}/" in html
 
 
 def test_private_event_gets_advice_not_a_blocker(logged_in, agenda_event):
