@@ -2,19 +2,26 @@
 (``ServiceFormView``), domain errors on forms and in messages, and the one place a domain error
 that escapes a page becomes its HTTP answer (``DomainErrorMiddleware``)."""
 
+import logging
 from collections.abc import Callable
 from functools import update_wrapper
 from typing import Any, Generic, TypeVar, cast
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.signals import got_request_exception
 from django.db.models import QuerySet
 from django.forms import BaseForm, Field, ModelChoiceField
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
 
 from eventhub import errors
 from eventhub.errors import DomainError
+from eventhub.views import branded_not_found, branded_server_error
+
+logger = logging.getLogger("django.request")
 
 T = TypeVar("T")
 FormT = TypeVar("FormT", bound=BaseForm)
@@ -59,25 +66,55 @@ def attempt(call: Callable[[], T]) -> tuple[T | None, str | None]:
         return None, error_text(error)
 
 
+def debug_page_allowed(request: HttpRequest) -> bool:
+    """Django's debug pages (the URLconf, a traceback) are for staff only, and only with
+    ``DEBUG``: everyone else — an attendee who opened a portal link — gets the branded page."""
+    user = getattr(request, "user", None)
+    return settings.DEBUG and bool(user is not None and user.is_authenticated and user.is_staff)
+
+
 class DomainErrorMiddleware:
     """A ``NotFound`` or ``PermissionDenied`` that escapes a page view (an access helper's, or a
     service's permission check) is answered as ``Http404``: the same 404 page as a missing object
     — a page the user may not use is a 404 too, never a 403 that confirms it exists (DESIGN §2).
     Views handle the other domain errors themselves (on their forms). API paths are left to the
-    API's exception handler."""
+    API's exception handler.
+
+    It also keeps Django's debug pages from anyone but staff when ``DEBUG`` is on (``make run``'s
+    default): a 404 from a view or from the URL resolver, and an unhandled exception, are
+    answered with the branded pages (``eventhub.views``)."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        return self.get_response(request)
+        response = self.get_response(request)
+        if (
+            response.status_code == 404
+            and settings.DEBUG
+            and getattr(request, "resolver_match", None) is None  # the resolver's technical 404
+            and not request.path.startswith(_API_PREFIXES)
+            and not debug_page_allowed(request)
+        ):
+            return branded_not_found(request)
+        return response
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         if request.path.startswith(_API_PREFIXES):
             return None
-        if isinstance(exception, errors.NotFound | errors.PermissionDenied):
-            raise Http404 from exception
-        return None
+        not_found = isinstance(exception, errors.NotFound | errors.PermissionDenied | Http404)
+        if not settings.DEBUG or debug_page_allowed(request):
+            if isinstance(exception, errors.NotFound | errors.PermissionDenied):
+                raise Http404 from exception
+            return None
+        if not_found:
+            return branded_not_found(request)
+        if isinstance(exception, DomainError):
+            return None  # the view's own business (none escape in practice)
+        # What Django's handler would do with DEBUG off: log it, tell the signal, answer 500.
+        logger.error("Internal Server Error: %s", request.path, exc_info=exception, extra={"status_code": 500})
+        got_request_exception.send(sender=None, request=request)
+        return branded_server_error(request)
 
 
 class ServiceFormView(Generic[FormT]):
@@ -155,6 +192,8 @@ def choices_from(field: Field, queryset: QuerySet[Any], *, label: Callable[[Any]
     instance, optionally labelled by ``label``."""
     choice_field = cast(ModelChoiceField, field)
     choice_field.queryset = queryset
+    if choice_field.empty_label == "---------":  # Django's default reads as a glitch
+        choice_field.empty_label = _("— none —")
     if label is not None:
         # Django's documented way to relabel one form's choices is to set this per instance.
         choice_field.label_from_instance = label  # type: ignore[assignment,method-assign]

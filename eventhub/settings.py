@@ -461,6 +461,9 @@ TICKET_SIGNING_SECRET = env.str("TICKET_SIGNING_SECRET", default="")
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
 USE_I18N = True
+# The project's own catalogues come first: they also settle allauth's capitalisation
+# ("Sign In" → "Sign in") so the portal's words match on every page.
+LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"

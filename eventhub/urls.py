@@ -3,10 +3,11 @@ from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path, re_path
 from django.views.generic import RedirectView
 from django.views.i18n import JavaScriptCatalog
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularSwaggerView
 
-from eventhub import health, media, webapp
+from eventhub import health, media, views, webapp
 from eventhub.api.errors import json_404
+from eventhub.api.schema import SchemaView
 from eventhub.realtime.api import StreamEntriesView
 
 api_v1: list[URLPattern | URLResolver] = [
@@ -14,7 +15,7 @@ api_v1: list[URLPattern | URLResolver] = [
     path("", include("events.api.urls")),
     path("", include("ticketing.api.urls")),
     path("streams/<str:stream>/entries", StreamEntriesView.as_view(), name="stream-entries"),
-    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("schema/", SchemaView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
     # Unknown API paths answer JSON even with DEBUG on (Django's debug 404 page is HTML).
     re_path(r"^.*$", json_404, name="not-found"),
@@ -40,6 +41,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("_allauth/", include("allauth.headless.urls")),
     path("admin/", admin.site.urls),
+    path("favicon.ico", views.favicon, name="favicon"),
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
     path("metrics", health.metrics, name="metrics"),

@@ -1,7 +1,9 @@
 """The events app's part of ``seed_demo`` (``eventhub.seeding``): the demo organization, its
 organizer and staff, the conference with 200 attendees, a speaker and a vendor, and its agenda —
-3 days, 3 rooms, ~60 sessions, 40 speakers, tracks, one published schedule version and bookmarks
-for the demo attendees. Idempotent: running it again changes nothing that exists.
+3 days, 3 rooms, ~60 sessions, 40 speakers, tracks, bookmarks for the demo attendees and three
+published schedule versions (the first agenda; a delay with cascade; a move and a
+cancellation), announcements, a door-display link, and the staff admin account
+``admin@example.com`` (Django admin). Idempotent: running it again changes nothing that exists.
 
 Shares ``"events.event"`` (the demo event) and ``"events.attendees"`` (its 200 attendees, in
 order) with the apps seeded after it."""
@@ -12,9 +14,19 @@ from zoneinfo import ZoneInfo
 from accounts.models import Profile, User
 from eventhub.seeding import DemoContext
 
-from .enums import EventStatus, EventVisibility, MemberRole, ParticipantKind, SessionKind
+from .enums import (
+    AnnouncementPriority,
+    AnnouncementTarget,
+    EventStatus,
+    EventVisibility,
+    MemberRole,
+    ParticipantKind,
+    SessionKind,
+)
 from .models import (
+    Announcement,
     Bookmark,
+    DisplayLink,
     Event,
     Organization,
     OrganizationMember,
@@ -24,7 +36,16 @@ from .models import (
     Session,
     Speaker,
 )
-from .services.agenda import session_create, speaker_save, track_save
+from .services.agenda import (
+    announcement_post,
+    session_cancel,
+    session_create,
+    session_delay,
+    session_update,
+    speaker_save,
+    track_save,
+)
+from .services.displays import display_link_create
 from .services.schedule import schedule_publish
 
 ATTENDEES = 200
@@ -137,8 +158,18 @@ def seed(context: DemoContext) -> None:
         speaker_user=people["speaker@example.com"],
         attendees=attendees,
     )
+    organizer = User.objects.get(email="organizer@example.com")
+    seed_schedule_changes(event=event, organizer=organizer)
+    seed_announcements(event=event, organizer=organizer)
+    display = seed_display(event=event, organizer=organizer)
+    admin, _ = User.objects.get_or_create(
+        email="admin@example.com", defaults={"password": context.password, "is_staff": True, "is_superuser": True}
+    )
+    Profile.objects.get_or_create(user=admin, defaults={"full_name": "Ada Admin"})
     context.shared["events.event"] = event
     context.shared["events.attendees"] = attendees
+    context.messages.append(f"Door display (Main Hall): /displays/{display.token}")
+    context.messages.append("Staff admin: admin@example.com (Django admin at /admin/)")
     context.messages.append(f"Demo event ready: {event.name} (id {event.pk}, organization '{organization.slug}')")
     context.messages.append(f"  Public event page: {context.base_url}/events/{event.pk}/")
     context.messages.append(f"  In the attendee app: {context.base_url}/app/#/e/{event.pk}/agenda")
@@ -234,4 +265,71 @@ def seed_agenda(*, event: Event, organizer: User, speaker_user: User, attendees:
             for k in range(BOOKMARKS_PER_ATTENDEE)
         ],
         ignore_conflicts=True,
+    )
+
+
+def _session(event: Event, *, day: int, room: str, clock: time) -> Session:
+    tz = event.tz
+    date = (event.start.astimezone(tz) + timedelta(days=day)).date()
+    return Session.objects.select_related("event").get(
+        event=event, room__name=room, start=datetime.combine(date, clock, tzinfo=tz)
+    )
+
+
+def seed_schedule_changes(*, event: Event, organizer: User) -> None:
+    """Versions 2 and 3 of the agenda, once (the live features need a history): Room B runs
+    15 minutes late on the first afternoon (a delay that cascades), then a talk moves to the
+    workshop room over lunch on day two and the last talk of day three is cancelled."""
+    if ScheduleVersion.objects.filter(event=event).count() != 1:
+        return
+    late = _session(event, day=0, room="Room B", clock=time(13, 15))
+    session_delay(actor=organizer, session=late, minutes=15, cascade=True)
+    schedule_publish(actor=organizer, event=event, comment="Room B runs 15 minutes late this afternoon")
+    moved = _session(event, day=1, room="Room B", clock=time(11, 15))
+    tz = event.tz
+    over_lunch = datetime.combine(moved.start.astimezone(tz).date(), time(12), tzinfo=tz)
+    session_update(
+        actor=organizer,
+        session=moved,
+        room=Room.objects.get(event=event, name="Workshop Room"),
+        start=over_lunch,
+        end=over_lunch + timedelta(minutes=45),
+    )
+    session_cancel(actor=organizer, session=_session(event, day=2, room="Room B", clock=time(17, 15)))
+    schedule_publish(actor=organizer, event=event, comment="Speaker swap: one talk moves, one is cancelled")
+
+
+def seed_announcements(*, event: Event, organizer: User) -> None:
+    if Announcement.objects.filter(event=event).exists():
+        return
+    announcement_post(
+        actor=organizer,
+        event=event,
+        text="Welcome to EventHub Conf! Badges are at the north entrance from 08:00.",
+        priority=AnnouncementPriority.INFO,
+    )
+    announcement_post(
+        actor=organizer,
+        event=event,
+        text="Room B runs 15 minutes late this afternoon.",
+        priority=AnnouncementPriority.IMPORTANT,
+    )
+    cancelled = Session.objects.filter(event=event, status="cancelled").first()
+    if cancelled is not None:
+        announcement_post(
+            actor=organizer,
+            event=event,
+            text=f"“{cancelled.title}” is cancelled; see the agenda for alternatives.",
+            priority=AnnouncementPriority.URGENT,
+            target=AnnouncementTarget.SESSION,
+            session=cancelled,
+        )
+
+
+def seed_display(*, event: Event, organizer: User) -> DisplayLink:
+    link = DisplayLink.objects.filter(event=event, name="Main Hall door", revoked_at__isnull=True).first()
+    if link is not None:
+        return link
+    return display_link_create(
+        actor=organizer, event=event, name="Main Hall door", room=Room.objects.get(event=event, name="Main Hall")
     )

@@ -1,6 +1,7 @@
 from enum import StrEnum
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class MemberRole(models.TextChoices):
@@ -93,3 +94,10 @@ class EntryType(StrEnum):
     BOOKMARK_REMOVED = "bookmark.removed"
     NOTE_SAVED = "note.saved"
     NOTIFICATION = "notification"
+
+
+class SessionTimes(models.TextChoices):
+    """What an event's change of time zone does to its sessions."""
+
+    WALL = "wall", _("Keep wall-clock times (10:00 stays 10:00 in the new zone)")
+    INSTANT = "instant", _("Keep instants (the sessions happen at the same moment; their local times change)")

@@ -100,6 +100,7 @@ NON_TENANT_ROUTES = {
     "app/sw.js": "the attendee app's service worker: static code and a file list",
     "app/manifest.webmanifest": "the attendee app's web app manifest, no data",
     "app/jsi18n.js": "the attendee app's translation catalogue, no data",
+    "favicon.ico": "redirect to the static icon, no data",
     "healthz": "liveness probe, no data",
     "readyz": "readiness probe: dependency checks, no tenant data",
     "metrics": "Prometheus scrape: loopback or the metrics token, aggregate counters only",

@@ -11,12 +11,15 @@ from typing import Any
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from eventhub.portal import attempt
 
 from ..models import Event, Session
 from ..selectors.agenda import (
+    draft_session_search,
     event_announcements,
     event_has_room,
     event_rooms,
@@ -32,8 +35,20 @@ from ..selectors.agenda import (
 )
 from ..services import agenda as services
 from .access import PortalRequest, event_page
-from .forms.agenda import AnnouncementForm, DelayForm, MoveForm, RoomForm, SessionForm, SpeakerForm, TrackForm
-from .pages import EDIT, AgendaFormView, agenda_page, event_url
+from .forms.agenda import (
+    AnnouncementForm,
+    BulkForm,
+    DelayForm,
+    MoveForm,
+    PlaceForm,
+    RoomForm,
+    SessionFilterForm,
+    SessionForm,
+    SpeakerForm,
+    TrackForm,
+)
+from .grid import event_days
+from .pages import EDIT, AgendaFormView, agenda_page, event_url, require_edit
 from .schedule import back_to_grid
 
 # --- sessions ------------------------------------------------------------------------------
@@ -177,6 +192,90 @@ def session_delete(request: PortalRequest, event: Event, session_id: int) -> Htt
     if refusal is not None:
         return back_to_grid(request, event, day, error=refusal)
     return back_to_grid(request, event, day, notice=f"“{session.title}” deleted.")
+
+
+@require_POST
+@event_page(EDIT)
+def session_place(request: PortalRequest, event: Event, session_id: int) -> HttpResponse:
+    """The schedule editor's drop, resize or keyboard move: the session's new room, start and
+    end through ``session_update`` (the same conflict checks as the forms); a refusal comes back
+    on the session's own block, which stays where it was."""
+    session = session_access(user=request.user, event=event, session_id=session_id)
+    form = PlaceForm(request.POST, event=event)
+    if not form.is_valid():
+        problems = [str(message) for field_messages in form.errors.values() for message in field_messages]
+        return back_to_grid(request, event, _session_day(session), error=" ".join(problems), session_id=session.pk)
+    data = form.cleaned_data
+    placed, refusal = attempt(
+        lambda: services.session_update(
+            actor=request.user, session=session, room=data["room"], start=data["start"], end=data["end"]
+        )
+    )
+    if placed is None:
+        return back_to_grid(
+            request, event, _session_day(session), error=_("Not moved: %s") % refusal, session_id=session.pk
+        )
+    room = placed.room.name if placed.room else _("no room")
+    when = f"{placed.start.astimezone(event.tz):%a %H:%M}–{placed.end.astimezone(event.tz):%H:%M}"
+    notice = _("“%(title)s” now %(when)s in %(room)s (draft).") % {"title": placed.title, "when": when, "room": room}
+    return back_to_grid(request, event, _session_day(placed), notice=notice)
+
+
+def _filters(request: HttpRequest, event: Event) -> tuple[SessionFilterForm, dict[str, Any]]:
+    form = SessionFilterForm(request.GET or None, event=event, days=event_days(event))
+    if not form.is_valid():
+        return form, {}
+    data = form.cleaned_data
+    return form, {
+        "query": data["q"].strip(),
+        "day": data["day"],
+        "room_id": data["room"].pk if data["room"] else None,
+        "track_id": data["track"].pk if data["track"] else None,
+        "status": data["status"],
+        "unscheduled": data["unscheduled"],
+    }
+
+
+@event_page()
+def sessions_list(request: PortalRequest, event: Event) -> HttpResponse:
+    """Every draft session with search and filters; editors tick some and move or cancel them
+    together (all or nothing)."""
+    filter_form, filters = _filters(request, event)
+    sessions = list(draft_session_search(event=event, **filters))
+    bulk_form = BulkForm(session_ids=[s.pk for s in sessions])
+    if request.method == "POST":
+        require_edit(request, event)
+        everyone = [s.pk for s in draft_session_search(event=event)]
+        bulk_form = BulkForm(request.POST, session_ids=everyone)
+        if bulk_form.is_valid():
+            data = bulk_form.cleaned_data
+            ids = data["sessions"]
+            if data["action"] == "cancel":
+                done, refusal = attempt(
+                    lambda: services.sessions_bulk_cancel(actor=request.user, event=event, session_ids=ids)
+                )
+            else:
+                done, refusal = attempt(
+                    lambda: services.sessions_bulk_shift(
+                        actor=request.user, event=event, session_ids=ids, minutes=data["minutes"]
+                    )
+                )
+            if done is None:
+                messages.error(request, _("Nothing changed: %s") % refusal)
+            else:
+                messages.success(
+                    request,
+                    ngettext("%(count)d session changed (draft).", "%(count)d sessions changed (draft).", len(done))
+                    % {"count": len(done)},
+                )
+                return HttpResponseRedirect(request.get_full_path())
+    context = {
+        "sessions": sessions,
+        "filter_form": filter_form,
+        "bulk_form": bulk_form,
+        "filtered": bool(filters) and any(filters.values()),
+    }
+    return agenda_page(request, "agenda/sessions.html", context, tab="sessions")
 
 
 # --- speakers, rooms, tracks -----------------------------------------------------------------

@@ -54,6 +54,17 @@ class Grid:
     blocks: list[Block]
     rows: int
     lanes: list[int] = field(default_factory=list)
+    first: datetime | None = None
+    """The moment of the first row (in the event's zone): the editor maps a drop's height to a
+    time from it, and draws the "now" line."""
+
+    @property
+    def slot_minutes(self) -> int:
+        return SLOT_MINUTES
+
+    @property
+    def row_px(self) -> int:
+        return ROW_PX
 
     @property
     def template_columns(self) -> str:
@@ -65,17 +76,24 @@ class Grid:
 
 
 def grid_layout(
-    *, event: Any, day: date, rooms: Sequence[Any], sessions: Sequence[Any], pending: dict[int, str]
+    *,
+    event: Any,
+    day: date,
+    rooms: Sequence[Any],
+    sessions: Sequence[Any],
+    pending: dict[int, str],
+    tray: bool = False,
 ) -> Grid:
     """The grid of ``day``: ``sessions`` are those starting that day, ``pending`` maps a session
     id to its unpublished change. Columns are the rooms (plus "no room" if a session of the day
-    has none); rows are 5-minute slots from the day's first to its last hour — at least 9–18,
+    has none, or always with ``tray``: the editor's unscheduled tray, where a session dropped
+    loses its room); rows are 5-minute slots from the day's first to its last hour — at least 9–18,
     within the event, widened to every session of the day."""
     tz = event.tz
     day_start = datetime.combine(day, time.min, tzinfo=tz)
     day_end = day_start + timedelta(days=1)
     columns: list[Any] = list(rooms)
-    if any(s.room_id is None for s in sessions):
+    if tray or any(s.room_id is None for s in sessions):
         columns.append(None)
     column_of = {(room.pk if room else None): index + 2 for index, room in enumerate(columns)}
 
@@ -112,4 +130,4 @@ def grid_layout(
     while moment < last:
         hours.append((f"{moment:%H:%M}", row(moment)))
         moment += timedelta(hours=1)
-    return Grid(day=day, columns=columns, hours=hours, blocks=blocks, rows=rows)
+    return Grid(day=day, columns=columns, hours=hours, blocks=blocks, rows=rows, first=first)

@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from eventhub.portal import attempt
@@ -18,13 +19,14 @@ from eventhub.realtime.streams import event_stream
 from ..models import Event
 from ..selectors.agenda import event_rooms
 from ..selectors.schedule import (
+    agenda_problems,
     schedule_draft_sessions,
     schedule_latest_version,
     schedule_pending_changes,
     schedule_version_access,
     schedule_versions,
 )
-from ..services.schedule import schedule_publish
+from ..services.schedule import schedule_discard_draft, schedule_publish
 from .access import PortalRequest, event_page
 from .forms.schedule import PublishForm
 from .grid import event_days, grid_layout
@@ -91,8 +93,14 @@ def _grid_context(request: HttpRequest, event: Event, day: date | None = None) -
     day_start = datetime.combine(day, time.min, tzinfo=event.tz)
     sessions = schedule_draft_sessions(event=event, start=day_start, end=day_start + timedelta(days=1))
     rooms = list(event_rooms(event=event))
+    problems = agenda_problems(event=event)
+    can_edit = request.user.has_perm(EDIT, event)
     return {
-        "grid": grid_layout(event=event, day=day, rooms=rooms, sessions=sessions, pending=pending),
+        "problems": problems,
+        "conflicted": {problem.session.pk for problem in problems},
+        "grid": grid_layout(
+            event=event, day=day, rooms=rooms, sessions=sessions, pending=pending, tray=can_edit and bool(rooms)
+        ),
         "days": days,
         "day": day,
         "pending": change_rows(changes),
@@ -101,7 +109,7 @@ def _grid_context(request: HttpRequest, event: Event, day: date | None = None) -
         "grid_url": event_url("agenda-grid", event) + f"?day={day.isoformat()}",
         "event": event,
         "org": event.organization,
-        "can_edit": request.user.has_perm(EDIT, event),
+        "can_edit": can_edit,
     }
 
 
@@ -120,11 +128,25 @@ def agenda_grid(request: PortalRequest, event: Event) -> HttpResponse:
     return render(request, "agenda/_grid.html", _grid_context(request, event))
 
 
-def back_to_grid(request: PortalRequest, event: Event, day: date, *, notice: str = "", error: str = "") -> HttpResponse:
-    """After a grid action: htmx gets the fresh grid fragment (with the notice or error in it);
-    a plain form post is redirected to the grid page of that day."""
+def back_to_grid(
+    request: PortalRequest,
+    event: Event,
+    day: date,
+    *,
+    notice: str = "",
+    error: str = "",
+    session_id: int | None = None,
+) -> HttpResponse:
+    """After a grid action: htmx gets the fresh grid fragment (with the notice or error in it,
+    the error also on the block of ``session_id``); a plain form post is redirected to the grid
+    page of that day."""
     if request.htmx:
-        context = {**_grid_context(request, event, day), "notice": notice, "grid_error": error}
+        context = {
+            **_grid_context(request, event, day),
+            "notice": notice,
+            "grid_error": error,
+            "error_session": session_id if error else None,
+        }
         return render(request, "agenda/_grid.html", context)
     if error:
         messages.error(request, error)
@@ -147,6 +169,22 @@ def agenda_publish(request: PortalRequest, event: Event) -> HttpResponse:
     if version is None:
         return back_to_grid(request, event, day, error=refusal or "")
     return back_to_grid(request, event, day, notice=f"Version {version.number} published.")
+
+
+@require_POST
+@event_page(EDIT)
+def agenda_discard(request: PortalRequest, event: Event) -> HttpResponse:
+    """Throw the draft's unpublished changes away (the page asks first)."""
+    day = _day_from_post(request, event)
+    count, refusal = attempt(lambda: schedule_discard_draft(actor=request.user, event=event))
+    if count is None:
+        return back_to_grid(request, event, day, error=refusal or "")
+    notice = ngettext(
+        "%(count)d unpublished change discarded: the draft is the published agenda again.",
+        "%(count)d unpublished changes discarded: the draft is the published agenda again.",
+        count,
+    ) % {"count": count}
+    return back_to_grid(request, event, day, notice=notice)
 
 
 @event_page()

@@ -307,3 +307,33 @@ def agenda_etag(
         heads = stream_heads(streams=streams)
     parts = [ETAG_FORMAT, event.updated_at.isoformat(), *(f"{name}@{seq}" for name, seq in heads.items()), *key]
     return '"' + hashlib.sha256("\n".join(parts).encode()).hexdigest()[:40] + '"'
+
+
+def draft_session_search(
+    *,
+    event: Event,
+    query: str = "",
+    day: date | None = None,
+    room_id: int | None = None,
+    track_id: int | None = None,
+    status: str = "",
+    unscheduled: bool = False,
+) -> QuerySet[Session]:
+    """The draft sessions of the organizers' sessions list: ``query`` matches the title or a
+    speaker's name; ``day`` is a day in the event's zone; ``unscheduled`` keeps those with no
+    room (the grid's tray). Agenda order, with what the list shows."""
+    sessions = Session.objects.filter(event=event)
+    if query:
+        sessions = sessions.filter(Q(title__icontains=query) | Q(speakers__name__icontains=query)).distinct()
+    if day is not None:
+        start, end = _day_bounds(day, event.tz)
+        sessions = sessions.filter(start__gte=start, start__lt=end)
+    if room_id is not None:
+        sessions = sessions.filter(room_id=room_id)
+    if track_id is not None:
+        sessions = sessions.filter(track_id=track_id)
+    if status:
+        sessions = sessions.filter(status=status)
+    if unscheduled:
+        sessions = sessions.filter(room__isnull=True)
+    return sessions.select_related("event", "room", "track").prefetch_related("speakers").order_by("start", "id")

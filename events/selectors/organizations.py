@@ -22,7 +22,7 @@ from eventhub.realtime.models import StreamHead
 from eventhub.realtime.streams import event_stream, event_stream_sql
 
 from ..enums import EventStatus, EventVisibility
-from ..models import Event, Organization, OrganizationMember, Participant
+from ..models import Event, Organization, OrganizationMember, Participant, Room, Session, Speaker, Track
 from ..tenancy import user_scope
 
 # --- access: fetch and authorize in one call ---------------------------------------------------
@@ -235,3 +235,54 @@ def participant_get(*, event: Event, user: User | AnonymousUser) -> Participant 
 
 def organization_audit_log(*, organization: Organization) -> QuerySet[AuditLogEntry]:
     return AuditLogEntry.objects.filter(organization=organization).select_related("actor", "event")
+
+
+# What an audit entry's changes name by id, and where to find the names (within the organization).
+AUDIT_REFERENCES: dict[str, str] = {
+    "room": "room",
+    "track": "track",
+    "speakers": "speaker",
+    "session": "session",
+    "sessions": "session",
+}
+
+
+def audit_reference_names(*, organization: Organization, entries: list[AuditLogEntry]) -> dict[str, dict[int, str]]:
+    """The names of the rooms, tracks, speakers and sessions that ``entries`` name by id in
+    their changes or as their object (``{"room": {3: "Hall A"}, ...}``), so the audit log shows
+    names; one query per kind, only objects of this organization's events."""
+    wanted: dict[str, set[int]] = {"room": set(), "track": set(), "speaker": set(), "session": set()}
+
+    def collect(kind: str, value: Any) -> None:
+        values = value if isinstance(value, list) else [value]
+        wanted[kind].update(item for item in values if isinstance(item, int) and not isinstance(item, bool))
+
+    for entry in entries:
+        app_label, _, model = entry.object_type.partition(".")
+        if app_label == "events" and model in wanted and entry.object_id.isdigit():
+            wanted[model].add(int(entry.object_id))
+        for key, change in entry.changes.items():
+            if key in AUDIT_REFERENCES:
+                kind = AUDIT_REFERENCES[key]
+                if isinstance(change, dict) and set(change) == {"old", "new"}:
+                    collect(kind, change["old"])
+                    collect(kind, change["new"])
+                else:
+                    collect(kind, change)
+            elif key in ("after", "before") and isinstance(change, dict):
+                for name, value in change.items():
+                    if name in AUDIT_REFERENCES:
+                        collect(AUDIT_REFERENCES[name], value)
+    sources: dict[str, tuple[QuerySet[Any], str]] = {
+        "room": (Room.objects.all(), "name"),
+        "track": (Track.objects.all(), "name"),
+        "speaker": (Speaker.objects.all(), "name"),
+        "session": (Session.objects.all(), "title"),
+    }
+    names: dict[str, dict[int, str]] = {}
+    for kind, ids in wanted.items():
+        if ids:
+            queryset, label = sources[kind]
+            rows = queryset.filter(event__organization=organization, pk__in=ids).values_list("pk", label)
+            names[kind] = {pk: name for pk, name in rows}
+    return names

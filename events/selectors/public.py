@@ -8,12 +8,13 @@ from datetime import date
 
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import QuerySet
+from django_scopes import scope
 
 from accounts.models import User
 from eventhub.access import reachable
 
 from ..enums import EventStatus, EventVisibility
-from ..models import Event, PublishedSession, Speaker
+from ..models import Event, Organization, PublishedSession, Speaker
 from ..tenancy import user_scope
 from .agenda import agenda_speakers, published_sessions
 from .schedule import agenda_is_out
@@ -92,3 +93,20 @@ def attendee_events(*, user: User) -> list[Event]:
 def public_listing_indexable(*, event: Event) -> bool:
     """Search engines may index listed events only; an unlisted one is for those with the link."""
     return event.visibility == EventVisibility.PUBLIC
+
+
+def public_page_of_portal_event(*, organization_slug: str, event_slug: str) -> Event | None:
+    """The event a portal address names, if its public page is open to anyone (an announced
+    public or unlisted event), else ``None`` — a draft or private event stays unconfirmed. For
+    the error page that points a lost attendee to it. Enters the organization's scope itself:
+    an address the resolver does not know runs without one."""
+    organization_ids = list(Organization.objects.filter(slug=organization_slug).values_list("pk", flat=True))
+    with scope(organization=organization_ids):
+        event = (
+            Event.objects.select_related("organization")
+            .filter(organization_id__in=organization_ids, slug=event_slug)
+            .first()
+        )
+    if event is None or not _ANYONE.has_perm(PUBLIC_PAGE, event):
+        return None
+    return event

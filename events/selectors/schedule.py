@@ -1,11 +1,13 @@
 """Reads of the schedule: the published versions (the public changelog) and the organizers'
 pending changes (the diff a publish would make). Attendees only ever read the published copy."""
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 
 from eventhub.access import reachable
 
@@ -157,3 +159,63 @@ def schedule_pending_changes(*, event: Event) -> list[dict[str, Any]]:
             }
         )
     return changes
+
+
+@dataclass(frozen=True)
+class AgendaProblem:
+    """One rule a draft session breaks: ``kind`` is ``outside``, ``room`` or ``speaker``."""
+
+    session: Session
+    kind: str
+    message: str
+
+
+def agenda_problems(*, event: Event) -> list[AgendaProblem]:
+    """Every conflict of the draft as a whole (the rules ``session_create``/``session_update``
+    check one session at a time): sessions outside the event's hours, rooms booked twice,
+    speakers in two places. A change of the event itself (its hours, its time zone) can leave
+    such conflicts behind; ``schedule_publish`` refuses to publish while any remains. Cancelled
+    sessions take part in none."""
+    tz = event.tz
+    sessions = list(
+        Session.objects.filter(event=event)
+        .exclude(status=SessionStatus.CANCELLED)
+        .select_related("room")
+        .prefetch_related("speakers")
+        .order_by("start", "pk")
+    )
+    problems: list[AgendaProblem] = []
+    for session in sessions:
+        if session.start < event.start or session.end > event.end:
+            problems.append(
+                AgendaProblem(
+                    session,
+                    "outside",
+                    _("“%(title)s” (%(when)s) lies outside the event's hours.")
+                    % {"title": session.title, "when": f"{session.start.astimezone(tz):%a %H:%M}"},
+                )
+            )
+    for index, first in enumerate(sessions):
+        for second in sessions[index + 1 :]:
+            if second.start >= first.end:
+                break  # ordered by start: nothing later overlaps ``first``
+            if first.room_id is not None and first.room_id == second.room_id:
+                problems.append(
+                    AgendaProblem(
+                        second,
+                        "room",
+                        _("%(room)s is booked twice: “%(first)s” and “%(second)s”.")
+                        % {"room": first.room.name if first.room else "", "first": first.title, "second": second.title},
+                    )
+                )
+            shared = {s.pk: s.name for s in first.speakers.all()}.keys() & {s.pk for s in second.speakers.all()}
+            for speaker in (s for s in first.speakers.all() if s.pk in shared):
+                problems.append(
+                    AgendaProblem(
+                        second,
+                        "speaker",
+                        _("%(speaker)s speaks in two places: “%(first)s” and “%(second)s”.")
+                        % {"speaker": speaker.name, "first": first.title, "second": second.title},
+                    )
+                )
+    return problems

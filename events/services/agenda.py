@@ -7,13 +7,15 @@ bookings and the publish diff then see a stable agenda, and two organizers canno
 concurrently."""
 
 from collections.abc import Iterable
-from datetime import timedelta
+from datetime import UTC, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import transaction
 from django.db.models import Q
+from django.utils.translation import gettext as _
 
 from accounts.models import User
 from eventhub import errors
@@ -117,6 +119,30 @@ def _timing_status(session: Session) -> str:
     return SessionStatus.MOVED
 
 
+def _placement(session: Session, speakers: list[Speaker]) -> tuple[Any, ...]:
+    """What the conflict rules look at: time, room, speakers and whether it is cancelled."""
+    return (session.start, session.end, session.room_id, sorted(s.pk for s in speakers), session.status)
+
+
+def agenda_rezone(*, event: Event, old_tz: ZoneInfo, new_tz: ZoneInfo) -> list[int]:
+    """Give every draft session of ``event`` the wall-clock times in ``new_tz`` it had in
+    ``old_tz`` (the event's change of zone with "keep wall-clock times"); published sessions
+    that move this way become ``moved`` as any other timing edit. No conflict check here: the
+    caller's change may leave some, which ``agenda_problems`` lists and publishing refuses.
+    Precondition: the caller holds the event row (``lock_agenda``). Returns the ids changed."""
+    changed = []
+    for session in Session.objects.filter(event=event).select_related("event").order_by("pk"):
+        start = session.start.astimezone(old_tz).replace(tzinfo=new_tz).astimezone(UTC)
+        end = session.end.astimezone(old_tz).replace(tzinfo=new_tz).astimezone(UTC)
+        if (start, end) == (session.start, session.end):
+            continue
+        session.start, session.end = start, end
+        session.status = _timing_status(session)
+        session.save(update_fields=["start", "end", "status", "updated_at"])
+        changed.append(session.pk)
+    return changed
+
+
 @transaction.atomic
 def session_create(*, actor: User, event: Event, speakers: Iterable[Speaker] = (), **fields: Any) -> Session:
     require_permission(actor, "events.change_agenda", event)
@@ -126,7 +152,8 @@ def session_create(*, actor: User, event: Event, speakers: Iterable[Speaker] = (
     _check_session(session, speakers)
     session.save()
     session.speakers.set(speakers)
-    audit_agenda(actor, event, "session.created", session, {"after": snapshot(session, SESSION_FIELDS)})
+    after = {**snapshot(session, SESSION_FIELDS), "speakers": [speaker.pk for speaker in speakers]}
+    audit_agenda(actor, event, "session.created", session, {"after": after})
     return session
 
 
@@ -140,17 +167,29 @@ def session_update(
     event = lock_agenda(session.event)
     session = Session.objects.select_related("event").get(pk=session.pk, event=event)
     before = snapshot(session, SESSION_FIELDS)
+    placement_before = _placement(session, list(session.speakers.all()))
     for name, value in fields.items():
         if name not in EDITABLE_SESSION_FIELDS:
             raise errors.Invalid(fields={name: "This field cannot be changed here."})
         setattr(session, name, value)
     session.status = _timing_status(session)
     speaker_list = list(session.speakers.all()) if speakers is None else list(speakers)
-    _check_session(session, speaker_list)
+    placed = _placement(session, speaker_list) != placement_before
+    if placed:
+        _check_session(session, speaker_list)
+    else:
+        # Content only (a title, an abstract): a conflict the session already had — left by a
+        # change of the event's hours or zone — is the agenda's to fix (publishing is refused
+        # while it lasts), not a reason to refuse a new title.
+        full_clean_or_invalid(session, exclude=["event", "room", "track"])
     session.save()
+    changes = diff(before, snapshot(session, SESSION_FIELDS))
     if speakers is not None:
+        old_speakers = sorted(s.pk for s in session.speakers.all())
         session.speakers.set(speaker_list)
-    audit_agenda(actor, event, "session.updated", session, diff(before, snapshot(session, SESSION_FIELDS)))
+        if old_speakers != sorted(s.pk for s in speaker_list):
+            changes["speakers"] = {"old": old_speakers, "new": sorted(s.pk for s in speaker_list)}
+    audit_agenda(actor, event, "session.updated", session, changes)
     return session
 
 
@@ -387,3 +426,59 @@ def announcement_post(
         )
     audit_agenda(actor, event, "announcement.posted", announcement)
     return announcement
+
+
+# --- bulk edits (the sessions list) ------------------------------------------------------------
+
+
+def _sessions_of(event: Event, session_ids: Iterable[int]) -> list[Session]:
+    ids = sorted(set(session_ids))
+    sessions = list(Session.objects.select_related("event").filter(event=event, pk__in=ids).order_by("start", "pk"))
+    if len(sessions) != len(ids):
+        raise errors.NotFound()  # one id of another event (or gone): the same answer as a missing one
+    return sessions
+
+
+@transaction.atomic
+def sessions_bulk_shift(*, actor: User, event: Event, session_ids: Iterable[int], minutes: int) -> list[Session]:
+    """Move the chosen sessions by ``minutes`` (negative: earlier), all or nothing: one conflict
+    refuses them all. They are shifted together, so two adjacent chosen sessions never conflict
+    with each other's old place. One audit entry per session (``session.updated``)."""
+    require_permission(actor, "events.change_agenda", event)
+    if not -1440 <= minutes <= 1440 or minutes == 0:
+        raise errors.Invalid(fields={"minutes": _("Shift by 1 to 1440 minutes (negative: earlier).")})
+    event = lock_agenda(event)
+    sessions = _sessions_of(event, session_ids)
+    delta = timedelta(minutes=minutes)
+    before = {s.pk: snapshot(s, SESSION_FIELDS) for s in sessions}
+    for session in sessions:
+        session.start += delta
+        session.end += delta
+        session.status = _timing_status(session)
+    # Written first, checked after: each chosen session is judged against the others' new places
+    # (the transaction rolls all of them back when one conflicts).
+    for session in sessions:
+        session.save(update_fields=["start", "end", "status", "updated_at"])
+    for session in sessions:
+        try:
+            _check_session(session, list(session.speakers.all()))
+        except errors.Invalid as refusal:
+            problems = " ".join(message for messages in refusal.fields.values() for message in messages)
+            raise errors.Invalid(f"“{session.title}”: {problems or refusal.detail}") from None
+        changes = diff(before[session.pk], snapshot(session, SESSION_FIELDS))
+        audit_agenda(actor, event, "session.updated", session, changes)
+    return sessions
+
+
+@transaction.atomic
+def sessions_bulk_cancel(*, actor: User, event: Event, session_ids: Iterable[int]) -> list[Session]:
+    """Cancel the chosen sessions (those already cancelled stay so). One audit entry each."""
+    require_permission(actor, "events.change_agenda", event)
+    event = lock_agenda(event)
+    sessions = _sessions_of(event, session_ids)
+    for session in sessions:
+        if session.status != SessionStatus.CANCELLED:
+            session.status = SessionStatus.CANCELLED
+            session.save(update_fields=["status", "updated_at"])
+            audit_agenda(actor, event, "session.cancelled", session)
+    return sessions

@@ -5,9 +5,11 @@ appended in the same transaction (broadcast on commit)."""
 
 from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.selectors import user_by_email
@@ -17,8 +19,9 @@ from eventhub.realtime.services import stream_append, stream_readers_changed
 from eventhub.realtime.streams import event_staff_stream, event_stream, user_stream
 from eventhub.services import full_clean_or_invalid, require_permission, unique_or_invalid
 
-from ..enums import EntryType, EventStatus, MemberRole, ParticipantKind
-from ..models import Event, Organization, OrganizationMember, Participant
+from ..enums import EntryType, EventStatus, MemberRole, ParticipantKind, SessionTimes
+from ..models import Event, Organization, OrganizationMember, Participant, Session
+from .agenda import agenda_rezone
 
 EVENT_FIELDS = [
     "name",
@@ -87,13 +90,20 @@ def event_create(*, actor: User, organization: Organization, **fields: Any) -> E
 
 
 @transaction.atomic
-def event_update(*, actor: User | None, event: Event, **fields: Any) -> Event:
+def event_update(*, actor: User | None, event: Event, session_times: str | None = None, **fields: Any) -> Event:
     """Change an event. Side effects: audit entry; ``event.updated`` on the event stream with the
-    changed public fields and their old values. ``actor=None`` is the system (scheduled tasks)."""
+    changed public fields and their old values. ``actor=None`` is the system (scheduled tasks).
+
+    A change of time zone with sessions on the agenda needs ``session_times``: ``wall`` keeps
+    every draft session's wall-clock times (10:00 stays 10:00 in the new zone, so the instants
+    move), ``instant`` keeps the instants (10:00 Berlin shows as 04:00 New York). Either way the
+    draft is re-checked; what conflicts afterwards (``agenda_problems``) blocks publishing, not
+    this change. Locking: the event row, which every agenda write takes too."""
     if actor is not None:
         require_permission(actor, "events.change_event", event)
     event = Event.objects.select_for_update().get(pk=event.pk)
     before = snapshot(event, EVENT_FIELDS)
+    old_tz = event.tz
     for name, value in fields.items():
         if name not in EVENT_FIELDS:
             raise errors.Invalid(fields={name: "This field cannot be changed."})
@@ -102,7 +112,21 @@ def event_update(*, actor: User | None, event: Event, **fields: Any) -> Event:
     changes = diff(before, snapshot(event, EVENT_FIELDS))
     if not changes:
         return event
+    rezoned: list[int] = []
+    if "timezone" in changes and Session.objects.filter(event=event).exists():
+        if session_times not in SessionTimes.values:
+            raise errors.Invalid(
+                fields={
+                    "session_times": _(
+                        "The agenda has sessions: choose whether they keep their wall-clock times or their instants."
+                    )
+                }
+            )
+        if session_times == SessionTimes.WALL:
+            rezoned = agenda_rezone(event=event, old_tz=old_tz, new_tz=ZoneInfo(event.timezone))
     _save_event(event)
+    if "timezone" in changes and session_times:
+        changes["session_times"] = {"value": session_times, "sessions": rezoned}
     audit_log(
         actor=actor,
         organization_id=event.organization_id,

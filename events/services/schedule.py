@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import ngettext
 
 from accounts.models import User
 from eventhub import errors
@@ -18,7 +19,7 @@ from eventhub.services import require_permission
 from .. import payloads
 from ..enums import EntryType
 from ..models import SESSION_FIELDS, Bookmark, Event, PublishedSession, ScheduleVersion, Session
-from ..selectors.schedule import schedule_pending_changes
+from ..selectors.schedule import agenda_problems, schedule_pending_changes
 from .agenda import audit_agenda, lock_agenda
 
 NOTHING_TO_PUBLISH = "There are no unpublished changes."
@@ -58,6 +59,19 @@ def schedule_publish(*, actor: User, event: Event, comment: str = "") -> Schedul
     changes = schedule_pending_changes(event=event)
     if not changes:
         raise errors.Invalid(NOTHING_TO_PUBLISH)
+    problems = agenda_problems(event=event)
+    if problems:
+        # Attendees must never get an agenda that breaks its own rules (a change of the event's
+        # zone or hours can leave one behind in the draft).
+        raise errors.Invalid(
+            ngettext(
+                "The draft has a conflict: %(problems)s Fix it before publishing.",
+                "The draft has %(count)d conflicts: %(problems)s Fix them before publishing.",
+                len(problems),
+            )
+            % {"count": len(problems), "problems": " ".join(problem.message for problem in problems)},
+            code="agenda_conflicts",
+        )
     now = timezone.now()
     last = ScheduleVersion.objects.filter(event=event).order_by("-number").values_list("number", flat=True).first()
     version = ScheduleVersion.objects.create(
@@ -127,3 +141,29 @@ def _notify_people(
         }
         entries += [(user_stream(user_id), entry_type, data) for user_id, entry_type in recipients]
     stream_append_many(entries=entries)
+
+
+@transaction.atomic
+def schedule_discard_draft(*, actor: User, event: Event) -> int:
+    """Throw the unpublished changes away: every changed session gets its published copy's
+    fields, speakers and status back, and sessions never published are deleted. Nothing reaches
+    attendees (they only ever saw the published copies). One audit entry
+    (``schedule.draft_discarded``) with the number of sessions reset. Returns that number."""
+    require_permission(actor, "events.change_agenda", event)
+    event = lock_agenda(event)
+    changes = schedule_pending_changes(event=event)
+    if not changes:
+        raise errors.Invalid(NOTHING_TO_PUBLISH)
+    ids = [change["session"] for change in changes]
+    published = {copy.pk: copy for copy in PublishedSession.objects.filter(pk__in=ids).prefetch_related("speakers")}
+    for session in Session.objects.filter(event=event, pk__in=ids):
+        copy = published.get(session.pk)
+        if copy is None:
+            session.delete()  # never published: nobody outside the team has seen it
+            continue
+        for name in SESSION_FIELDS:
+            setattr(session, name, getattr(copy, name))
+        session.save()
+        session.speakers.set(copy.speakers.all())
+    audit_agenda(actor, event, "schedule.draft_discarded", event, {"sessions": ids})
+    return len(ids)

@@ -17,7 +17,6 @@ from eventhub.realtime.models import StreamEntry
 from eventhub.testing.factories import (
     EventFactory,
     MemberFactory,
-    OrganizationFactory,
     ParticipantFactory,
     RoomFactory,
     UserFactory,
@@ -55,30 +54,8 @@ def _portal_settings(page_settings):
 
 
 @pytest.fixture
-def org():
-    return OrganizationFactory(name="Acme Events", slug="acme")
-
-
-@pytest.fixture
-def owner(org):
-    return MemberFactory(organization=org, role=MemberRole.OWNER, user__email="owner@example.org").user
-
-
-@pytest.fixture
-def event(org):
-    return EventFactory(
-        organization=org,
-        name="Acme Conf",
-        slug="acme-conf",
-        timezone="Europe/Berlin",
-        start=at(1, "09:00"),
-        end=at(2, "18:00"),
-    )
-
-
-@pytest.fixture
-def hall_a(event):
-    return RoomFactory(event=event, name="Hall A", position=0)
+def event(agenda_event):
+    return agenda_event
 
 
 @pytest.fixture
@@ -94,12 +71,6 @@ def track(event):
 @pytest.fixture
 def ada(event):
     return Speaker.objects.create(event=event, name="Ada Lovelace")
-
-
-@pytest.fixture
-def logged_in(client, owner):
-    client.force_login(owner)
-    return client
 
 
 def url(name: str, **kwargs) -> str:

@@ -39,18 +39,8 @@ def _portal_settings(page_settings):
 
 
 @pytest.fixture
-def org():
-    return OrganizationFactory(name="Acme Events", slug="acme")
-
-
-@pytest.fixture
 def event(org):
     return EventFactory(organization=org, name="Acme Conf", slug="acme-conf", timezone="Europe/Berlin")
-
-
-@pytest.fixture
-def owner(org):
-    return MemberFactory(organization=org, role=MemberRole.OWNER, user__email="owner@example.org").user
 
 
 @pytest.fixture
@@ -602,7 +592,7 @@ def test_audit_log_lists_organizer_actions(client, as_role, org, event):
     response = client.get(reverse("portal:audit-log", kwargs={"organization": "acme"}))
 
     html = response.content.decode()
-    assert [entry.action for entry, _ in response.context["entries"]] == ["event.updated", "member.added"]
+    assert [row["entry"].action for row in response.context["entries"]] == ["event.updated", "member.added"]
     assert "Renamed Conf" in html
     assert "newbie@example.org" in html
     assert other_org_actions == 0

@@ -18,10 +18,20 @@
     status.classList.toggle("is-live", !!live);
   }
 
-  function refresh(message) {
+  // This page's own requests (a publish, a move) answer with a fresh grid: a refresh for the
+  // version they published would only wipe their notice, so it waits for them and is skipped
+  // when the grid already shows that version.
+  let inFlight = 0;
+  grid.addEventListener("htmx:beforeRequest", () => { inFlight += 1; });
+  grid.addEventListener("htmx:afterRequest", () => { inFlight = Math.max(0, inFlight - 1); });
+  const shownVersion = () => Number((grid.querySelector("[data-published-version]") || { dataset: {} }).dataset.publishedVersion || 0);
+
+  function refresh(message, version) {
     // Several entries of one publish arrive together: fetch once.
     clearTimeout(refreshTimer);
     refreshTimer = setTimeout(() => {
+      if (inFlight > 0) { refresh(message, version); return; }
+      if (version && shownVersion() >= version) return;
       window.htmx.ajax("GET", grid.dataset.fragmentUrl, { target: "#grid", swap: "innerHTML" }).then(() => {
         if (message && notice) notice.textContent = message;
         grid.dataset.refreshed = String(Number(grid.dataset.refreshed || 0) + 1);
@@ -38,7 +48,7 @@
     onEntry: (frame) => {
       if (frame.type === "schedule.published") {
         const version = frame.data && frame.data.version;
-        refresh(`Version ${version} was published — the schedule is up to date.`);
+        refresh(`Version ${version} was published — the schedule is up to date.`, version);
       }
     },
   });

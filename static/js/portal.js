@@ -60,3 +60,26 @@ document.addEventListener("click", (event) => {
   const button = event.target.closest ? event.target.closest("[data-print]") : null;
   if (button) window.print();
 });
+
+// The zone picker of a new event starts in the browser's own zone (the server cannot know it).
+(function () {
+  "use strict";
+  const input = document.querySelector("input[data-zone-picker][data-browser-default]");
+  if (!input) return;
+  let zone = "";
+  try { zone = Intl.DateTimeFormat().resolvedOptions().timeZone || ""; } catch (error) { zone = ""; }
+  const known = document.querySelector(`#time-zones option[value="${CSS.escape(zone)}"]`);
+  if (zone && known) input.value = zone;
+})();
+
+// "When the time zone changes" only matters once the zone input differs from the saved zone.
+(function () {
+  "use strict";
+  const input = document.querySelector("input[data-zone-picker]");
+  const choice = document.querySelector('[data-field="session_times"]');
+  if (!input || !choice) return;
+  const saved = input.dataset.savedZone || input.defaultValue;
+  const sync = () => { choice.hidden = input.value === saved && !choice.classList.contains("has-error"); };
+  input.addEventListener("input", sync);
+  sync();
+})();

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from eventhub.portal import ServiceFormView
 from events.models import Event
 from events.portal.access import PortalRequest, event_page
+from events.portal.organizations import golive_warnings
 
 from ..selectors import payments as payment_selectors
 from ..selectors import sales as selectors
@@ -47,7 +48,8 @@ def _url_kwargs(event: Event) -> dict[str, Any]:  # Any: redirect() also takes k
 @event_page(VIEW)
 def sales(request: PortalRequest, event: Event) -> HttpResponse:
     overview = selectors.sales_overview(event=event)
-    return render(request, "ticketing/sales.html", _context(request, "sales", overview=overview))
+    warnings = golive_warnings(event, areas=("tickets", "checkin"))
+    return render(request, "ticketing/sales.html", _context(request, "sales", overview=overview, golive=warnings))
 
 
 @event_page(VIEW)

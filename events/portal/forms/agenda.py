@@ -2,18 +2,19 @@
 as wall-clock times in the event's own zone (as on the event form) and handed to the services in
 UTC; conflicts are the services' to find."""
 
-from datetime import UTC, datetime, timedelta
-from typing import Any
+from datetime import UTC, date, datetime, timedelta
+from typing import Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from accounts.selectors import user_by_email
 from eventhub.portal import choices_from
 
-from ...enums import AnnouncementPriority, AnnouncementTarget, SessionKind
+from ...enums import AnnouncementPriority, AnnouncementTarget, SessionKind, SessionStatus
 from ...models import Event, Room, Session, Speaker, Track
 from ...selectors.agenda import event_rooms, event_sessions, event_speakers, event_tracks
 from .organizations import DATETIME_LOCAL
@@ -232,10 +233,16 @@ class AnnouncementForm(forms.Form):
     priority = forms.ChoiceField(choices=AnnouncementPriority.choices, initial=AnnouncementPriority.INFO)
     target = forms.ChoiceField(choices=AnnouncementTarget.choices, initial=AnnouncementTarget.EVERYONE)
     track: "forms.ModelChoiceField[Track]" = forms.ModelChoiceField(
-        queryset=Track.objects.none(), required=False, help_text="When the target is a track."
+        queryset=Track.objects.none(),
+        required=False,
+        empty_label=_("— no track —"),
+        help_text=_("When the target is a track."),
     )
     session: "forms.ModelChoiceField[Session]" = forms.ModelChoiceField(
-        queryset=Session.objects.none(), required=False, help_text="When the target is a session's attendees."
+        queryset=Session.objects.none(),
+        required=False,
+        empty_label=_("— no session —"),
+        help_text=_("When the target is a session's attendees."),
     )
 
     def __init__(self, *args: Any, event: Event, **kwargs: Any) -> None:
@@ -246,3 +253,75 @@ class AnnouncementForm(forms.Form):
             event_sessions(event=event),
             label=lambda s: f"{s.title} ({s.start.astimezone(event.tz):%a %H:%M})",
         )
+
+
+class PlaceForm(EventTimesMixin, forms.Form):
+    """Where the schedule editor put a session: dragged (or moved with the keyboard) to a room
+    and a start, or resized to a new end. Empty room: the unscheduled tray."""
+
+    time_fields = ("start", "end")
+
+    room: "forms.ModelChoiceField[Room]" = forms.ModelChoiceField(
+        queryset=Room.objects.none(), required=False, empty_label=_("— no room —")
+    )
+    start = _local_input(label=_("Start"))
+    end = _local_input(label=_("End"))
+
+    def __init__(self, *args: Any, event: Event, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.event = event
+        choices_from(self.fields["room"], event_rooms(event=event))
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
+        self.convert_times(data)
+        if data.get("start") and data.get("end") and data["end"] <= data["start"]:
+            self.add_error("end", _("A session must end after it starts."))
+        return data
+
+
+class SessionFilterForm(forms.Form):
+    """The sessions list's search and filters (a GET form: every field optional)."""
+
+    q = forms.CharField(
+        required=False, label=_("Search"), widget=forms.SearchInput(attrs={"placeholder": _("Title or speaker")})
+    )
+    day = forms.TypedChoiceField(required=False, label=_("Day"), coerce=date.fromisoformat, empty_value=None)
+    room: "forms.ModelChoiceField[Room]" = forms.ModelChoiceField(
+        queryset=Room.objects.none(), required=False, label=_("Room"), empty_label=_("Any room")
+    )
+    track: "forms.ModelChoiceField[Track]" = forms.ModelChoiceField(
+        queryset=Track.objects.none(), required=False, label=_("Track"), empty_label=_("Any track")
+    )
+    status = forms.ChoiceField(required=False, label=_("Status"))
+    unscheduled = forms.BooleanField(required=False, label=_("Only without a room"))
+
+    def __init__(self, *args: Any, event: Event, days: list[date], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        choices_from(self.fields["room"], event_rooms(event=event))
+        choices_from(self.fields["track"], event_tracks(event=event))
+        day_field = cast(forms.TypedChoiceField, self.fields["day"])
+        day_field.choices = [("", _("Any day"))] + [(day.isoformat(), f"{day:%a %d %b}") for day in days]
+        status_field = cast(forms.ChoiceField, self.fields["status"])
+        status_field.choices = [("", _("Any status")), *SessionStatus.choices]
+
+
+class BulkForm(forms.Form):
+    """The sessions list's bulk action on the ticked sessions."""
+
+    ACTIONS = (("shift", _("Move by minutes")), ("cancel", _("Cancel")))
+
+    action = forms.ChoiceField(choices=ACTIONS, label=_("With the selected sessions"))
+    minutes = forms.IntegerField(required=False, min_value=-1440, max_value=1440, initial=15, label=_("Minutes"))
+    sessions = forms.TypedMultipleChoiceField(coerce=int, label=_("Sessions"))
+
+    def __init__(self, *args: Any, session_ids: list[int], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.TypedMultipleChoiceField, self.fields["sessions"]).choices = [(pk, pk) for pk in session_ids]
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        if self.cleaned_data.get("action") == "shift" and not self.cleaned_data.get("minutes"):
+            self.add_error("minutes", _("Say by how many minutes (negative: earlier)."))
+        return self.cleaned_data
