@@ -7,7 +7,7 @@ from drf_spectacular.views import SpectacularSwaggerView
 
 from eventhub import health, media, views, webapp
 from eventhub.api.errors import json_404
-from eventhub.api.schema import SchemaView
+from eventhub.api.schema_view import SchemaView
 from eventhub.realtime.api import StreamEntriesView
 
 api_v1: list[URLPattern | URLResolver] = [

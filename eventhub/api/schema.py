@@ -9,13 +9,7 @@ names its own (a sold-out 409, a rate limit's 429) in ``error_statuses`` (:class
 
 from typing import Any
 
-from django.http import HttpResponseRedirect
-from django.urls import reverse
 from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
-from drf_spectacular.utils import extend_schema
-from drf_spectacular.views import SpectacularAPIView
-from rest_framework.request import Request
-from rest_framework.response import Response
 
 ERROR_SCHEMA: dict[str, Any] = {
     "type": "object",
@@ -95,16 +89,3 @@ def document_errors(result: dict[str, Any], generator: Any, request: Any, public
                 responses.setdefault(status, {"content": error, "description": description})
             operation["responses"] = dict(sorted(responses.items()))
     return result
-
-
-class SchemaView(SpectacularAPIView):
-    """The OpenAPI document. A browser opening it (it asks for HTML, names no ``format``) is sent
-    to the rendered docs instead of downloading a YAML file; clients and the docs page itself
-    (which ask for JSON or YAML) get the document."""
-
-    @extend_schema(exclude=True)
-    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        accept = request.headers.get("Accept", "")
-        if "format" not in request.query_params and "text/html" in accept:
-            return HttpResponseRedirect(reverse("api:docs"))  # type: ignore[return-value]
-        return super().get(request, *args, **kwargs)

@@ -14,7 +14,7 @@ from events.enums import EventStatus, EventVisibility
 from events.models import DisplayLink, Event
 from events.services.agenda import session_create
 from events.services.schedule import schedule_publish
-from ticketing.models import Gate, TicketType
+from ticketing.models import Gate, PaymentSettings, TicketType
 
 pytestmark = pytest.mark.django_db
 
@@ -74,6 +74,14 @@ def test_paid_ticket_types_without_a_payment_method_are_flagged(logged_in, agend
 def test_paid_ticket_types_with_payments_set_up_pass(logged_in, agenda_event, settings):
     settings.STRIPE_SECRET_KEY = "sk_test_configured"
     TicketType.objects.create(event=agenda_event, name="Regular", price=Decimal("25.00"))
+
+    assert checks(dashboard(logged_in))["tickets.payments"] == "1"
+
+
+def test_a_manual_payment_method_alone_lets_paid_ticket_types_sell(logged_in, agenda_event, settings):
+    settings.STRIPE_SECRET_KEY = ""
+    TicketType.objects.create(event=agenda_event, name="Regular", price=Decimal("25.00"))
+    PaymentSettings.objects.create(organization=agenda_event.organization, bank_transfer_enabled=True)
 
     assert checks(dashboard(logged_in))["tickets.payments"] == "1"
 

@@ -1,7 +1,6 @@
 """Ticketing's part of the go-live checklist (``eventhub.checklist``; registered in
 ``TicketingConfig.ready``): can attendees get a ticket — and pay for it — and get in?"""
 
-from django.conf import settings
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -9,11 +8,7 @@ from eventhub.checklist import Check
 from events.models import Event
 
 from ..models import CheckInConfig, Gate, ScannerDevice, TicketType
-
-
-def payments_configured() -> bool:
-    """Whether a paid order can be taken at all: a Stripe key is set (the environment's)."""
-    return bool(settings.STRIPE_SECRET_KEY)
+from .payments import payment_methods
 
 
 def ticketing_checks(event: Event) -> list[Check]:
@@ -21,6 +16,9 @@ def ticketing_checks(event: Event) -> list[Check]:
     paid = sum(1 for price in prices if price > 0)
     gates = Gate.objects.filter(event=event).count()
     devices = ScannerDevice.objects.filter(event=event, revoked_at__isnull=True).count()
+    # The organization's own Stripe keys, the environment's, or a manual method (bank transfer,
+    # at the door): any of them lets a paid order be taken.
+    payable = bool(payment_methods(organization_id=event.organization_id))
     checks = [
         Check(
             key="tickets.types",
@@ -40,9 +38,9 @@ def ticketing_checks(event: Event) -> list[Check]:
                 key="tickets.payments",
                 area="tickets",
                 title=_("A payment method for paid tickets"),
-                done=payments_configured(),
+                done=payable,
                 detail=_("Payments are set up.")
-                if payments_configured()
+                if payable
                 else ngettext(
                     "%(count)d paid ticket type cannot be sold: no payment method is configured.",
                     "%(count)d paid ticket types cannot be sold: no payment method is configured.",
