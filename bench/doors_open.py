@@ -20,12 +20,12 @@ Then, from several client processes (asyncio, httpx + websockets):
 
 After ``--ramp`` + ``--duration`` seconds everything stops, the sockets get ``--settle`` seconds
 for the last entries, and the received seqs of each socket are compared with the stream log
-(``realtime_streamhead`` at the end): every seq after the head a socket subscribed at must have
-arrived once. Prints per request kind and phase (``ramp``: logins and bundles; ``steady``):
-requests, req/s, p50/p99, errors; WebSocket delivery p50/p99 (arrival minus the entry's ``at``),
-lost, duplicates; CPU (% of one core) and peak RSS per process — the profile's, PostgreSQL's
-backends of this database, and the load client's own. A JSON summary lands in
-``var/bench/doors-open-<time>.json``.
+(``realtime_streamentry``): every entry after the head a socket subscribed at, appended before
+the end of the steady state, must have arrived once. Prints per request kind and phase
+(``ramp``: logins and bundles; ``steady``): requests, req/s, p50/p99, errors; WebSocket
+delivery p50/p99 (arrival minus the entry's ``at``), lost, duplicates; CPU (% of one core) and
+peak RSS per process: the profile's, PostgreSQL's backends of this database, and the load
+client's own. A JSON summary lands in ``var/bench/doors-open-<time>.json``.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/eventhub_load REDIS_URL=redis://127.0.0.1:6379/4 \\
         .venv/bin/python bench/doors_open.py [--attendees 5000] [--duration 120] [--ramp 60]
