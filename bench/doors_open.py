@@ -123,7 +123,8 @@ def recreate_database(database_url: str, env: dict[str, str]) -> None:
     ]
     subprocess.run([*psql, "-qc", f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"], check=True)
     subprocess.run([*psql, "-qc", f"CREATE DATABASE {name}"], check=True)
-    for args in (["migrate", "--noinput", "-v0"], ["seed_demo"], ["collectstatic", "--noinput", "-v0"]):
+    steps = (["migrate", "--noinput", "-v0"], ["seed_demo", "--allow-non-demo"], ["collectstatic", "--noinput", "-v0"])
+    for args in steps:  # seed_demo: a scratch database of its own
         subprocess.run([str(BIN / "python"), "manage.py", *args], cwd=ROOT, env=env, check=True, capture_output=True)
 
 
