@@ -177,7 +177,11 @@ def render_nginx(config: Config, paths: dict[str, str], template: Path | None = 
         "forwarded_maps": maps,
         "web_address": f"{config.internal_host}:{config.web_port}",
         "socket_servers": "\n".join(
-            f"        server {config.internal_host}:{port} max_fails=1 fail_timeout=5s;" for port in config.socket_ports
+            # Three failures, not one: at doors open a burst of slow handshakes must not mark every
+            # daphne down at once (nginx then refuses all sockets for fail_timeout); a killed
+            # daphne is still passed over, its refused connects retried on the next one.
+            f"        server {config.internal_host}:{port} max_fails=3 fail_timeout=5s;"
+            for port in config.socket_ports
         ),
         "listen": listen_lines,
         "static_root": paths["static_root"].rstrip("/"),
@@ -226,6 +230,10 @@ def commands(config: Config) -> dict[str, list[str]]:
                 "--proxy-headers",
                 "--server-name",  # the WebSocket handshake's Server header (docs/decisions.md)
                 "EventHub",
+                # daphne drops a socket its app has not accepted in 5 s; at doors open the accept
+                # (authentication, subscription) waits behind thousands of others (bench/README.md).
+                "--websocket_connect_timeout",
+                "30",
                 "--websocket-max-message-size",
                 "65536",
                 "--websocket-max-frame-size",

@@ -44,8 +44,8 @@ def test_defaults_route_every_kind_of_process_of_one_host(tmp_path):
     rendered = supervise.render_nginx(conf, PATHS)
     assert "listen 127.0.0.1:9000;" in rendered
     assert "server 127.0.0.1:9001;" in rendered
-    assert "server 127.0.0.1:9002 max_fails=1 fail_timeout=5s;" in rendered
-    assert "server 127.0.0.1:9003 max_fails=1 fail_timeout=5s;" in rendered
+    assert "server 127.0.0.1:9002 max_fails=3 fail_timeout=5s;" in rendered
+    assert "server 127.0.0.1:9003 max_fails=3 fail_timeout=5s;" in rendered
     assert "alias /srv/eventhub/static/;" in rendered
     assert "alias /srv/eventhub/media/;" in rendered
     assert "server_tokens off;" in rendered
