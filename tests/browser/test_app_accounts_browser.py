@@ -107,7 +107,7 @@ def test_password_reset_by_code_then_login_with_the_new_password(page: Page, ser
 def test_demo_attendee_logs_in_and_sees_bookmarks_and_ticket(page: Page, server, browser_passwords, monkeypatch):
     monkeypatch.delenv("DEMO_PASSWORD", raising=False)
     out = io.StringIO()
-    call_command("seed_demo", stdout=out)
+    call_command("seed_demo", "--allow-non-demo", stdout=out)  # the test database is no production
     found = re.search(r"Demo event ready: (.*) \(id (\d+),", out.getvalue())
     assert found, out.getvalue()
     name, event_id = found.group(1), int(found.group(2))
