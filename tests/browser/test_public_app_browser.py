@@ -6,41 +6,26 @@ Screenshots: var/screenshots/app-30-*.png."""
 
 from decimal import Decimal
 
-import httpx
 import pytest
 from django_scopes import scopes_disabled
-from playwright.sync_api import Page, Route, expect
+from playwright.sync_api import Page, expect
 
 from eventhub.testing.factories import UserFactory
-from eventhub.testing.live import daphne
 from events.tests.agenda_world import build_world
 from ticketing.models import Order
 from ticketing.tests.conftest import localstripe_url, stripe_front  # noqa: F401
 from ticketing.tests.factories import QuotaFactory, TicketTypeFactory
-from ticketing.tests.stripe_events import WEBHOOK_SECRET, sign, stripe_event
 
 from .test_app_browser import PHONE, _decode_qr, _shot, _signed_in
+from .test_app_checkout_browser import server, stripe_pays  # noqa: F401 (the server with Stripe's stand-in)
 
 pytestmark = [pytest.mark.browser, pytest.mark.live, pytest.mark.django_db(transaction=True)]
 
 PASSWORD = "a long public password"
 
 
-@pytest.fixture
-def server(tmp_path, transactional_db, _collected_static, stripe_front):  # noqa: F811
-    stripe_front.reset()
-    with daphne(
-        tmp_path,
-        DJANGO_ALLOW_ASYNC_UNSAFE="",
-        STRIPE_API_BASE=stripe_front.url,
-        STRIPE_SECRET_KEY="sk_test_eventhub",
-        STRIPE_WEBHOOK_SECRET=WEBHOOK_SECRET,
-    ) as url:
-        yield url
-
-
-def _buy(page: Page, server: str, event_id: int, ticket: str) -> None:
-    page.goto(f"{server}/events/{event_id}/")
+def _buy(page: Page, base: str, event_id: int, ticket: str) -> None:
+    page.goto(f"{base}/events/{event_id}/")
     page.get_by_role("link", name="Get tickets").click()
     expect(page.get_by_role("heading", name="Tickets")).to_be_visible()
     page.get_by_label(ticket).select_option("1")
@@ -49,7 +34,7 @@ def _buy(page: Page, server: str, event_id: int, ticket: str) -> None:
 
 def test_free_and_paid_tickets_from_the_public_page_both_appear_in_the_app(
     page: Page,
-    server,
+    server,  # noqa: F811
     browser_passwords,
     stripe_front,  # noqa: F811
 ):
@@ -74,23 +59,7 @@ def test_free_and_paid_tickets_from_the_public_page_both_appear_in_the_app(
 
     # The paid one: Stripe's hosted checkout (routed here) is paid, and Stripe tells our server
     # by its signed webhook before it sends the buyer back.
-    paid: list[str] = []
-
-    def stripe_checkout(route: Route) -> None:
-        session = stripe_front.checkout_sessions[route.request.url.rsplit("/", 1)[-1]]
-        completed = {**session, "payment_status": "paid", "status": "complete", "payment_intent": "pi_public_1"}
-        payload = stripe_event(event_id="evt_public_1", type="checkout.session.completed", obj=completed)
-        answer = httpx.post(
-            f"{server}/api/v1/stripe/webhook",
-            content=payload,
-            headers={"Stripe-Signature": sign(payload), "Content-Type": "application/json"},
-            timeout=30,
-        )
-        assert answer.json() == {"status": "processed"}
-        paid.append(session["success_url"])
-        route.fulfill(status=200, content_type="text/html", body="<!doctype html><title>Paid</title><p>Paid.</p>")
-
-    page.route("https://checkout.stripe.test/**", stripe_checkout)
+    paid = stripe_pays(page, server, stripe_front, "public_1")
     _buy(page, server, event.pk, "Regular")
     expect(page.get_by_test_id("checkout-total")).to_contain_text("49.00")
     page.get_by_label("Name", exact=True).fill("Vera Visitor")
