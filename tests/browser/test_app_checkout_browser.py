@@ -38,6 +38,30 @@ def server(tmp_path, transactional_db, _collected_static, stripe_front):  # noqa
         yield url
 
 
+def stripe_pays(page: Page, server: str, front, name: str) -> list[str]:
+    """Route Stripe's hosted checkout page: paying there completes the Checkout Session, Stripe
+    delivers ``checkout.session.completed`` to our webhook (signed), and the page says "Paid".
+    Returns the list that collects each paid session's success URL."""
+    paid: list[str] = []
+
+    def stripe_checkout(route: Route) -> None:
+        session = front.checkout_sessions[route.request.url.rsplit("/", 1)[-1]]
+        completed = {**session, "payment_status": "paid", "status": "complete", "payment_intent": f"pi_{name}"}
+        payload = stripe_event(event_id=f"evt_{name}", type="checkout.session.completed", obj=completed)
+        answer = httpx.post(
+            f"{server}/api/v1/stripe/webhook",
+            content=payload,
+            headers={"Stripe-Signature": sign(payload), "Content-Type": "application/json"},
+            timeout=30,
+        )
+        assert answer.json() == {"status": "processed"}
+        paid.append(session["success_url"])
+        route.fulfill(status=200, content_type="text/html", body="<!doctype html><title>Paid</title><p>Paid.</p>")
+
+    page.route("https://checkout.stripe.test/**", stripe_checkout)
+    return paid
+
+
 def test_ticket_bought_through_the_web_checkout_appears_in_the_app_and_scans(
     page: Page,
     server,
@@ -57,23 +81,7 @@ def test_ticket_bought_through_the_web_checkout_appears_in_the_app_and_scans(
     page.get_by_label("Name on the ticket").fill("Bea Buyer")
 
     # Stripe's checkout page: the buyer pays there and Stripe tells our server by its webhook.
-    paid: list[str] = []
-
-    def stripe_checkout(route: Route) -> None:
-        session = stripe_front.checkout_sessions[route.request.url.rsplit("/", 1)[-1]]
-        completed = {**session, "payment_status": "paid", "status": "complete", "payment_intent": "pi_app_1"}
-        payload = stripe_event(event_id="evt_app_1", type="checkout.session.completed", obj=completed)
-        answer = httpx.post(
-            f"{server}/api/v1/stripe/webhook",
-            content=payload,
-            headers={"Stripe-Signature": sign(payload), "Content-Type": "application/json"},
-            timeout=30,
-        )
-        assert answer.json() == {"status": "processed"}
-        paid.append(session["success_url"])
-        route.fulfill(status=200, content_type="text/html", body="<!doctype html><title>Paid</title><p>Paid.</p>")
-
-    page.route("https://checkout.stripe.test/**", stripe_checkout)
+    paid = stripe_pays(page, server, stripe_front, "app_1")
     page.get_by_role("button", name="Continue").click()
     expect(page).to_have_title("Paid")
     (success_url,) = paid
