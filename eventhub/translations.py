@@ -29,6 +29,7 @@ class _Messages(MakeMessages):
     def find_files(self, root: str) -> list[Any]:
         files = super().find_files(root)
         if self.into is not None:
+            self.locale_paths = [str(self.into)]  # where the .pot files are looked for
             for found in files:
                 found.locale_dir = str(self.into)
         return files
