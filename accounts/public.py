@@ -15,6 +15,6 @@ def set_language(request: HttpRequest) -> HttpResponse:
     response = django_set_language(request)
     language = request.POST.get("language", "")
     if language in SUPPORTED and request.user.is_authenticated:
-        profile_update(user=request.user, language=language)  # type: ignore[arg-type]
+        profile_update(user=request.user, language=language)
         remember_language(request, language)
     return response

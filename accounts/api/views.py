@@ -1,3 +1,5 @@
+from typing import Literal, cast
+
 from django.conf import settings
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
@@ -75,13 +77,14 @@ def _apply_language(request: AuthenticatedRequest, response: Response, language:
     """A changed setting takes effect at once: in the session (accounts/middleware.py) and in the
     language cookie, which the app's ``/app/jsi18n.js`` (a plain script, no token) goes by."""
     remember_language(request._request, language)
+    samesite = cast(Literal["Lax", "Strict", "None"], settings.LANGUAGE_COOKIE_SAMESITE)
     if language:
         response.set_cookie(
             settings.LANGUAGE_COOKIE_NAME,
             language,
             max_age=settings.LANGUAGE_COOKIE_AGE,
-            samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+            samesite=samesite,
             secure=settings.LANGUAGE_COOKIE_SECURE,
         )
     else:
-        response.delete_cookie(settings.LANGUAGE_COOKIE_NAME, samesite=settings.LANGUAGE_COOKIE_SAMESITE)
+        response.delete_cookie(settings.LANGUAGE_COOKIE_NAME, samesite=samesite)
