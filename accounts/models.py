@@ -1,9 +1,11 @@
 from typing import ClassVar
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class UserManager(BaseUserManager["User"]):
@@ -33,7 +35,7 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     email = models.EmailField(unique=True)
     is_active = models.BooleanField(default=True)
-    is_staff = models.BooleanField(default=False, help_text="May log into the admin site.")
+    is_staff = models.BooleanField(default=False, help_text=_("May log into the admin site."))
     date_joined = models.DateTimeField(default=timezone.now)
 
     objects = UserManager()
@@ -81,6 +83,14 @@ class Profile(models.Model):
     company = models.CharField(max_length=150, blank=True)
     job_title = models.CharField(max_length=150, blank=True)
     interests = models.ManyToManyField(Interest, blank=True, related_name="profiles")
+    # Blank: follow the browser (Accept-Language, or the language switcher's cookie).
+    language = models.CharField(
+        _("language"),
+        max_length=10,
+        blank=True,
+        choices=settings.LANGUAGES,
+        help_text=_("The language EventHub speaks to you in; empty follows your browser."),
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     def __str__(self) -> str:

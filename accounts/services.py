@@ -2,6 +2,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
 
 from eventhub import errors
 from eventhub.images import PROFILE_PHOTO, reencode
@@ -21,7 +22,7 @@ def _interest_slugs(names: list[str]) -> dict[str, str]:
     for name in names:
         slug = slugify(name)[:60]
         if not slug:
-            raise errors.Invalid(fields={"interests": f"{name!r} is not a usable interest."})
+            raise errors.Invalid(fields={"interests": _("%(name)r is not a usable interest.") % {"name": name}})
         slugs.setdefault(slug, name.strip()[:60])
     return slugs
 
@@ -34,7 +35,7 @@ def profile_update(*, user: User, interests: list[str] | None = None, **fields: 
     rows nor an uploaded photo file behind."""
     profile = profile_get_or_create(user=user)
     slugs = _interest_slugs(interests) if interests is not None else None
-    for name in ("full_name", "bio", "company", "job_title"):
+    for name in ("full_name", "bio", "company", "job_title", "language"):
         if name in fields:
             setattr(profile, name, fields[name])
     replaced_photo = None

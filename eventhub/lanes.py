@@ -33,6 +33,7 @@ _SAFE_METHODS = frozenset({"GET", "HEAD"})
 NOT_FOR_TOKEN_READS = {
     "whitenoise.middleware.WhiteNoiseMiddleware": "static files are not under /api/",
     "django.contrib.sessions.middleware.SessionMiddleware": "no cookie session; DRF loads the token's",
+    "accounts.middleware.UserLanguageMiddleware": "reads the user's language from the cookie session; none here",
     "django.middleware.csrf.CsrfViewMiddleware": "no cookie, nothing ambient to forge; and only GET/HEAD",
     "django.contrib.auth.middleware.AuthenticationMiddleware": "DRF authenticates the token",
     "django_structlog.middlewares.RequestMiddleware": "nginx's JSON access log has the line and request id",

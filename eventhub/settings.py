@@ -106,6 +106,10 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # i18n (docs/decisions.md "Translations"): the language cookie (set_language) or
+    # Accept-Language, then the signed-in user's own setting kept in the session.
+    "django.middleware.locale.LocaleMiddleware",
+    "accounts.middleware.UserLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.http.ConditionalGetMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -132,6 +136,8 @@ API_TOKEN_READ_MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "eventhub.api.middleware.JsonOnlyMiddleware",
     "corsheaders.middleware.CorsMiddleware",
+    # Error messages in the client's language (Accept-Language / the language cookie).
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.http.ConditionalGetMiddleware",
     "eventhub.api.middleware.AnonymousUntilAuthenticatedMiddleware",
@@ -465,6 +471,12 @@ USE_I18N = True
 # ("Sign In" → "Sign in") so the portal's words match on every page.
 LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_TZ = True
+# Translations (docs/decisions.md "Translations"): English and German; locale/ holds the
+# project's catalogues (django + djangojs), `scripts/messages` rebuilds and compiles them.
+LANGUAGES = [("en", "English"), ("de", "Deutsch")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
 STATICFILES_DIRS = [BASE_DIR / "static"]

@@ -43,6 +43,7 @@ def _me_body(user, **overrides) -> dict:
         "company": "",
         "job_title": "",
         "interests": [],
+        "language": "",
         "stream": f"user:{user.pk}",
         **overrides,
     }

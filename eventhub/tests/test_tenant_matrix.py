@@ -95,6 +95,7 @@ NON_TENANT_ROUTES = {
     "portal/": "portal home: the caller's own organizations",
     "portal/organizations/new": "creates a new organization owned by the caller",
     "my/events/": "the caller's own events (read in user_scope), the attendee's home",
+    "i18n/setlang/": "the language switcher: sets the caller's language cookie and own profile setting",
     "api/v1/stripe/webhook": "Stripe's signed webhook: authenticated by its signature, finds the order by metadata",
     "app/": "the attendee app's shell: static HTML, no data (the app reads the API)",
     "app/sw.js": "the attendee app's service worker: static code and a file list",

@@ -3,6 +3,8 @@ and the attendee's own events. The shop under the same ``events/<id>/`` prefix i
 
 from django.urls import path
 
+from accounts.public import set_language
+
 from . import views
 
 app_name = "public"
@@ -14,4 +16,7 @@ urlpatterns = [
     path(f"{_event}sessions/<int:session_id>/", views.session_page, name="session"),
     path(f"{_event}speakers/<int:speaker_id>/", views.speaker_page, name="speaker"),
     path("my/events/", views.my_events, name="my-events"),
+    # The language switcher (POST language, next): Django's set_language + the user's setting.
+    # templates/_language_switcher.html posts here.
+    path("i18n/setlang/", set_language, name="set-language"),
 ]

@@ -3,7 +3,7 @@
 import { onSignedOutCall, setToken, token } from "./lib/api.js";
 import { flush, signOutLocally } from "./lib/data.js";
 import { $ } from "./lib/dom.js";
-import { t } from "./lib/i18n.js";
+import { followLanguage, t } from "./lib/i18n.js";
 import { listen, state } from "./lib/state.js";
 import { localTime } from "./lib/time.js";
 import { go, start } from "./router.js";
@@ -60,6 +60,7 @@ async function boot() {
     go("/login");
   });
   listen("net", netIndicator);
+  listen("me", () => followLanguage(state.me?.language)); // the profile's language (docs/app.md)
   listen("bundle", (detail) => {
     netIndicator();
     banner(detail);

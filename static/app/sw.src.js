@@ -4,6 +4,9 @@
 // offline. API answers are never cached here: the app keeps its data in IndexedDB.
 const CACHE = `eventhub-app-${VERSION}`;
 const SHELL = "/app/";
+// The translation catalogue depends on the language (the profile's, the cookie's): from the
+// network first like the page, so a change of language shows at once; the cache offline.
+const CATALOGUE = "/app/jsi18n.js";
 
 self.addEventListener("install", (event) => {
   event.waitUntil(
@@ -30,17 +33,17 @@ self.addEventListener("fetch", (event) => {
   if (request.method !== "GET") return;
   const url = new URL(request.url);
   if (url.origin !== self.location.origin) return;
-  if (request.mode === "navigate" && url.pathname === SHELL) {
+  if ((request.mode === "navigate" && url.pathname === SHELL) || url.pathname === CATALOGUE) {
     event.respondWith(
       fetch(request)
         .then((response) => {
           if (response.ok) {
             const copy = response.clone();
-            caches.open(CACHE).then((cache) => cache.put(SHELL, copy));
+            caches.open(CACHE).then((cache) => cache.put(url.pathname, copy));
           }
           return response;
         })
-        .catch(() => caches.match(SHELL)),
+        .catch(() => caches.match(url.pathname)),
     );
     return;
   }

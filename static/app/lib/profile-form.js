@@ -1,10 +1,19 @@
-// The profile form of onboarding and of the profile screen: name, photo, interests.
+// The profile form of onboarding and of the profile screen: name, photo, interests, language.
 import { api } from "./api.js";
 import { $, html, mount, raw } from "./dom.js";
 import { busy, field, showErrors } from "./forms.js";
-import { t } from "./i18n.js";
+import { followLanguage, t } from "./i18n.js";
 import { loadMe } from "./data.js";
 import { state } from "./state.js";
+
+// Each language named in itself, as language pickers do; "" follows the browser.
+const LANGUAGES = [["en", "English"], ["de", "Deutsch"]];
+
+function languageField(current) {
+  const options = [["", t("Same as my browser")], ...LANGUAGES]
+    .map(([code, name]) => html`<option value="${code}"${raw(code === (current || "") ? " selected" : "")}>${name}</option>`);
+  return html`<div class="field"><label for="f-language">${t("Language")}</label><select id="f-language" name="language">${options}</select></div>`;
+}
 
 export function profileForm(me, { submitLabel, extra = "" }) {
   return html`<form id="profile" class="card" novalidate>
@@ -18,6 +27,7 @@ export function profileForm(me, { submitLabel, extra = "" }) {
     ${raw(field({ name: "company", label: t("Company"), value: me.company, autocomplete: "organization" }))}
     ${raw(field({ name: "interests", label: t("Interests"), value: (me.interests || []).join(", "), hint: t("Separate them with commas, e.g. Python, design, AI.") }))}
     <div class="field"><label for="f-bio">${t("About you")}</label><textarea id="f-bio" name="bio" rows="3">${me.bio}</textarea></div>
+    ${languageField(me.language)}
     <div class="actions"><button type="submit">${submitLabel}</button>${extra}</div>
   </form>`;
 }
@@ -32,7 +42,7 @@ export function bindProfileForm(root, { onSaved }) {
       try {
         await api("me", {
           method: "PATCH",
-          body: { full_name: data.get("full_name"), job_title: data.get("job_title"), company: data.get("company"), bio: data.get("bio"), interests },
+          body: { full_name: data.get("full_name"), job_title: data.get("job_title"), company: data.get("company"), bio: data.get("bio"), interests, language: data.get("language") || "" },
         });
         const photo = data.get("photo");
         if (photo && photo.size) {
@@ -41,6 +51,7 @@ export function bindProfileForm(root, { onSaved }) {
           await api("me", { method: "PATCH", form: upload });
         }
         await loadMe({ fresh: true });
+        if (followLanguage(state.me.language)) return; // reloading in the new language
         onSaved(state.me);
       } catch (error) {
         showErrors(form, error);

@@ -1,11 +1,12 @@
 // Times: in the event's zone by default (what the venue's clocks say), in the phone's on request.
+import { locale } from "./i18n.js";
 import { state } from "./state.js";
 
 const formats = new Map();
 
 function fmt(zone, options) {
   const key = zone + JSON.stringify(options);
-  if (!formats.has(key)) formats.set(key, new Intl.DateTimeFormat(undefined, { ...options, timeZone: zone }));
+  if (!formats.has(key)) formats.set(key, new Intl.DateTimeFormat(locale(), { ...options, timeZone: zone }));
   return formats.get(key);
 }
 
@@ -40,5 +41,5 @@ export function span(session, zone) {
 }
 
 export function localTime(ms) {
-  return new Intl.DateTimeFormat(undefined, { hour: "2-digit", minute: "2-digit", hourCycle: "h23" }).format(new Date(ms));
+  return new Intl.DateTimeFormat(locale(), { hour: "2-digit", minute: "2-digit", hourCycle: "h23" }).format(new Date(ms));
 }

@@ -1,11 +1,11 @@
 import { api, newKey } from "../lib/api.js";
 import { $, html, mount } from "../lib/dom.js";
 import { busy, showErrors } from "../lib/forms.js";
-import { t } from "../lib/i18n.js";
+import { locale, t } from "../lib/i18n.js";
 import { state } from "../lib/state.js";
 import * as store from "../lib/store.js";
 
-const money = (amount, currency) => new Intl.NumberFormat(undefined, { style: "currency", currency }).format(Number(amount));
+const money = (amount, currency) => new Intl.NumberFormat(locale(), { style: "currency", currency }).format(Number(amount));
 
 // Buying goes through the existing web checkout: the order is created over the API; a free one
 // is confirmed at once, a paid one continues on Stripe's checkout page and comes back here.
