@@ -68,7 +68,7 @@ def test_the_language_switcher_sets_the_cookie_and_the_page_follows_it():
 def test_login_page_in_german_for_a_german_browser():
     html = Client().get("/accounts/login/", **GERMAN).content.decode()
 
-    # templates/base.html (the lead's second pass) still says lang="en"
+    assert '<html lang="de">' in html
     assert "Portal für Veranstalter" in html  # ours
     assert "Passwort vergessen?" in html  # allauth's own German catalogue
     assert "Forgot your password?" not in html
