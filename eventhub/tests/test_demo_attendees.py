@@ -18,7 +18,7 @@ def demo(settings, monkeypatch) -> tuple[int, str]:
     monkeypatch.setenv("HOST", "127.0.0.1")
     monkeypatch.setenv("PORT", "8123")
     out = io.StringIO()
-    call_command("seed_demo", stdout=out)
+    call_command("seed_demo", "--allow-non-demo", stdout=out)
     text = out.getvalue()
     event_id = int(re.search(r"Demo event ready: .* \(id (\d+),", text).group(1))
     return event_id, text
