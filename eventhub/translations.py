@@ -42,8 +42,11 @@ class _JavaScriptMessages(_Messages):
 
 
 def languages(locale_root: Path = LOCALE) -> list[str]:
+    """The catalogues to extract into: every translation, never English — the source language,
+    whose catalogue only overrides third-party wordings by hand (allauth's "Sign In" → "Sign
+    in"): extraction would drop those, their msgids being in no source of ours."""
     present = {p.name for p in locale_root.iterdir() if (p / "LC_MESSAGES").is_dir()} if locale_root.is_dir() else set()
-    return sorted(set(REQUIRED_LANGUAGES) | present)
+    return sorted((set(REQUIRED_LANGUAGES) | present) - {"en"})
 
 
 def make_messages(locale_root: Path = LOCALE) -> None:

@@ -16,8 +16,8 @@ pytestmark = pytest.mark.django_db
 
 def test_seed_demo_has_a_schedule_history_announcements_a_display_and_an_admin():
     out = io.StringIO()
-    call_command("seed_demo", stdout=out)
-    call_command("seed_demo", stdout=io.StringIO())
+    call_command("seed_demo", "--allow-non-demo", stdout=out)
+    call_command("seed_demo", "--allow-non-demo", stdout=io.StringIO())
 
     with scopes_disabled():
         versions = list(ScheduleVersion.objects.order_by("number"))
