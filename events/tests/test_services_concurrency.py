@@ -135,13 +135,24 @@ def test_concurrent_organization_create_with_one_slug_refuses_all_but_one():
 def test_concurrent_organization_create_without_the_guard_fails_with_integrity_errors(monkeypatch):
     """Negative control: the pre-check alone lets the losers through to the unique index."""
     monkeypatch.setattr(services, "unique_or_invalid", lambda **kwargs: contextlib.nullcontext())
-    users = _creators(4)
+    users = _creators(6)
 
-    outcomes = _concurrently(
-        [lambda user=user: services.organization_create(actor=user, name="Same", slug="same") for user in users]
-    )
+    # The window between pre-check and insert is narrow: a round where the threads happen to run
+    # one after another shows no race, so try a few rounds (each on its own slug).
+    raced = False
+    for round_number in range(10):
+        slug = f"same-{round_number}"
+        outcomes = _concurrently(
+            [
+                lambda user=user, slug=slug: services.organization_create(actor=user, name="Same", slug=slug)
+                for user in users
+            ]
+        )
+        if any(outcome.startswith("IntegrityError") for outcome in outcomes):
+            raced = True
+            break
 
-    assert any(outcome.startswith("IntegrityError") for outcome in outcomes)
+    assert raced
 
 
 def test_concurrent_member_add_of_one_person_refuses_all_but_one():
